@@ -1,0 +1,84 @@
+# Kết Nối — two commands on a fresh machine:
+#   make run    set up, migrate, seed the demo event and serve http://127.0.0.1:8000
+#   make test   set up (incl. Chromium and poppler) and run every test
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(VENV)/bin/pip
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PG_URL ?= postgres://postgres@127.0.0.1:5432/ketnoi
+PYTEST_ARGS ?=
+
+.PHONY: run setup setup-dev assets translations test test-sqlite test-postgres system-test-deps lint messages bench clean
+
+$(VENV)/.installed: requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PIP) install --quiet --upgrade pip
+	$(PIP) install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed requirements-dev.txt
+	$(PIP) install --quiet -r requirements-dev.txt
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+assets: node_modules/.installed
+
+translations: $(VENV)/.installed
+	$(PY) manage.py compiletranslations -v0
+
+setup: $(VENV)/.installed assets translations
+	mkdir -p var
+
+setup-dev: setup $(VENV)/.installed-dev
+
+run: setup
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py seed_demo
+	@echo "Serving Kết Nối on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
+	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) eventsite.asgi:application
+
+# Chromium (browser tests), poppler (PDF checks) and gettext (translation check) come from Debian.
+system-test-deps:
+	@if [ ! -x /usr/lib/chromium/chromium ] || ! command -v pdftoppm >/dev/null || ! command -v xgettext >/dev/null; then \
+		echo "Installing chromium, poppler-utils and gettext from Debian"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils gettext >/dev/null; \
+	fi
+
+test: setup-dev system-test-deps
+	$(MAKE) --no-print-directory test-sqlite
+	$(MAKE) --no-print-directory test-postgres
+
+test-sqlite:
+	@echo "== Test pass 1/2: SQLite + in-memory channel layer =="
+	env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+# The whole suite again on PostgreSQL (race tests only run here). Skipped, with the reason
+# printed, where no server answers, unless REQUIRE_SERVICES=1 (CI), where that is a failure.
+test-postgres:
+	@if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
+		echo "== Test pass 2/2: PostgreSQL ($(PG_URL)) =="; \
+		DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_ARGS); \
+	elif [ "$$REQUIRE_SERVICES" = "1" ]; then \
+		echo "REQUIRE_SERVICES=1 but PostgreSQL does not answer at 127.0.0.1:5432"; exit 1; \
+	else \
+		echo "== Test pass 2/2 skipped: PostgreSQL does not answer at 127.0.0.1:5432 =="; \
+	fi
+
+lint: setup-dev
+	$(VENV)/bin/ruff check .
+
+# Extract strings into the per-app catalogs (needs gettext); then fill in the Vietnamese.
+messages: setup-dev
+	$(PY) manage.py makemessages -l vi --no-obsolete -i node_modules -i var -i staticfiles -i tests -i bench
+	$(PY) manage.py compiletranslations
+
+bench: setup-dev
+	$(PY) -m bench
+
+clean:
+	rm -rf $(VENV) node_modules var staticfiles test-artifacts

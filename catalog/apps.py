@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CatalogConfig(AppConfig):
+    name = "catalog"
+    verbose_name = _("OCOP product catalog")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def event_stats(self, event):
+        from eventsite.apps import Stat
+        from eventsite.models import EventRole
+
+        from .models import Product
+
+        producers = EventRole.objects.filter(event=event, role=EventRole.Role.EXHIBITOR).values("organization")
+        return [Stat(_("OCOP products"), Product.objects.filter(producer__in=producers).count(), order=15)]

@@ -1,0 +1,50 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.utils.translation import gettext_lazy as _
+
+from .models import Event, EventRole, Organization, User
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    ordering = ["email"]
+    list_display = ["email", "full_name", "is_staff", "is_active", "date_joined"]
+    search_fields = ["email", "full_name", "phone"]
+    list_filter = ["is_staff", "is_superuser", "is_active"]
+    fieldsets = [
+        (None, {"fields": ["email", "password"]}),
+        (_("Personal info"), {"fields": ["full_name", "phone"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups", "user_permissions"]}),
+        (_("Important dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [(None, {"classes": ["wide"], "fields": ["email", "password1", "password2"]})]
+
+
+@admin.register(Organization)
+class OrganizationAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "tax_code", "province_code"]
+    list_filter = ["kind", "province_code"]
+    search_fields = ["name", "tax_code", "search_text"]
+
+
+class EventRoleInline(admin.TabularInline):
+    model = EventRole
+    extra = 0
+    autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(Event)
+class EventAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "organizer", "province_at_event", "starts_at", "status"]
+    list_filter = ["status", "province_code"]
+    search_fields = ["name", "slug", "venue"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [EventRoleInline]
+
+
+@admin.register(EventRole)
+class EventRoleAdmin(admin.ModelAdmin):
+    list_display = ["user", "event", "role", "organization"]
+    list_filter = ["role", "event"]
+    search_fields = ["user__email", "user__full_name", "organization__name"]
+    autocomplete_fields = ["user", "organization", "event"]

@@ -1,0 +1,72 @@
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.apps import AppConfig, apps
+from django.utils.translation import gettext_lazy as _
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link in an event's navigation, shown to holders of ``roles`` (None: everyone)."""
+
+    label: Any
+    url_name: str
+    roles: frozenset[str] | None = None
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class Stat:
+    """One figure on the organizer home: label, value and an optional link."""
+
+    label: Any
+    value: int | str
+    url: str = ""
+    order: int = 50
+
+
+class EventsiteConfig(AppConfig):
+    """The shared core. Domain apps plug into it without it importing them:
+
+    an app's AppConfig may define ``event_nav`` (a list of NavItem) and
+    ``event_stats(event) -> list[Stat]``; the layout and organizer home collect them.
+    """
+
+    name = "eventsite"
+    verbose_name = _("Events and organizations")
+    default_auto_field = "django.db.models.BigAutoField"
+
+    def event_stats(self, event) -> list[Stat]:
+        from django.db.models import Count
+
+        from .models import EventRole
+
+        counts = dict(
+            EventRole.objects.filter(event=event).values_list("role").annotate(n=Count("id")).values_list("role", "n")
+        )
+        return [
+            Stat(_("exhibitors"), counts.get(EventRole.Role.EXHIBITOR, 0), order=10),
+            Stat(_("buyers"), counts.get(EventRole.Role.BUYER, 0), order=30),
+            Stat(_("speakers"), counts.get(EventRole.Role.SPEAKER, 0), order=60),
+        ]
+
+
+def collect_nav(roles: frozenset[str]) -> list[NavItem]:
+    items = [
+        item
+        for config in apps.get_app_configs()
+        for item in getattr(config, "event_nav", ())
+        if item.roles is None or roles & item.roles
+    ]
+    return sorted(items, key=lambda i: i.order)
+
+
+def collect_stats(event) -> list[Stat]:
+    stats: list[Stat] = []
+    for config in apps.get_app_configs():
+        provider = getattr(config, "event_stats", None)
+        if provider is not None:
+            stats.extend(provider(event))
+    return sorted(stats, key=lambda s: s.order)

@@ -1,0 +1,218 @@
+"""What every app shares: people, organizations, events and who plays which role at an event."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from .provinces import current_choices, current_name, fold
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email: str, password: str | None, **extra):
+        if not email:
+            raise ValueError("An email address is required")
+        user = self.model(email=self.normalize_email(email).lower(), **extra)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email: str, password: str | None = None, **extra):
+        extra.setdefault("is_staff", False)
+        extra.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra)
+
+    def create_superuser(self, email: str, password: str | None = None, **extra):
+        extra.update(is_staff=True, is_superuser=True)
+        return self._create_user(email, password, **extra)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    """A person who signs in with an email address (no username: buyers never pick one)."""
+
+    email = models.EmailField(_("email address"), unique=True)
+    full_name = models.CharField(_("full name"), max_length=200, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS: list[str] = []
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email
+
+    def get_full_name(self) -> str:
+        return self.full_name or self.email
+
+    def get_short_name(self) -> str:
+        return (self.full_name.split()[-1] if self.full_name else self.email)
+
+
+class SearchTextMixin(models.Model):
+    """Keeps a tone-mark-free copy of the searchable text so search works on SQLite and PostgreSQL alike."""
+
+    search_text = models.TextField(editable=False, blank=True, default="")
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        self.search_text = fold(" ".join(p for p in self.searchable_parts() if p))
+        if kwargs.get("update_fields") is not None:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "search_text"}
+        super().save(*args, **kwargs)
+
+    def searchable_parts(self) -> list[str]:  # pragma: no cover - overridden
+        return [str(self)]
+
+
+class Organization(SearchTextMixin):
+    class Kind(models.TextChoices):
+        GOVERNMENT = "government", _("Government department")
+        RETAIL_CHAIN = "retail_chain", _("Retail chain")
+        DISTRIBUTOR = "distributor", _("Distributor")
+        ECOMMERCE = "ecommerce", _("E-commerce platform")
+        EXPORTER = "exporter", _("Exporter")
+        ENTERPRISE = "enterprise", _("Enterprise")
+        COOPERATIVE = "cooperative", _("Cooperative")
+        COOPERATIVE_GROUP = "cooperative_group", _("Cooperative group")
+        HOUSEHOLD = "household", _("Household business")
+        OTHER = "other", _("Other")
+
+    PRODUCER_KINDS = (Kind.ENTERPRISE, Kind.COOPERATIVE, Kind.COOPERATIVE_GROUP, Kind.HOUSEHOLD)
+
+    name = models.CharField(_("name"), max_length=255)
+    kind = models.CharField(_("type"), max_length=32, choices=Kind.choices, default=Kind.OTHER)
+    tax_code = models.CharField(_("tax code"), max_length=20, blank=True)
+    province_code = models.PositiveSmallIntegerField(
+        _("province"), choices=current_choices, null=True, blank=True
+    )
+    address = models.CharField(_("address"), max_length=300, blank=True)
+    phone = models.CharField(_("phone"), max_length=30, blank=True)
+    email = models.EmailField(_("email"), blank=True)
+    website = models.URLField(_("website"), blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organization")
+        verbose_name_plural = _("organizations")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["tax_code"], condition=~Q(tax_code=""), name="organization_tax_code_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def searchable_parts(self) -> list[str]:
+        return [self.name, self.tax_code, self.province_name]
+
+    @property
+    def province_name(self) -> str:
+        return current_name(self.province_code)
+
+    @property
+    def is_producer(self) -> bool:
+        return self.kind in self.PRODUCER_KINDS
+
+
+class EventQuerySet(models.QuerySet):
+    def visible_to(self, user) -> EventQuerySet:
+        """Published events for everyone; drafts only for their organizers."""
+        if user.is_authenticated and user.is_superuser:
+            return self
+        visible = Q(status=Event.Status.PUBLISHED) | Q(status=Event.Status.ARCHIVED)
+        if user.is_authenticated:
+            visible |= Q(roles__user=user, roles__role=EventRole.Role.ORGANIZER)
+        return self.filter(visible).distinct()
+
+
+class Event(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        ARCHIVED = "archived", _("Archived")
+
+    name = models.CharField(_("name"), max_length=255)
+    slug = models.SlugField(_("short name (URL)"), max_length=80, unique=True)
+    organizer = models.ForeignKey(
+        Organization, verbose_name=_("organizer"), on_delete=models.PROTECT, related_name="organized_events"
+    )
+    province_at_event = models.CharField(
+        _("province (as named at the event)"), max_length=100,
+        help_text=_("The province as it was called when the event took place, e.g. Sóc Trăng."),
+    )
+    province_code = models.PositiveSmallIntegerField(_("province (today)"), choices=current_choices)
+    venue = models.CharField(_("venue"), max_length=300)
+    starts_at = models.DateTimeField(_("starts"))
+    ends_at = models.DateTimeField(_("ends"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
+    description = models.TextField(_("description"), blank=True)
+
+    objects = EventQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("event")
+        verbose_name_plural = _("events")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(ends_at__gte=models.F("starts_at")), name="event_ends_after_start"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("event_home", kwargs={"event_slug": self.slug})
+
+    @property
+    def province_name(self) -> str:
+        return current_name(self.province_code)
+
+
+class EventRole(models.Model):
+    """A user's role at one event, on behalf of one organization."""
+
+    class Role(models.TextChoices):
+        ORGANIZER = "organizer", _("Organizer")
+        DESK_STAFF = "desk_staff", _("Desk staff")
+        EXHIBITOR = "exhibitor", _("Exhibitor")
+        BUYER = "buyer", _("Buyer")
+        SPEAKER = "speaker", _("Speaker")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="roles")
+    user = models.ForeignKey("eventsite.User", on_delete=models.CASCADE, related_name="event_roles")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices)
+    organization = models.ForeignKey(
+        Organization, verbose_name=_("organization"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="event_roles",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("event role")
+        verbose_name_plural = _("event roles")
+        constraints = [
+            models.UniqueConstraint(fields=["event", "user", "role"], name="event_role_unique"),
+        ]
+        indexes = [models.Index(fields=["user", "event"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} @ {self.event}"

@@ -1,0 +1,18 @@
+"""Settings for the test suite: the real settings, with a fast password hasher and a file test DB.
+
+The SQLite test database is a file (not :memory:) so that browser tests can start a real
+ASGI server process against the same data.
+"""
+
+import os
+
+from .settings import *  # noqa: F403
+from .settings import DATABASES, VAR_DIR
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+
+_worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{_worker}.sqlite3")}
+ACCOUNT_RATE_LIMITS = False  # rate limits have their own tests, with their own settings

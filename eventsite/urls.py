@@ -1,0 +1,26 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from .views import events
+
+urlpatterns = [
+    path("", events.home, name="home"),
+    path("e/<slug:event_slug>/", events.event_home, name="event_home"),
+    path("e/<slug:event_slug>/organizer/", events.organizer_home, name="organizer_home"),
+    path("accounts/", include("allauth.urls")),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("admin/", admin.site.urls),
+    # Each domain app owns its paths (all event pages live under e/<event_slug>/).
+    path("", include("catalog.urls")),
+    path("", include("booths.urls")),
+    path("", include("registration.urls")),
+    path("", include("agenda.urls")),
+    path("", include("agreements.urls")),
+    path("", include("matchmaking.urls")),
+]
+
+if settings.DEBUG:
+    from django.conf.urls.static import static
+
+    urlpatterns += static(settings.MEDIA_URL, document_root=settings.MEDIA_ROOT)

@@ -1,0 +1,28 @@
+from django.shortcuts import render
+
+from ..access import ORGANIZER, event_view
+from ..apps import collect_stats
+from ..models import Event, EventRole
+
+
+def home(request):
+    """Events anyone may see, plus the caller's own roles across events."""
+    events = Event.objects.visible_to(request.user).select_related("organizer")
+    my_roles = []
+    if request.user.is_authenticated:
+        my_roles = (
+            EventRole.objects.filter(user=request.user)
+            .select_related("event", "organization")
+            .order_by("-event__starts_at")
+        )
+    return render(request, "eventsite/home.html", {"events": events, "my_roles": my_roles})
+
+
+@event_view()
+def event_home(request):
+    return render(request, "eventsite/event_home.html")
+
+
+@event_view(roles=ORGANIZER)
+def organizer_home(request):
+    return render(request, "eventsite/organizer_home.html", {"stats": collect_stats(request.event)})
