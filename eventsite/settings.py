@@ -118,6 +118,7 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+FORMS_URLFIELD_ASSUME_HTTPS = True  # Django 6 default, adopted now
 
 # --- Channels and cache ------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
