@@ -47,8 +47,9 @@ def scale_env(args) -> dict[str, str]:
 
 
 def ensure_database(env: dict[str, str]) -> None:
-    import psycopg
     from urllib.parse import urlparse
+
+    import psycopg
 
     url = urlparse(env["DATABASE_URL"])
     name = url.path.lstrip("/")

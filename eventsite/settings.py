@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "eventsite.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "eventsite.urls"
