@@ -6,7 +6,9 @@ these tests name every new or changed string that still needs Vietnamese.
 
 from __future__ import annotations
 
+import importlib.util
 import re
+import shutil
 from collections import Counter
 from pathlib import Path
 
@@ -216,3 +218,30 @@ def test_password_reset_email_is_vietnamese(client):
     assert "nhận được yêu cầu đặt lại mật khẩu cho tài khoản của Quý vị" in message.body
     assert "/accounts/password/reset/key/" in message.body
     assert "password reset" not in message.body.lower()
+
+
+def load_sync_script():
+    spec = importlib.util.spec_from_file_location("sync_allauth", VENDOR_VI.parents[2] / "sync_allauth.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_sync_script_adds_new_allauth_strings_and_retires_dropped_ones(tmp_path):
+    sync = load_sync_script().sync
+    copy = tmp_path / "django.po"
+    shutil.copy(VENDOR_VI, copy)
+    assert sync(copy, ALLAUTH_EN) == (0, 0)
+    assert copy.read_bytes() == VENDOR_VI.read_bytes()
+
+    catalog = polib.pofile(str(copy))
+    catalog.remove(next(e for e in catalog if e.msgid == "Sign In"))
+    catalog.append(polib.POEntry(msgid="A string allauth no longer has", msgstr="Chuỗi cũ",
+                                 occurrences=[("account/views.py", "1")]))
+    catalog.save(str(copy))
+    assert sync(copy, ALLAUTH_EN) == (1, 1)
+    synced = polib.pofile(str(copy))
+    sign_in = next(e for e in synced if e.msgid == "Sign In")
+    assert sign_in.msgstr == "" and sign_in.occurrences
+    assert next(e for e in synced if e.msgid == "A string allauth no longer has").obsolete
+    assert next(e for e in synced if e.msgid == "This password is too common.").msgstr  # Django's stay
