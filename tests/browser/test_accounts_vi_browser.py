@@ -7,7 +7,7 @@ from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value, yield_
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.core.management import call_command
 
-from tests.browser.conftest import assert_accessible, browser, context, live_app, log_in, page  # noqa: F401
+from tests.browser.conftest import assert_accessible, log_in
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.browser
@@ -23,7 +23,7 @@ def fits_phone(tab) -> None:
     assert width <= 375, f"{tab.url} scrolls sideways on a phone ({width}px)"
 
 
-def test_two_factor_setup_on_a_phone_is_vietnamese_and_fits(page, live_app):  # noqa: F811
+def test_two_factor_setup_on_a_phone_is_vietnamese_and_fits(page, live_app):
     user = UserFactory(email="lan@socongthuong.camau.gov.vn")
     # The server runs the real settings, which do not accept the test suite's MD5 hashes.
     user.password = PBKDF2PasswordHasher().encode(PASSWORD, "kn0isalt2026", iterations=1000)
