@@ -60,6 +60,7 @@ def current_choices() -> list[tuple[int, str]]:
     return sorted(((int(p.code), p.name) for p in Province.iter_all()), key=lambda c: fold(c[1]))
 
 
+@lru_cache(maxsize=64)
 def current_name(code: int | None) -> str:
     if not code:
         return ""

@@ -70,7 +70,7 @@ def asgi_server(extra_env: dict[str, str] | None = None, port: int | None = None
     env = {
         **os.environ,
         **database_env(),
-        "DJANGO_SETTINGS_MODULE": "eventsite.settings",
+        "DJANGO_SETTINGS_MODULE": "eventsite.server_test_settings",
         "EMAIL_FILE_PATH": str(mail_dir),
         "MEDIA_ROOT": str(workdir / "media"),
         "KETNOI_SERVER_TEST": "1",

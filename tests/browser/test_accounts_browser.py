@@ -61,3 +61,14 @@ def test_home_on_phone_is_accessible(page, live_app):
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 375, f"page scrolls sideways on a phone ({width}px)"
     assert_accessible(page, "home-phone")
+
+
+def test_factory_user_can_log_in_through_the_real_login_page(page, live_app):
+    from eventsite.models import EventRole
+    from tests.factories import PASSWORD, user_with_role
+
+    event = EventFactory(slug="factory-login")
+    user = user_with_role(event, EventRole.Role.ORGANIZER)
+    log_in(page, user.email, PASSWORD)
+    page.goto(f"/e/{event.slug}/organizer/")
+    assert page.locator("h1").inner_text() == "Trang ban tổ chức"
