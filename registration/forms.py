@@ -23,6 +23,7 @@ def province_choices(blank_label):
 
 
 class BuyerSignupForm(forms.Form):
+    required_css_class = "required"
     full_name = forms.CharField(label=_("Full name"), max_length=200,
                                 widget=forms.TextInput(attrs={"autocomplete": "name"}))
     company = forms.CharField(label=_("Company"), max_length=255,
@@ -140,6 +141,7 @@ class SettingsForm(forms.ModelForm):
 
 
 class QuestionForm(forms.ModelForm):
+    required_css_class = "required"
     class Meta:
         model = RegistrationQuestion
         fields = ["label", "kind", "choices_text", "required", "order"]

@@ -101,8 +101,17 @@ def counts_by_status(event: Event) -> dict[str, int]:
 @transaction.atomic
 def update_settings(*, event: Event, is_open: bool, approval_required: bool,
                     buyer_capacity: int | None) -> RegistrationSettings:
-    """Change how the event takes registrations; a raised capacity promotes waitlisted buyers."""
+    """Change how the event takes registrations; a raised capacity promotes waitlisted buyers.
+
+    Capacity cannot drop below the buyers already approved: places given are not taken back here.
+    """
     settings = _lock_settings(event)
+    approved = approved_buyers(event)
+    if buyer_capacity is not None and buyer_capacity < approved:
+        raise RegistrationError(
+            _("%(n)d buyers are already approved; the capacity cannot be lower.") % {"n": approved},
+            code="capacity_below_approved",
+        )
     settings.is_open = is_open
     settings.approval_required = approval_required
     settings.buyer_capacity = buyer_capacity

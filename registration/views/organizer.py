@@ -88,9 +88,13 @@ def registration_settings(request):
     form = SettingsForm(request.POST or None, instance=settings)
     questions = QuestionFormSet(request.POST or None, instance=settings, prefix="questions")
     if request.method == "POST" and form.is_valid() and questions.is_valid():
-        with transaction.atomic():
-            svc.update_settings(event=event, **form.cleaned_data)
-            questions.save()
-        messages.success(request, _("Registration settings saved."))
-        return redirect("registration:settings", event_slug=event.slug)
+        try:
+            with transaction.atomic():
+                svc.update_settings(event=event, **form.cleaned_data)
+                questions.save()
+        except svc.RegistrationError as exc:
+            form.add_error("buyer_capacity", exc.message)
+        else:
+            messages.success(request, _("Registration settings saved."))
+            return redirect("registration:settings", event_slug=event.slug)
     return render(request, "registration/settings.html", {"form": form, "questions": questions})
