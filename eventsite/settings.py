@@ -28,7 +28,7 @@ if PRODUCTION:
         SECRET_KEY = os.environ["DJANGO_SECRET_KEY"]
         ALLOWED_HOSTS = [h.strip() for h in os.environ["DJANGO_ALLOWED_HOSTS"].split(",") if h.strip()]
     except KeyError as missing:
-        raise ImproperlyConfigured(f"{missing} must be set when KETNOI_ENV=production") from None
+        raise ImproperlyConfigured(f"{missing.args[0]} must be set when KETNOI_ENV=production") from None
 else:
     SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-ket-noi-0123456789abcdefghijklmnop")
     ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
@@ -145,6 +145,7 @@ AUTHENTICATION_BACKENDS = [
     "allauth.account.auth_backends.AuthenticationBackend",
 ]
 ACCOUNT_ADAPTER = "eventsite.adapter.AccountAdapter"
+ACCOUNT_SIGNUP_FORM_CLASS = "eventsite.forms.SignupExtraForm"
 ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 ACCOUNT_LOGIN_METHODS = {"email"}
 ACCOUNT_SIGNUP_FIELDS = ["email*", "password1*", "password2*"]
