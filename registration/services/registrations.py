@@ -233,7 +233,8 @@ def _decide(registration: Registration, status: str, by: User | None) -> None:
 
 
 def _locked_registration(registration: Registration) -> Registration:
-    return Registration.objects.select_for_update().select_related("event").get(pk=registration.pk)
+    # Lock only the registration row (not the joined event): the settings row is the one queue.
+    return Registration.objects.select_for_update(of=("self",)).select_related("event").get(pk=registration.pk)
 
 
 def _approve_locked(registration: Registration, settings: RegistrationSettings, by: User | None) -> bool:
