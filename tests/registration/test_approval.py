@@ -145,7 +145,7 @@ OPERATIONS = st.lists(
 )
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(capacity=st.integers(0, 4), auto=st.booleans(), operations=OPERATIONS)
 def test_capacity_invariants_hold_over_any_sequence(db, capacity, auto, operations):
     """Whatever happens, approved buyers never exceed capacity, and nobody waits while a place is free."""
