@@ -41,8 +41,8 @@ def registration_list(request):
     })
 
 
-@require_POST
 @event_view(roles=ORGANIZER)
+@require_POST
 def bulk_decide(request):
     event = request.event
     form = BulkActionForm(request.POST)

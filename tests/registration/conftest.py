@@ -1,11 +1,11 @@
-"""Fixtures for registration tests. The browser fixtures come from tests/browser/conftest.py."""
+"""Fixtures for registration tests (the browser journey lives in tests/browser/test_registration_browser.py,
+beside the browser fixtures, so one Playwright session serves the whole run)."""
 
 from __future__ import annotations
 
 import pytest
 
 from eventsite.models import EventRole
-from tests.browser.conftest import *  # noqa: F403 (browser, context, page, live_app fixtures)
 from tests.factories import EventFactory, user_with_role
 
 from .factories import RegistrationSettingsFactory

@@ -11,8 +11,7 @@ from eventsite.models import EventRole
 from registration.models import Registration, RegistrationQuestion, RegistrationStatus
 from tests.browser.conftest import assert_accessible, log_in, screenshot
 from tests.factories import EventFactory, user_with_role
-
-from .factories import QuestionFactory, RegistrationFactory, RegistrationSettingsFactory
+from tests.registration.factories import QuestionFactory, RegistrationFactory, RegistrationSettingsFactory
 
 pytestmark = pytest.mark.browser
 PASSWORD = "Ca-Mau-2026-ocop!"
@@ -75,6 +74,23 @@ def test_visitor_registers_and_organizer_approves(page, context, live_app):
     organizer_page.set_viewport_size({"width": 375, "height": 800})
     organizer_page.goto(f"/e/{event.slug}/registrations/")
     screenshot(organizer_page, "registration-list-phone")
+
+    # The organizer's other pages: settings, import with a row error in the preview.
+    organizer_page.set_viewport_size({"width": 1280, "height": 900})
+    organizer_page.goto(f"/e/{event.slug}/registrations/settings/")
+    assert_accessible(organizer_page, "registration-settings")
+    organizer_page.goto(f"/e/{event.slug}/registrations/import/")
+    assert_accessible(organizer_page, "registration-import")
+    organizer_page.get_by_label("Bảng tính").set_input_files(files=[{
+        "name": "bao-chi.csv", "mimeType": "text/csv",
+        "buffer": "Họ và tên,Email,Công ty,Vai trò\nĐặng Thị Hồng Nhung,nhung@baocamau.vn,Báo Cà Mau,Báo chí\n"
+                  "Phan Văn Tèo,sai-email,Đài PT-TH Cà Mau,Báo chí\n".encode(),
+    }])
+    organizer_page.get_by_role("button", name="Kiểm tra tệp").click()
+    organizer_page.wait_for_url(re.compile(r"/registrations/import/\d+/$"))
+    assert "1 dòng có lỗi." in organizer_page.locator("main").inner_text()
+    assert_accessible(organizer_page, "registration-import-preview")
+    assert not Registration.objects.filter(email="nhung@baocamau.vn").exists()
     organizer_page.context.close()
 
 
