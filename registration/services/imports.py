@@ -38,6 +38,7 @@ from .registrations import ACTIVE, _announce, _lock_settings, _notify_on_commit,
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
 MAX_COLUMNS = 40
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # an XLSX is a zip: refuse one that unpacks to a huge size
 PREVIEW_LIFETIME = timedelta(hours=2)
 REQUIRED_FIELDS = ("full_name", "email", "company")
 
@@ -148,6 +149,13 @@ def _read_csv(data: bytes) -> ParsedFile:
 def _read_xlsx(data: bytes) -> ParsedFile:
     from openpyxl import load_workbook
 
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        unpacked = 0  # reported as the wrong format just below
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError(_("The file is larger than 2 MB. Split it into smaller files."), code="too_large")
     try:
         workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):

@@ -177,6 +177,18 @@ def test_bad_files_get_a_clear_error(event, staff, data, name, code):
     assert ImportBatch.objects.count() == 0
 
 
+def test_xlsx_that_unpacks_to_a_huge_size_refused(event, staff):
+    import zipfile
+
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("xl/sharedStrings.xml", b"a" * (imports.MAX_UNPACKED_BYTES + 1))
+    assert len(out.getvalue()) < imports.MAX_BYTES
+    with pytest.raises(imports.ImportFileError) as caught:
+        preview(event, out.getvalue(), staff, name="bomb.xlsx")
+    assert caught.value.code == "too_large"
+
+
 def test_too_many_rows(event, staff):
     body = "".join(f"N {i},n{i}@x.vn,C\n" for i in range(imports.MAX_ROWS + 1))
     with pytest.raises(imports.ImportFileError) as caught:
