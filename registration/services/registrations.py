@@ -76,8 +76,12 @@ def settings_for(event: Event) -> RegistrationSettings:
 
 def _lock_settings(event: Event) -> RegistrationSettings:
     """Lock the event's settings row until the transaction ends: the one queue for place changes."""
-    settings_for(event)
-    return RegistrationSettings.objects.select_for_update().get(event=event)
+    locked = RegistrationSettings.objects.select_for_update()
+    try:
+        return locked.get(event=event)
+    except RegistrationSettings.DoesNotExist:
+        settings_for(event)
+        return locked.get(event=event)
 
 
 def approved_buyers(event: Event) -> int:
@@ -211,12 +215,9 @@ def register_buyer(
         registration.status = Status.APPROVED if left is None or left > 0 else Status.WAITLISTED
         registration.decided_at = timezone.now()
     try:
-        with transaction.atomic():  # the unique constraint is the last guard, even without the lock
-            registration.save()
-    except IntegrityError:
-        raise DuplicateRegistration(
-            _("This email address is already registered for this event."), find_active(event, email)
-        )
+        registration.save()
+    except IntegrityError:  # the unique constraint is the last guard, should the lock ever be bypassed
+        raise DuplicateRegistration(_("This email address is already registered for this event."))
     _notify_on_commit(registration, decision=registration.status != Status.PENDING)
     _announce(event, [registration.pk])
     return registration

@@ -35,10 +35,12 @@ def signup(request):
                 answers=form.answers(), user=request.user, language=translation.get_language() or "vi",
             )
         except svc.DuplicateRegistration as exc:
-            existing = exc.existing
-            status = existing.get_status_display() if existing else ""
-            form.add_error("email", _("This email address is already registered for this event (status: "
-                                      "%(status)s). You do not need to register again.") % {"status": status})
+            if exc.existing is None:
+                form.add_error("email", exc.message)
+            else:
+                form.add_error("email", _("This email address is already registered for this event (status: "
+                                          "%(status)s). You do not need to register again.")
+                               % {"status": exc.existing.get_status_display()})
         except svc.InvalidAnswers as exc:
             for key, message in exc.errors.items():
                 form.add_error(f"q_{key}", message)
