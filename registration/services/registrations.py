@@ -193,6 +193,9 @@ def register_buyer(
     The buyer waits for the organizer when the event asks for approval; otherwise they are approved
     while places remain and waitlisted after. A second sign-up with the same email (a double click,
     a second tab) raises ``DuplicateRegistration`` rather than taking a second place.
+
+    Emails after commit: a confirmation when the buyer waits for the organizer; when the event
+    decides at once (no approval step), the decision email (approved or waitlisted) is the confirmation.
     """
     settings = _lock_settings(event)
     if not settings.is_open:
