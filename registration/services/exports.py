@@ -10,13 +10,14 @@ import io
 from collections.abc import Iterable
 
 from django.utils import timezone
-from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from catalog.ocop import ProductGroup
+from eventsite.provinces import current_choices
 
 from ..models import Registration, RegistrationQuestion
 from .columns import COLUMNS, EXPORT_ONLY
+from .queries import choice_labels
 
 DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
@@ -31,7 +32,10 @@ def neutralise(value: object) -> str:
 def export_table(registrations: Iterable[Registration],
                  questions: list[RegistrationQuestion]) -> tuple[list[str], list[list[str]]]:
     """Header and rows (all text, already neutralised) for the given registrations."""
-    groups = dict(ProductGroup.choices)
+    groups = {value: str(label) for value, label in ProductGroup.choices}
+    provinces = dict(current_choices())
+    labels = choice_labels()
+    yes, no = _("Yes"), _("No")
     headers = [str(label) for _f, label in COLUMNS + EXPORT_ONLY] + [q.label for q in questions]
     rows = []
     for r in registrations:
@@ -39,14 +43,14 @@ def export_table(registrations: Iterable[Registration],
         for q in questions:
             value = r.answers.get(q.key)
             if isinstance(value, bool):
-                value = _("Yes") if value else _("No")
+                value = yes if value else no
             answers.append(value)
         values = [
-            r.full_name, r.email, r.phone, r.company, r.get_role_display(),
-            r.get_buyer_type_display() if r.buyer_type else "", r.job_title, r.province_name,
-            r.get_status_display(), "; ".join(str(groups.get(g, g)) for g in r.product_groups), r.needs,
-            date_format(timezone.localtime(r.created_at), "SHORT_DATETIME_FORMAT"), r.get_source_display(),
-            *answers,
+            r.full_name, r.email, r.phone, r.company, labels["role"].get(r.role, r.role),
+            labels["buyer_type"].get(r.buyer_type, ""), r.job_title, provinces.get(r.province_code, ""),
+            labels["status"].get(r.status, r.status), "; ".join(groups.get(g, g) for g in r.product_groups),
+            r.needs, timezone.localtime(r.created_at).strftime("%d/%m/%Y %H:%M"),
+            labels["source"].get(r.source, r.source), *answers,
         ]
         rows.append([neutralise(v) for v in values])
     return [neutralise(h) for h in headers], rows

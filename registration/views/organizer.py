@@ -19,7 +19,7 @@ from ..forms import BulkActionForm, QuestionFormSet, RegistrationFilterForm, Set
 from ..models import RegistrationStatus
 from ..services import exports
 from ..services import registrations as svc
-from ..services.queries import filter_registrations
+from ..services.queries import filter_registrations, with_labels
 
 PER_PAGE = 50
 
@@ -30,6 +30,7 @@ def registration_list(request):
     filters = RegistrationFilterForm(request.GET or None)
     registrations = filter_registrations(event, filters.to_filter())
     page = Paginator(registrations, PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = with_labels(page.object_list)
     counts = svc.counts_by_status(event)
     query = request.GET.copy()
     query.pop("page", None)
