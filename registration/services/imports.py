@@ -113,8 +113,11 @@ def read_table(data: bytes, filename: str) -> ParsedFile:
 
 
 def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ImportFileError(_("The CSV file could not be read."), code="unreadable")
     if b"\x00" in data:
         raise ImportFileError(
             _("This file is not a CSV or XLSX spreadsheet. Save it as .xlsx or CSV (UTF-8) and try again."),

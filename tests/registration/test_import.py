@@ -9,6 +9,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 from registration.models import ImportBatch, Registration, RegistrationRole, RegistrationSource, RegistrationStatus
@@ -245,3 +247,39 @@ def test_other_organizers_preview_is_private(client, organizer_client, event, or
     client.force_login(user_with_role(event, EventRole.Role.ORGANIZER))
     assert client.get(import_url(event, batch)).status_code == 404
 
+
+
+# --- Any bytes: a clear error or a table, never a crash ---------------------------------------
+
+PREFIXES = [b"", b"PK\x03\x04", b"%PDF", b"\xff\xfe", b"Full name,Email\n",
+            "\ufeffHọ và tên;Email\n".encode()]
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(prefix=st.sampled_from(PREFIXES), body=st.binary(max_size=400))
+def test_any_upload_gives_rows_or_a_clear_error(event, staff, prefix, body):
+    try:
+        batch = preview(event, prefix + body, staff)
+    except imports.ImportFileError as exc:
+        assert exc.code in {"too_large", "empty", "wrong_format", "no_header", "too_many_rows", "encoding",
+                            "unreadable", "missing_columns", "no_rows"}
+    else:
+        assert all(isinstance(row["errors"], list) for row in batch.rows)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(cells=st.lists(st.lists(st.text(max_size=40), min_size=0, max_size=9), min_size=1, max_size=8))
+def test_any_csv_cells_are_checked_without_crashing(event, staff, cells):
+    import csv as csv_module
+
+    out = io.StringIO()
+    writer = csv_module.writer(out)
+    writer.writerow(["Họ và tên", "Email", "Công ty", "Vai trò", "Loại hình nhà mua", "Tỉnh, thành phố"])
+    writer.writerows(cells)
+    try:
+        batch = preview(event, out.getvalue().encode(), staff)
+    except imports.ImportFileError as exc:
+        assert exc.code in {"no_rows", "too_many_rows", "wrong_format"}
+    else:
+        for row in batch.rows:
+            assert set(row["errors"]) <= set(imports.ROW_ERRORS)

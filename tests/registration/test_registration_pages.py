@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from eventsite.models import Event, EventRole
 from registration.models import Registration, RegistrationQuestion, RegistrationRole, RegistrationStatus
@@ -245,3 +247,15 @@ def test_nav_shows_register_to_all_and_list_to_organizer(client, organizer_clien
     client.logout()
     page = client.get(reverse("event_home", kwargs={"event_slug": event.slug})).content.decode()
     assert url("signup", event) in page and url("list", event) not in page
+
+
+FIELDS = ["full_name", "company", "buyer_type", "job_title", "phone", "email", "province_code", "product_groups",
+          "needs", "q_1"]
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.dictionaries(st.sampled_from(FIELDS), st.one_of(st.text(max_size=300), st.sampled_from(
+    ["supermarket", "96", "food", "a@b.vn", "0903123456", "yes", "Có", "9" * 30]))))
+def test_any_signup_post_answers_without_error(client, reg_settings, data):
+    response = client.post(url("signup", reg_settings.event), {**form_data(), **data})
+    assert response.status_code in (200, 302)
