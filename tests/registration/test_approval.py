@@ -169,3 +169,31 @@ def test_capacity_invariants_hold_over_any_sequence(db, capacity, auto, operatio
         waiting = Registration.objects.filter(event=event, status=S.WAITLISTED).count()
         assert approved <= cap
         assert waiting == 0 or approved == cap
+
+
+@pytest.mark.parametrize(("language", "action", "subject_start", "body_part"), [
+    ("vi", "reject", "Về đăng ký tham dự", "Rất tiếc"),
+    ("en", "reject", "Your registration for", "We are sorry"),
+    ("vi", "approve", "Đăng ký tham dự", "đã được duyệt"),
+    ("en", "approve", "Your registration for", "is approved"),
+])
+def test_decision_email_in_registrants_language(reg_settings, mailoutbox, django_capture_on_commit_callbacks,
+                                                language, action, subject_start, body_part):
+    registration = RegistrationFactory(event=reg_settings.event, language=language, full_name="Đỗ Thị Thanh Hương")
+    with django_capture_on_commit_callbacks(execute=True):
+        getattr(svc, action)(registration=registration)
+    (message,) = mailoutbox
+    assert message.subject.startswith(subject_start)
+    assert body_part in message.body
+    assert "Đỗ Thị Thanh Hương" in message.body
+    assert "09/12/2026" in message.body  # dd/mm/yyyy, Asia/Ho_Chi_Minh
+
+
+def test_waitlist_email_explains_the_order(full_event, mailoutbox, django_capture_on_commit_callbacks):
+    event, _approved, _waiting = full_event
+    late = RegistrationFactory(event=event)
+    with django_capture_on_commit_callbacks(execute=True):
+        svc.approve(registration=late)
+    (message,) = mailoutbox
+    assert message.subject.startswith("Bạn đang trong danh sách chờ")
+    assert "theo thứ tự đăng ký" in message.body
