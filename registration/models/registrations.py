@@ -38,6 +38,11 @@ class RegistrationStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class RegistrationSource(models.TextChoices):
+    SIGNUP = "signup", _("Sign-up page")
+    IMPORT = "import", _("Imported")
+
+
 class Registration(SearchTextMixin):
     """One person's place at one event. Only APPROVED registrations hold a place and a valid badge."""
 
@@ -62,6 +67,9 @@ class Registration(SearchTextMixin):
     product_groups = models.JSONField(_("product groups of interest"), default=list, blank=True)
     needs = models.TextField(_("what you are looking for"), blank=True)
     answers = models.JSONField(_("answers to the organizer's questions"), default=dict, blank=True)
+    language = models.CharField(_("language for emails"), max_length=8, default="vi")
+    source = models.CharField(_("source"), max_length=10, choices=RegistrationSource.choices,
+                              default=RegistrationSource.SIGNUP)
     created_at = models.DateTimeField(auto_now_add=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     decided_by = models.ForeignKey(

@@ -1,0 +1,91 @@
+"""CSV and XLSX exports of a registration list, safe to open in a spreadsheet.
+
+A cell that starts with = + - @, a tab or a carriage return would be run as a formula by Excel or
+LibreOffice (CSV injection); such cells get a leading apostrophe, which spreadsheets show as text."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from catalog.ocop import ProductGroup
+from eventsite.provinces import current_choices
+
+from ..models import Registration, RegistrationQuestion
+from .columns import COLUMNS, EXPORT_ONLY
+from .queries import choice_labels
+
+DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: object) -> str:
+    text = "" if value is None else str(value)
+    if text.startswith(DANGEROUS_PREFIXES):
+        return "'" + text
+    return text
+
+
+def export_table(registrations: Iterable[Registration],
+                 questions: list[RegistrationQuestion]) -> tuple[list[str], list[list[str]]]:
+    """Header and rows (all text, already neutralised) for the given registrations."""
+    groups = {value: str(label) for value, label in ProductGroup.choices}
+    provinces = dict(current_choices())
+    labels = choice_labels()
+    yes, no = _("Yes"), _("No")
+    headers = [str(label) for _f, label in COLUMNS + EXPORT_ONLY] + [q.label for q in questions]
+    rows = []
+    for r in registrations:
+        answers = []
+        for q in questions:
+            value = r.answers.get(q.key)
+            if isinstance(value, bool):
+                value = yes if value else no
+            answers.append(value)
+        values = [
+            r.full_name, r.email, r.phone, r.company, labels["role"].get(r.role, r.role),
+            labels["buyer_type"].get(r.buyer_type, ""), r.job_title, provinces.get(r.province_code, ""),
+            labels["status"].get(r.status, r.status), "; ".join(groups.get(g, g) for g in r.product_groups),
+            r.needs, timezone.localtime(r.created_at).strftime("%d/%m/%Y %H:%M"),
+            labels["source"].get(r.source, r.source), *answers,
+        ]
+        rows.append([neutralise(v) for v in values])
+    return [neutralise(h) for h in headers], rows
+
+
+def render_csv(headers: list[str], rows: list[list[str]]) -> bytes:
+    """UTF-8 with a byte-order mark, so Excel shows Vietnamese diacritics correctly."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(headers)
+    writer.writerows(rows)
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def render_xlsx(headers: list[str], rows: list[list[str]], title: str) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet(title=(title or "Registrations")[:31].translate(str.maketrans("[]:*?/\\", "       ")))
+    bold = Font(bold=True)
+    header_cells = []
+    for h in headers:
+        cell = WriteOnlyCell(sheet, value=h)
+        cell.font = bold
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    for row in rows:
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=value)
+            cell.data_type = "s"  # never let openpyxl read a value as a formula
+            cells.append(cell)
+        sheet.append(cells)
+    out = io.BytesIO()
+    workbook.save(out)
+    return out.getvalue()

@@ -1,0 +1,371 @@
+"""Import registrations (staff, press, invited buyers) from CSV or XLSX: parse and check every row
+first (preview), then save all rows in one transaction or none.
+
+The parsed rows wait in an ``ImportBatch`` so the organizer confirms without uploading again;
+confirmation re-checks them against the database, because registrations may have arrived since
+the preview (a stale preview is refreshed and shown again rather than saved)."""
+
+from __future__ import annotations
+
+import csv
+import io
+import zipfile
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from eventsite.errors import DomainError
+from eventsite.models import Event, User
+from eventsite.provinces import current_choices, current_code_for, fold
+
+from ..models import (
+    BuyerType,
+    ImportBatch,
+    Registration,
+    RegistrationRole,
+    RegistrationSource,
+    RegistrationStatus,
+)
+from .columns import choice_lookup, header_aliases, normalise_header
+from .registrations import ACTIVE, _announce, _lock_settings, _notify_on_commit, places_left
+
+MAX_BYTES = 2 * 1024 * 1024
+MAX_ROWS = 5000
+MAX_COLUMNS = 40
+MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # an XLSX is a zip: refuse one that unpacks to a huge size
+PREVIEW_LIFETIME = timedelta(hours=2)
+REQUIRED_FIELDS = ("full_name", "email", "company")
+
+# Row-level problems: stored as codes on the batch, shown in the reader's language.
+ROW_ERRORS = {
+    "name_missing": gettext_lazy("Full name is missing."),
+    "company_missing": gettext_lazy("Company is missing."),
+    "email_missing": gettext_lazy("Email is missing."),
+    "email_invalid": gettext_lazy("Email address is not valid."),
+    "email_duplicate_file": gettext_lazy("This email appears more than once in the file."),
+    "email_duplicate_db": gettext_lazy("This email is already registered for the event."),
+    "role_unknown": gettext_lazy("Unknown role."),
+    "buyer_type_unknown": gettext_lazy("Unknown buyer type."),
+    "province_unknown": gettext_lazy("Unknown province."),
+    "too_long": gettext_lazy("A value is too long."),
+}
+LIMITS = {"full_name": 200, "company": 255, "phone": 30, "job_title": 150, "email": 254}
+
+
+class ImportFileError(DomainError):
+    """The file as a whole cannot be read (size, format, encoding, columns)."""
+
+    code = "import_file"
+
+
+class ImportHasErrors(DomainError):
+    code = "row_errors"
+
+
+class ImportNotAvailable(DomainError):
+    code = "import_not_available"
+
+
+@dataclass
+class ParsedFile:
+    headers: list[str]
+    rows: list[list[str]]
+
+
+# --- Reading the file ------------------------------------------------------------------------
+
+SIGNATURES = {
+    b"%PDF": "PDF", b"MZ": "program (.exe)", b"\x7fELF": "program", b"\xd0\xcf\x11\xe0": "old Excel (.xls)",
+    b"\x89PNG": "image", b"\xff\xd8\xff": "image", b"GIF8": "image", b"Rar!": "archive", b"\x1f\x8b": "archive",
+}
+
+
+def read_table(data: bytes, filename: str) -> ParsedFile:
+    """Rows of an uploaded CSV or XLSX file, checked for size and format by content, not by name."""
+    if len(data) > MAX_BYTES:
+        raise ImportFileError(_("The file is larger than 2 MB. Split it into smaller files."), code="too_large")
+    if not data.strip():
+        raise ImportFileError(_("The file is empty."), code="empty")
+    if data.startswith(b"PK\x03\x04"):
+        table = _read_xlsx(data)
+    else:
+        for signature in SIGNATURES:
+            if data.startswith(signature):
+                raise ImportFileError(
+                    _("This file is not a CSV or XLSX spreadsheet. Save it as .xlsx or CSV (UTF-8) and try again."),
+                    code="wrong_format",
+                )
+        table = _read_csv(data)
+    if not table.headers:
+        raise ImportFileError(_("The file has no header row."), code="no_header")
+    if len(table.rows) > MAX_ROWS:
+        raise ImportFileError(
+            _("The file has more than %(max)d rows. Split it into smaller files.") % {"max": MAX_ROWS},
+            code="too_many_rows",
+        )
+    return table
+
+
+def _decode(data: bytes) -> str:
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
+        try:
+            return data.decode("utf-16")
+        except UnicodeDecodeError:
+            raise ImportFileError(_("The CSV file could not be read."), code="unreadable")
+    if b"\x00" in data:
+        raise ImportFileError(
+            _("This file is not a CSV or XLSX spreadsheet. Save it as .xlsx or CSV (UTF-8) and try again."),
+            code="wrong_format",
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ImportFileError(
+            _("The CSV file is not in UTF-8. In Excel choose “CSV UTF-8” when saving."), code="encoding"
+        )
+
+
+def _read_csv(data: bytes) -> ParsedFile:
+    text = _decode(data)
+    sample = text[:4096]
+    try:
+        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
+    except csv.Error:
+        dialect = csv.excel
+    try:
+        rows = []
+        for row in csv.reader(io.StringIO(text), dialect):
+            rows.append([cell.strip() for cell in row[:MAX_COLUMNS]])
+            if len(rows) > MAX_ROWS + 1:
+                break
+    except csv.Error:
+        raise ImportFileError(_("The CSV file could not be read."), code="unreadable")
+    return _table(rows)
+
+
+def _read_xlsx(data: bytes) -> ParsedFile:
+    from openpyxl import load_workbook
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        unpacked = 0  # reported as the wrong format just below
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise ImportFileError(_("The file is larger than 2 MB. Split it into smaller files."), code="too_large")
+    try:
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
+        raise ImportFileError(
+            _("This file is not a CSV or XLSX spreadsheet. Save it as .xlsx or CSV (UTF-8) and try again."),
+            code="wrong_format",
+        )
+    try:
+        sheet = workbook.worksheets[0]
+        rows = []
+        for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            rows.append([_cell_text(v) for v in values])
+            if len(rows) > MAX_ROWS + 1:
+                break
+    except Exception:  # a damaged workbook: openpyxl raises many kinds of errors
+        raise ImportFileError(_("The XLSX file could not be read."), code="unreadable")
+    finally:
+        workbook.close()
+    return _table(rows)
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def _table(rows: list[list[str]]) -> ParsedFile:
+    rows = [r for r in rows if any(c for c in r)]
+    if not rows:
+        return ParsedFile([], [])
+    return ParsedFile(rows[0], rows[1:])
+
+
+# --- Checking rows ---------------------------------------------------------------------------
+
+
+def _map_headers(headers: list[str]) -> dict[int, str]:
+    aliases = header_aliases()
+    mapping: dict[int, str] = {}
+    for index, header in enumerate(headers):
+        field = aliases.get(normalise_header(header))
+        if field and field not in mapping.values():
+            mapping[index] = field
+    missing = [f for f in ("full_name", "email") if f not in mapping.values()]
+    if missing:
+        raise ImportFileError(
+            _("The file needs at least the columns “Full name” and “Email” in its first row."),
+            code="missing_columns",
+        )
+    return mapping
+
+
+def _province(value: str) -> int | None | str:
+    if not value:
+        return None
+    if value.isdigit() and int(value) in dict(current_choices()):
+        return int(value)
+    return current_code_for(value) or "unknown"
+
+
+def check_rows(event: Event, table: ParsedFile) -> list[dict]:
+    """One dict per data row: its line number, cleaned values and error codes."""
+    mapping = _map_headers(table.headers)
+    roles = choice_lookup(RegistrationRole)
+    buyer_types = choice_lookup(BuyerType)
+    checked = []
+    for offset, cells in enumerate(table.rows):
+        raw = {field: (cells[i] if i < len(cells) else "") for i, field in mapping.items()}
+        errors: list[str] = []
+        data = {
+            "full_name": raw.get("full_name", ""), "email": raw.get("email", "").lower(),
+            "phone": raw.get("phone", ""), "company": raw.get("company", ""),
+            "job_title": raw.get("job_title", ""), "role": RegistrationRole.BUYER, "buyer_type": "",
+            "province_code": None,
+        }
+        if not data["full_name"]:
+            errors.append("name_missing")
+        if not data["company"]:
+            errors.append("company_missing")
+        if not data["email"]:
+            errors.append("email_missing")
+        else:
+            try:
+                validate_email(data["email"])
+            except ValidationError:
+                errors.append("email_invalid")
+        if raw.get("role"):
+            data["role"] = roles.get(normalise_header(raw["role"]), "")
+            if not data["role"]:
+                errors.append("role_unknown")
+        if raw.get("buyer_type"):
+            data["buyer_type"] = buyer_types.get(normalise_header(raw["buyer_type"]), "")
+            if not data["buyer_type"]:
+                errors.append("buyer_type_unknown")
+        province = _province(raw.get("province", ""))
+        if province == "unknown":
+            errors.append("province_unknown")
+        else:
+            data["province_code"] = province
+        if any(len(data[f]) > limit for f, limit in LIMITS.items()):
+            errors.append("too_long")
+        checked.append({"line": offset + 2, "raw": raw, "data": data, "errors": errors})
+    _mark_duplicates(event, checked)
+    return checked
+
+
+def _mark_duplicates(event: Event, rows: list[dict]) -> None:
+    """Flag emails repeated in the file and emails already holding a live registration."""
+    for row in rows:
+        row["errors"] = [e for e in row["errors"] if e not in ("email_duplicate_file", "email_duplicate_db")]
+    seen: dict[str, int] = {}
+    for row in rows:
+        email = row["data"]["email"]
+        if email:
+            seen[email] = seen.get(email, 0) + 1
+    emails = list(seen)
+    taken: set[str] = set()
+    for start in range(0, len(emails), 500):  # stay under SQLite's parameter limit
+        taken.update(
+            e.lower() for e in Registration.objects.filter(
+                event=event, status__in=ACTIVE, email__in=emails[start:start + 500]
+            ).values_list("email", flat=True)
+        )
+    for row in rows:
+        email = row["data"]["email"]
+        if email and seen.get(email, 0) > 1:
+            row["errors"].append("email_duplicate_file")
+        if email in taken:
+            row["errors"].append("email_duplicate_db")
+
+
+# --- Preview and confirmation ----------------------------------------------------------------
+
+
+def preview_import(*, event: Event, data: bytes, filename: str, by: User) -> ImportBatch:
+    """Read and check an uploaded file; keep the rows for the organizer to confirm. Saves no registration."""
+    checked = check_rows(event, read_table(data, filename))
+    if not checked:
+        raise ImportFileError(_("The file has a header row but no data rows."), code="no_rows")
+    # Old unconfirmed previews of this organizer are no longer needed.
+    ImportBatch.objects.filter(event=event, created_by=by, status=ImportBatch.Status.PREVIEW).delete()
+    return ImportBatch.objects.create(
+        event=event, created_by=by, filename=filename[:255], rows=checked,
+        error_count=sum(1 for r in checked if r["errors"]),
+    )
+
+
+def is_stale(batch: ImportBatch) -> bool:
+    return timezone.now() - batch.created_at > PREVIEW_LIFETIME
+
+
+def confirm_import(*, batch: ImportBatch, by: User, notify: bool = True) -> list[Registration]:
+    """Save every row of a previewed batch as a registration, in one transaction, or none of them.
+
+    Rows are checked again against the database first; when that finds errors (someone registered
+    meanwhile) the batch is updated with them and ``ImportHasErrors`` is raised with nothing saved.
+    Imported staff, speakers and press are approved; imported buyers take free places in file
+    order and wait on the list once the event is full.
+    """
+    with transaction.atomic():
+        settings = _lock_settings(batch.event)
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != ImportBatch.Status.PREVIEW:
+            raise ImportNotAvailable(_("This file has already been imported."), code="already_imported")
+        if is_stale(batch):
+            raise ImportNotAvailable(_("This preview has expired. Upload the file again."), code="expired")
+        _mark_duplicates(batch.event, batch.rows)
+        batch.error_count = sum(1 for r in batch.rows if r["errors"])
+        if batch.error_count:
+            batch.save(update_fields=["rows", "error_count"])
+        else:
+            created = _create_rows(batch, settings, by, notify)
+    if batch.error_count:
+        raise ImportHasErrors(_("Some rows have errors; nothing was imported."))
+    return created
+
+
+def _create_rows(batch: ImportBatch, settings, by: User, notify: bool) -> list[Registration]:
+    now = timezone.now()
+    left = places_left(settings)
+    registrations = []
+    for row in batch.rows:
+        data = row["data"]
+        status = RegistrationStatus.APPROVED
+        if data["role"] == RegistrationRole.BUYER and left is not None:
+            status = RegistrationStatus.APPROVED if left > 0 else RegistrationStatus.WAITLISTED
+            left -= 1 if left > 0 else 0
+        registration = Registration(
+            event=batch.event, status=status, source=RegistrationSource.IMPORT,
+            decided_at=now, decided_by=by, **data,
+        )
+        registration.search_text = fold(" ".join(p for p in registration.searchable_parts() if p))
+        registrations.append(registration)
+    try:
+        with transaction.atomic():
+            created = Registration.objects.bulk_create(registrations, batch_size=500)
+    except IntegrityError:
+        raise ImportHasErrors(_("Some rows clash with registrations saved meanwhile; nothing was imported."),
+                              code="conflict")
+    batch.status = ImportBatch.Status.CONFIRMED
+    batch.confirmed_at = now
+    batch.save(update_fields=["status", "confirmed_at"])
+    if notify:
+        for registration in created:  # primary keys come back from bulk_create on PostgreSQL and SQLite
+            _notify_on_commit(registration, decision=True)
+    _announce(batch.event, [])
+    return created

@@ -1,0 +1,69 @@
+"""Emails to registrants, written in the registrant's language (Vietnamese unless they chose English).
+
+Sent after the transaction that changed the registration commits; a mail failure is logged and never
+undoes the registration."""
+
+from __future__ import annotations
+
+import logging
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import translation
+
+from ..models import Registration, RegistrationStatus
+
+log = logging.getLogger(__name__)
+
+
+def _language(registration: Registration) -> str:
+    available = {code for code, _name in settings.LANGUAGES}
+    return registration.language if registration.language in available else settings.LANGUAGE_CODE
+
+
+def build_message(registration: Registration, *, kind: str) -> EmailMessage:
+    """The email for ``kind`` ("confirmation" or "decision"), rendered in the registrant's language."""
+    from .registrations import badge_attachment
+
+    with translation.override(_language(registration)):
+        context = {
+            "registration": registration,
+            "event": registration.event,
+            "event_url": reverse("event_home", kwargs={"event_slug": registration.event.slug}),
+            "status": registration.status,
+            "Status": RegistrationStatus,
+        }
+        subject = " ".join(render_to_string(f"registration/email/{kind}_subject.txt", context).split())
+        body = render_to_string(f"registration/email/{kind}.txt", context)
+    message = EmailMessage(subject=subject, body=body, to=[registration.email])
+    if kind == "decision" and registration.status == RegistrationStatus.APPROVED:
+        try:
+            attachment = badge_attachment(registration)
+        except Exception:  # the decision still goes out; the badge can be downloaded later
+            log.exception("badge for registration %s could not be rendered", registration.pk)
+            attachment = None
+        if attachment is not None:
+            message.attach(*attachment)
+    return message
+
+
+def _send(registration_id: int, kind: str) -> None:
+    registration = Registration.objects.select_related("event").filter(pk=registration_id).first()
+    if registration is None:
+        return
+    try:
+        build_message(registration, kind=kind).send()
+    except Exception:
+        log.exception("%s email for registration %s not sent", kind, registration_id)
+
+
+def send_confirmation(*, registration_id: int) -> None:
+    """Tell a new registrant we have their sign-up and that the organizer will decide."""
+    _send(registration_id, "confirmation")
+
+
+def send_decision(*, registration_id: int) -> None:
+    """Tell a registrant they are approved (badge attached when available), waitlisted or rejected."""
+    _send(registration_id, "decision")

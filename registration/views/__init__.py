@@ -1,0 +1,1 @@
+"""Registration pages, split by page family: public sign-up, organizer list, import."""

@@ -1,0 +1,101 @@
+"""The organizer's registration list: search, filters, counts, bulk decisions, exports, settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from eventsite.access import ORGANIZER, event_view
+
+from ..forms import BulkActionForm, QuestionFormSet, RegistrationFilterForm, SettingsForm
+from ..models import RegistrationStatus
+from ..services import exports
+from ..services import registrations as svc
+from ..services.queries import filter_registrations, with_labels
+
+PER_PAGE = 50
+
+
+@event_view(roles=ORGANIZER)
+def registration_list(request):
+    event = request.event
+    filters = RegistrationFilterForm(request.GET or None)
+    registrations = filter_registrations(event, filters.to_filter())
+    page = Paginator(registrations, PER_PAGE).get_page(request.GET.get("page"))
+    page.object_list = with_labels(page.object_list)
+    counts = svc.counts_by_status(event)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "registration/list.html", {
+        "filters": filters, "page": page, "bulk": BulkActionForm(),
+        "status_counts": [(value, label, counts[value]) for value, label in RegistrationStatus.choices],
+        "total": sum(counts.values()), "query": query.urlencode(),
+        "settings": svc.settings_for(event),
+    })
+
+
+@event_view(roles=ORGANIZER)
+@require_POST
+def bulk_decide(request):
+    event = request.event
+    form = BulkActionForm(request.POST)
+    back = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        back = ""
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
+        result = svc.decide_many(event=event, action=form.cleaned_data["action"],
+                                 registration_ids=form.cleaned_data["ids"], by=request.user)
+        labels = dict(RegistrationStatus.choices)
+        parts = [f"{labels[s]}: {n}" for s, n in result.items() if s != "skipped" and n]
+        if result["skipped"]:
+            parts.append(_("not changed: %(n)d") % {"n": result["skipped"]})
+        messages.success(request, _("Done. %(summary)s") % {"summary": "; ".join(parts) or _("nothing changed")})
+    return redirect(back or reverse("registration:list", kwargs={"event_slug": event.slug}))
+
+
+@event_view(roles=ORGANIZER)
+def export(request, fmt: str):
+    event = request.event
+    filters = RegistrationFilterForm(request.GET or None)
+    registrations = filter_registrations(event, filters.to_filter())
+    questions = list(svc.settings_for(event).questions.all())
+    headers, rows = exports.export_table(registrations.iterator(chunk_size=1000), questions)
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    if fmt == "xlsx":
+        body = exports.render_xlsx(headers, rows, title=_("Registrations"))
+        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    else:
+        body = exports.render_csv(headers, rows)
+        content_type = "text/csv; charset=utf-8"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="registrations-{event.slug}-{stamp}.{fmt}"'
+    return response
+
+
+@event_view(roles=ORGANIZER)
+def registration_settings(request):
+    event = request.event
+    settings = svc.settings_for(event)
+    form = SettingsForm(request.POST or None, instance=settings)
+    questions = QuestionFormSet(request.POST or None, instance=settings, prefix="questions")
+    if request.method == "POST" and form.is_valid() and questions.is_valid():
+        try:
+            with transaction.atomic():
+                svc.update_settings(event=event, **form.cleaned_data)
+                questions.save()
+        except svc.RegistrationError as exc:
+            form.add_error("buyer_capacity", exc.message)
+        else:
+            messages.success(request, _("Registration settings saved."))
+            return redirect("registration:settings", event_slug=event.slug)
+    return render(request, "registration/settings.html", {"form": form, "questions": questions})

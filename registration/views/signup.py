@@ -1,0 +1,72 @@
+"""The public buyer sign-up page."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from eventsite.access import event_view
+
+from ..forms import BuyerSignupForm
+from ..models import Registration
+from ..services import registrations as svc
+
+SESSION_KEY = "registration_done"
+
+
+@event_view()
+def signup(request):
+    event = request.event
+    settings = svc.settings_for(event)
+    questions = list(settings.questions.all())
+    mine = None
+    if request.user.is_authenticated:
+        mine = Registration.objects.filter(event=event, user=request.user, status__in=svc.ACTIVE).first()
+    form = BuyerSignupForm(request.POST or None, questions=questions, initial=_initial(request))
+    if request.method == "POST" and settings.is_open and form.is_valid():
+        data = form.cleaned_data
+        try:
+            registration = svc.register_buyer(
+                event=event, full_name=data["full_name"], company=data["company"], email=data["email"],
+                phone=data["phone"], buyer_type=data["buyer_type"], job_title=data["job_title"],
+                province_code=data["province_code"], product_groups=data["product_groups"], needs=data["needs"],
+                answers=form.answers(), user=request.user, language=translation.get_language() or "vi",
+            )
+        except svc.DuplicateRegistration as exc:
+            if exc.existing is None:
+                form.add_error("email", exc.message)
+            else:
+                form.add_error("email", _("This email address is already registered for this event (status: "
+                                          "%(status)s). You do not need to register again.")
+                               % {"status": exc.existing.get_status_display()})
+        except svc.InvalidAnswers as exc:
+            for key, message in exc.errors.items():
+                form.add_error(f"q_{key}", message)
+        except svc.RegistrationClosed as exc:
+            messages.error(request, exc.message)
+            return redirect("registration:signup", event_slug=event.slug)
+        else:
+            request.session[SESSION_KEY] = registration.pk
+            return redirect("registration:signup_done", event_slug=event.slug)
+    return render(request, "registration/signup.html", {
+        "form": form, "settings": settings, "mine": mine,
+    })
+
+
+def _initial(request) -> dict:
+    user = request.user
+    if not user.is_authenticated:
+        return {}
+    return {"full_name": user.full_name, "email": user.email, "phone": user.phone}
+
+
+@event_view()
+def signup_done(request):
+    registration = Registration.objects.filter(
+        event=request.event, pk=request.session.get(SESSION_KEY) or 0
+    ).first()
+    if registration is None:
+        return redirect("registration:signup", event_slug=request.event.slug)
+    return render(request, "registration/signup_done.html", {"registration": registration})
