@@ -1,14 +1,11 @@
 from allauth.account.adapter import DefaultAccountAdapter
+from django.utils import translation
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """Kết Nối's allauth hooks: new sign-ups keep the name they typed, emails go out in the visitor's language."""
+    """Kết Nối's allauth hooks."""
 
-    def save_user(self, request, user, form, commit=True):
-        user = super().save_user(request, user, form, commit=False)
-        full_name = form.cleaned_data.get("full_name", "")
-        if full_name:
-            user.full_name = full_name
-        if commit:
-            user.save()
-        return user
+    def send_mail(self, template_prefix, email, context):
+        # Account emails go out in the language the visitor is using (Vietnamese unless they switched).
+        with translation.override(translation.get_language() or "vi"):
+            super().send_mail(template_prefix, email, context)

@@ -38,6 +38,13 @@ class EventsiteConfig(AppConfig):
     verbose_name = _("Events and organizations")
     default_auto_field = "django.db.models.BigAutoField"
 
+    @property
+    def event_nav(self) -> list[NavItem]:
+        return [
+            NavItem(_("Overview"), "event_home", None, order=0),
+            NavItem(_("Organizer home"), "organizer_home", frozenset({"organizer"}), order=1),
+        ]
+
     def event_stats(self, event) -> list[Stat]:
         from django.db.models import Count
 

@@ -66,8 +66,9 @@ def current_name(code: int | None) -> str:
     return Province.from_code(ProvinceCode(code)).name
 
 
-def _strip_prefix(name: str) -> str:
-    folded = fold(name).strip()
+def _key(name: str) -> str:
+    """Comparable form of a province name: no tone marks, no "tỉnh"/"thành phố" prefix, no dashes."""
+    folded = " ".join(fold(name).replace("-", " ").split())
     for prefix in ("thanh pho ", "tinh ", "tp. ", "tp "):
         if folded.startswith(prefix):
             return folded[len(prefix):].strip()
@@ -76,18 +77,16 @@ def _strip_prefix(name: str) -> str:
 
 @lru_cache(maxsize=1)
 def _lookup() -> dict[str, int]:
-    table = {_strip_prefix(name): code for name, code in FORMER_TO_CURRENT.items()}
-    table.update({_strip_prefix(p.name): int(p.code) for p in Province.iter_all()})
+    table = {_key(name): code for name, code in FORMER_TO_CURRENT.items()}
+    table.update({_key(p.name): int(p.code) for p in Province.iter_all()})
     table["hue"] = 46
-    table["ba ria vung tau"] = 79
-    table["tp hcm"] = table["hcm"] = table["sai gon"] = 79
+    table["hcm"] = table["sai gon"] = 79
     return table
 
 
 def current_code_for(name: str) -> int | None:
     """Map a province name as written at the time (old or new, any tone marks) to today's unit."""
-    key = _strip_prefix(name).replace("-", " ").replace("  ", " ")
-    return _lookup().get(key)
+    return _lookup().get(_key(name))
 
 
 def former_names() -> list[str]:

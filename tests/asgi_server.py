@@ -77,6 +77,7 @@ def asgi_server(extra_env: dict[str, str] | None = None, port: int | None = None
         "PYTHONUNBUFFERED": "1",
         **(extra_env or {}),
     }
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the server keeps Django's async safety checks
     log = workdir / "server.log"
     with open(log, "wb") as out:
         process = subprocess.Popen(

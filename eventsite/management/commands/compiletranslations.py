@@ -10,8 +10,9 @@ from django.core.management.base import BaseCommand
 
 def catalogs() -> list[Path]:
     roots = [Path(p) for p in settings.LOCALE_PATHS]
+    # Only the project's own apps: installed packages ship their compiled catalogs.
     roots += [Path(config.path) / "locale" for config in apps.get_app_configs()
-              if Path(config.path).is_relative_to(settings.BASE_DIR)]
+              if Path(config.path).is_relative_to(settings.BASE_DIR) and "site-packages" not in config.path]
     return sorted(po for root in roots if root.is_dir() for po in root.glob("*/LC_MESSAGES/*.po"))
 
 
@@ -22,5 +23,6 @@ class Command(BaseCommand):
         for po_path in catalogs():
             catalog = polib.pofile(str(po_path))
             catalog.save_as_mofile(str(po_path.with_suffix(".mo")))
-            self.stdout.write(f"compiled {po_path.relative_to(settings.BASE_DIR)} "
-                              f"({catalog.percent_translated()}% translated)")
+            if options["verbosity"] >= 1:
+                self.stdout.write(f"compiled {po_path.relative_to(settings.BASE_DIR)} "
+                                  f"({catalog.percent_translated()}% translated)")
