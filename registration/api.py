@@ -29,7 +29,8 @@ class DeviceAuth(HttpBearer):
 
 
 api = NinjaAPI(
-    title="Kết Nối check-in API", version="1", urls_namespace="registration:checkin_api", docs_url=None, auth=DeviceAuth(),
+    title="Kết Nối check-in API", version="1", urls_namespace="registration:checkin_api", docs_url=None,
+    auth=DeviceAuth(),
     description="Redeem badge codes at a gate, undo the last check-in, read the counts. "
                 "Errors: {\"status\": \"error\", \"reason\": code}.",
 )

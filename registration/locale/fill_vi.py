@@ -167,7 +167,9 @@ VI = {
     "No such registration at this event.": "Không có đăng ký này ở sự kiện.",
     "The request could not be processed.": "Không xử lý được yêu cầu.",
     "No badge for you here.": "Không có thẻ của bạn ở đây.",
-    "Print badges for many people at once": "In thẻ cho nhiều người cùng lúc",
+    "Log in with the email address you registered with to download your badge.":
+        "Đăng nhập bằng địa chỉ email bạn đã dùng để đăng ký để tải thẻ.",
+    "Log in": "Đăng nhập",
 }
 
 if __name__ == "__main__":

@@ -63,8 +63,8 @@ def _answer(request: HttpRequest, result: ScanResult | None, error: str = "") ->
     return response
 
 
-@require_POST
 @event_view(roles=STAFF)
+@require_POST
 def scan(request: HttpRequest) -> HttpResponse:
     try:
         result = checkin.redeem_badge(code=request.POST.get("code", "")[:400], gate=_gate(request),
@@ -75,8 +75,8 @@ def scan(request: HttpRequest) -> HttpResponse:
     return _answer(request, result)
 
 
-@require_POST
 @event_view(roles=STAFF)
+@require_POST
 def manual(request: HttpRequest) -> HttpResponse:
     try:
         registration_id = int(request.POST.get("registration", ""))
@@ -91,8 +91,8 @@ def manual(request: HttpRequest) -> HttpResponse:
     return _answer(request, result)
 
 
-@require_POST
 @event_view(roles=STAFF)
+@require_POST
 def undo(request: HttpRequest) -> HttpResponse:
     gate = _gate(request)
     try:
@@ -105,8 +105,8 @@ def undo(request: HttpRequest) -> HttpResponse:
     return response
 
 
-@require_GET
 @event_view(roles=STAFF)
+@require_GET
 def lookup(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     results = checkin.lookup(event=request.event, query=query)
