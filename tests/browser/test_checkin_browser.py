@@ -54,10 +54,14 @@ def test_badge_scan_ok_then_already_while_dashboard_counts_live(browser, live_ap
     desk_user = server_login_ready(user_with_role(event, EventRole.Role.DESK_STAFF))
     organizer = server_login_ready(user_with_role(event, EventRole.Role.ORGANIZER))
 
+    csp_violations: list[str] = []
+
     def new_page():
         ctx = browser.new_context(base_url=live_app.url, viewport={"width": 1280, "height": 900}, locale="vi-VN")
         ctx.set_default_timeout(10_000)
-        return ctx, ctx.new_page()
+        tab = ctx.new_page()
+        tab.on("console", lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
+        return ctx, tab
 
     contexts = []
     try:
@@ -123,6 +127,7 @@ def test_badge_scan_ok_then_already_while_dashboard_counts_live(browser, live_ap
         desk.keyboard.type("HELLO-WORLD")
         desk.keyboard.press("Enter")
         desk.locator("#scan-result .scan-word", has_text="KHÔNG HỢP LỆ").wait_for()
+        assert not csp_violations, csp_violations
     finally:
         for ctx in contexts:
             ctx.close()
@@ -136,3 +141,21 @@ def test_desk_on_phone_is_accessible(page, live_app):
     page.goto(f"/e/{event.slug}/desk/")
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
     assert_accessible(page, "checkin-desk-phone")
+
+
+def test_print_badges_page_shows_progress_then_download(page, live_app):
+    event = EventFactory(slug="ca-mau-print")
+    for _ in range(10):
+        CheckinRegistrationFactory(event=event)
+    organizer = server_login_ready(user_with_role(event, EventRole.Role.ORGANIZER))
+    log_in(page, organizer.email, PASSWORD)
+    page.goto(f"/e/{event.slug}/badges/")
+    assert_accessible(page, "badge-print")
+    page.get_by_role("button", name="Tạo PDF").click()
+    download = page.get_by_role("button", name="Tải PDF")
+    download.wait_for(timeout=30_000)  # HTMX polls the job until it is done
+    assert "10 trên 10 thẻ" in page.locator(".job-progress").first.inner_text()
+    with page.expect_download() as info:
+        download.click()
+    assert info.value.suggested_filename.endswith(".pdf")
+    assert_accessible(page, "badge-print-done")
