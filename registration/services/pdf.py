@@ -85,11 +85,9 @@ def badge_data(badge: Badge, token: str | None = None) -> BadgeData:
 
 
 def qr_matrix(token: str) -> list[list[bool]]:
-    """The QR modules for a token (smallest version that fits at level L; mask 0 to skip mask scoring)."""
-    qr = qrcode.QRCode(version=None, error_correction=ERROR_CORRECT_L, border=0, mask_pattern=0)
-    qr.add_data(token)
-    qr.make(fit=True)
-    return qr.modules
+    from .qr import matrix
+
+    return matrix(token)
 
 
 def qr_version(token: str) -> int:
@@ -227,25 +225,29 @@ class BadgeRenderer:
         return top
 
     def draw_qr(self, data: BadgeData, x: float, y: float, size: float) -> None:
+        """Dark modules as one filled path in module units (integers), scaled into place: one rectangle per
+        horizontal run, written straight into the page stream (reportlab's per-float formatting is the slow part)."""
         modules = qr_matrix(data.token)
         n = len(modules)
         cell = size / (n + 4)  # a 2-module quiet zone inside the box; the badge's white space adds more
-        x, y, size = x + 2 * cell, y + 2 * cell, n * cell
-        c = self.c
-        c.setFillColor(HexColor("#000000"))
-        path = c.beginPath()
+        ops = []
         for row_index, row in enumerate(modules):
-            top = y + size - (row_index + 1) * cell
+            top = n - 1 - row_index
             col = 0
             while col < n:
                 if row[col]:
                     start = col
                     while col < n and row[col]:
                         col += 1
-                    path.rect(x + start * cell, top, (col - start) * cell, cell)
+                    ops.append(f"{start} {top} {col - start} 1 re")
                 else:
                     col += 1
-        c.drawPath(path, stroke=0, fill=1)
+        c = self.c
+        c.saveState()
+        c.setFillColor(HexColor("#000000"))
+        c.transform(cell, 0, 0, cell, x + 2 * cell, y + 2 * cell)
+        c._code.append(" ".join(ops) + " f")  # noqa: SLF001 - raw path operators, see docstring
+        c.restoreState()
 
 
 @dataclass(frozen=True)

@@ -94,3 +94,26 @@ def test_sheet_layouts_page_count_and_every_qr_decodes(tmp_path, layout, per_pag
     assert badge_ids == set(Badge.objects.filter(registration__in=list(regs)[:per_page]).values_list("pk", flat=True))
     text = pdf_text(data, tmp_path)
     assert "Trần Thị Ánh Nguyệt" in text
+
+
+def test_fast_reed_solomon_matches_qrcode():
+    import random
+
+    import qrcode
+    from qrcode import util
+
+    from registration.services import qr
+
+    rng = random.Random(7)
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    for length in [1, 20, 57, 100, 113, 114]:
+        token = "".join(rng.choice(alphabet) for _ in range(length))
+        reference = qrcode.QRCode(version=4, error_correction=qrcode.constants.ERROR_CORRECT_L)
+        reference.add_data(token)
+        assert qr.create_data(4, reference.error_correction, reference.data_list) == util.create_data(
+            4, reference.error_correction, reference.data_list)
+        ours, theirs = qr.build(token), qrcode.QRCode(version=4, error_correction=qrcode.constants.ERROR_CORRECT_L,
+                                                       border=0, mask_pattern=0)
+        theirs.add_data(token)
+        theirs.make(fit=False)
+        assert ours.modules == theirs.modules
