@@ -51,22 +51,23 @@ def bench_tokens(n: int) -> list[dict]:
 
     key = Ed25519PrivateKey.generate()
     public = key.public_key()
-    t0 = time.perf_counter()
+    w0, t0 = time.perf_counter(), time.process_time()
     codes = []
     for i in range(n):
         message = tokens.payload(tokens.Claims(10_000 + i, 42, 1))
         codes.append(tokens.encode(message + key.sign(message)))
-    t1 = time.perf_counter()
+    t1 = time.process_time()
     for code in codes:
         _, message, signature = tokens.parse(code)
         public.verify(signature, message)
-    t2 = time.perf_counter()
+    t2, w2 = time.process_time(), time.perf_counter()
     pairs = n / (t2 - t0)
     typical = codes[-1]
-    big = tokens.encode(tokens.payload(tokens.Claims(2_000_000, 9_999, 3)) + bytes(64))
+    big = tokens.encode(tokens.payload(tokens.Claims(3_000_000, 9_999, 3)) + bytes(64))
     return [
-        row("token sign + verify", round(pairs), "pairs/s", "≥ 5,000/s",
-            f"sign {n / (t1 - t0):,.0f}/s, parse+verify {n / (t2 - t1):,.0f}/s; {n} tokens, one core"),
+        row("token sign + verify (CPU time)", round(pairs), "pairs/s", "≥ 5,000/s",
+            f"sign {n / (t1 - t0):,.0f}/s, parse+verify {n / (t2 - t1):,.0f}/s by CPU seconds; {n} tokens, one "
+            f"thread (wall clock on the shared machine: {n / (w2 - w0):,.0f} pairs/s)"),
         row("token length", len(typical), "chars", "",
             f"{len(tokens.decode(typical))} bytes, base32 (QR alphanumeric)"),
         row("QR version (level L)", pdf.qr_version(typical), "", "≤ 4",
@@ -189,6 +190,12 @@ async def _load(base: str, token: str, codes: list[str], *, concurrency: int, du
             "statuses": statuses, "errors": errors}
 
 
+def _proc_cpu(pid: int) -> float:
+    """User + system CPU seconds of a process (Linux /proc)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def bench_redeem(url: str, attendees: int, *, concurrency: int, duration: float) -> list[dict]:
     seeded = _child(["seed", str(attendees)], url)
     codes = Path(seeded["codes"]).read_text().split()
@@ -215,8 +222,10 @@ def bench_redeem(url: str, attendees: int, *, concurrency: int, duration: float)
                     time.sleep(0.2)
             base = f"http://127.0.0.1:{port}"
             asyncio.run(_load(base, seeded["token"], batch[:200], concurrency=8, duration=2))  # warm-up
+            cpu0 = _proc_cpu(server.pid)
             result = asyncio.run(_load(base, seeded["token"], batch[200:], concurrency=concurrency,
                                        duration=duration))
+            server_cpu_ms = (_proc_cpu(server.pid) - cpu0) * 1000 / max(1, result["n"])
         finally:
             server.terminate()
             server.wait(timeout=10)
@@ -224,6 +233,9 @@ def bench_redeem(url: str, attendees: int, *, concurrency: int, duration: float)
                 f"127.0.0.1, 1 Daphne process; answers {result['statuses']}; errors {result['errors']}; "
                 f"{attendees:,} attendees")
         rows.append(row(f"redeem throughput ({label})", round(result["rate"]), "scans/s", "≥ 400/s", note))
+        rows.append(row(f"Daphne CPU per scan ({label})", round(server_cpu_ms, 1), "ms", "≤ 2.5 ms for 400/s",
+                        f"user+system CPU of the server process / scans → at most {1000 / server_cpu_ms:.0f} "
+                        "scans/s per core if the database kept up"))
         rows.append(row(f"redeem p99 ({label})", round(result["p99"], 1), "ms", "≤ 50 ms",
                         f"p50 {result['p50']:.1f} ms"))
     return rows

@@ -41,6 +41,15 @@ class BadgeAdmin(admin.ModelAdmin):
     search_fields = ["registration__search_text"]
     readonly_fields = ["event", "registration", "counter", "issued_at", "reissued_at", "checked_in_at",
                        "checked_in_gate", "current_checkin"]
+    actions = ["reissue"]
+
+    @admin.action(description=_("Reissue (lost badge): the old QR code stops working"))
+    def reissue(self, request, queryset):
+        from .services.badges import reissue_badge
+
+        for badge in queryset:
+            reissue_badge(badge=badge, by=request.user)
+        messages.success(request, _("%(n)d badge(s) reissued; print the new ones.") % {"n": queryset.count()})
 
 
 @admin.register(CheckIn)

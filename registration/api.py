@@ -133,6 +133,21 @@ def status(request):
     return {k: figures[k] for k in ("registered", "checked_in", "by_role", "by_gate")}
 
 
+class RevokedOut(Schema):
+    id: int
+    badge_id: int
+    counter: int
+
+
+@api.get("/revocations", response={200: list[RevokedOut], 401: ErrorOut},
+         summary="Revoked tokens (badge id, issue counter) after a given id, oldest first, for offline desks")
+def revocations(request, after: int = 0, limit: int = 1000):
+    from .models import RevokedToken
+
+    rows = RevokedToken.objects.filter(event_id=request.device.event_id, pk__gt=max(after, 0)).order_by("pk")
+    return list(rows.values("id", "badge_id", "counter")[: max(1, min(limit, 5000))])
+
+
 @api.get("/keys", response={200: KeyOut, 401: ErrorOut}, summary="The event's public key, for offline verification")
 def keys(request):
     raw = tokens.public_key(request.device.event_id)

@@ -170,6 +170,8 @@ VI = {
     "Log in with the email address you registered with to download your badge.":
         "Đăng nhập bằng địa chỉ email bạn đã dùng để đăng ký để tải thẻ.",
     "Log in": "Đăng nhập",
+    "Reissue (lost badge): the old QR code stops working": "Cấp lại thẻ (mất thẻ): mã QR cũ hết hiệu lực",
+    "%(n)d badge(s) reissued; print the new ones.": "Đã cấp lại %(n)d thẻ; hãy in thẻ mới.",
 }
 
 if __name__ == "__main__":

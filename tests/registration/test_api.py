@@ -117,3 +117,12 @@ def test_api_redeem_queries_constant(client, reg, device_token, django_assert_ma
     call(client, "get", "/status", device_token)
     with django_assert_max_num_queries(8):  # device lookup + the redeem's statements (+ test savepoints)
         call(client, "post", "/redeem", device_token, {"code": code, "gate": "A", "nonce": uuid.uuid4().hex})
+
+
+def test_revocations_endpoint(client, reg, device_token):
+    badge = badges.ensure_badge(reg)
+    badges.reissue_badge(badge=badge)
+    data = call(client, "get", "/revocations", device_token).json()
+    assert [(r["badge_id"], r["counter"]) for r in data] == [(badge.pk, 1)]
+    assert call(client, "get", f"/revocations?after={data[-1]['id']}", device_token).json() == []
+    assert call(client, "get", "/revocations?after=abc", device_token).status_code == 400
