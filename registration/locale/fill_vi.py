@@ -190,5 +190,6 @@ if __name__ == "__main__":
     po.metadata["Language"] = "vi"
     po.metadata["Content-Type"] = "text/plain; charset=UTF-8"
     po.metadata["Plural-Forms"] = "nplurals=1; plural=0;"
+    po.metadata_is_fuzzy = False
     po.save()
     print("missing:", missing)
