@@ -196,3 +196,30 @@ def test_parallel_retries_of_one_nonce_all_get_ok():
         t.join()
     assert results == ["ok"] * 10
     assert CheckIn.objects.count() == 1
+
+
+@pytest.fixture
+def redeem_setup():
+    reg = CheckinRegistrationFactory()
+    desk = user_with_role(reg.event, EventRole.Role.DESK_STAFF)
+    code = badges.token_for(badges.ensure_badge(reg))
+    return reg.event, desk, tokens.decode(code)
+
+
+def test_redeem_never_raises_on_random_or_flipped_codes(redeem_setup):
+    from hypothesis import HealthCheck, given, settings
+    from hypothesis import strategies as st
+
+    event, desk, raw = redeem_setup
+
+    @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+    @given(st.one_of(st.text(max_size=300), st.binary(max_size=100).map(tokens.encode),
+                     st.integers(min_value=0, max_value=len(raw) * 8 - 1).map(
+                         lambda i: tokens.encode(raw[: i // 8] + bytes([raw[i // 8] ^ (1 << (i % 8))])
+                                                 + raw[i // 8 + 1:]))))
+    def check(code):
+        result = checkin.redeem_badge(code=code, gate="A", nonce=uuid.uuid4().hex, device_or_user=desk, event=event)
+        assert result.status in {"malformed", "forged"}
+
+    check()
+    assert CheckIn.objects.count() == 0
