@@ -1,7 +1,30 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from eventsite.apps import NavItem
+from eventsite.apps import NavItem, Stat
+
+# --- badges and check-in (feature/checkin) ---
+_ORGANIZER = frozenset({"organizer"})
+_STAFF = frozenset({"organizer", "desk_staff"})
+_ATTENDEES = frozenset({"buyer", "exhibitor", "speaker"})
+CHECKIN_NAV = [
+    NavItem(_("Check-in desk"), "registration:desk", roles=_STAFF, order=70),
+    NavItem(_("Check-in dashboard"), "registration:checkin_dashboard", roles=_ORGANIZER, order=71),
+    NavItem(_("Print badges"), "registration:badge_print", roles=_ORGANIZER, order=72),
+    NavItem(_("My badge"), "registration:my_badge", roles=_ATTENDEES, order=73),
+]
+
+
+def checkin_stats(event) -> list[Stat]:
+    from django.urls import reverse
+
+    from .models import CheckIn, Registration
+
+    registered = Registration.objects.filter(event=event, status="approved").count()
+    checked_in = CheckIn.objects.filter(event=event, annulled_at__isnull=True).count()
+    return [Stat(_("checked in"), f"{checked_in} / {registered}",
+                 url=reverse("registration:checkin_dashboard", kwargs={"event_slug": event.slug}), order=35)]
+# --- end badges and check-in ---
 
 
 class RegistrationConfig(AppConfig):
@@ -12,12 +35,11 @@ class RegistrationConfig(AppConfig):
     event_nav = [
         NavItem(_("Register"), "registration:signup", roles=None, order=20),
         NavItem(_("Registrations"), "registration:list", roles=frozenset({"organizer"}), order=25),
+        *CHECKIN_NAV,
     ]
 
     def event_stats(self, event):
         from django.urls import reverse
-
-        from eventsite.apps import Stat
 
         from .models import RegistrationStatus
         from .services.registrations import counts_by_status
@@ -30,4 +52,7 @@ class RegistrationConfig(AppConfig):
             RegistrationStatus.APPROVED: _("approved registrations"),
             RegistrationStatus.WAITLISTED: _("on the waiting list"),
         }
-        return [Stat(labels[s], counts[s], url=f"{url}?status={s}", order=31 + i) for i, s in enumerate(shown)]
+        return [
+            *(Stat(labels[s], counts[s], url=f"{url}?status={s}", order=31 + i) for i, s in enumerate(shown)),
+            *checkin_stats(event),
+        ]

@@ -1,11 +1,19 @@
 """Registration models, split by sub-domain: who registered (registrations.py), how an event takes
 registrations (signup.py); badges and check-in live beside them in their own modules."""
 
+from .badges import Badge, BadgeJob, BadgeLayout, EventSigningKey, RevokedToken
+from .checkin import CheckIn, Device, ScanLog, ScanStatus
 from .registrations import BuyerType, Registration, RegistrationRole, RegistrationSource, RegistrationStatus
 from .signup import ImportBatch, RegistrationQuestion, RegistrationSettings
 
 __all__ = [
+    "Badge",
+    "BadgeJob",
+    "BadgeLayout",
     "BuyerType",
+    "CheckIn",
+    "Device",
+    "EventSigningKey",
     "ImportBatch",
     "Registration",
     "RegistrationQuestion",
@@ -13,4 +21,7 @@ __all__ = [
     "RegistrationSettings",
     "RegistrationSource",
     "RegistrationStatus",
+    "RevokedToken",
+    "ScanLog",
+    "ScanStatus",
 ]

@@ -1,1 +1,2 @@
-"""Registration pages, split by page family: public sign-up, organizer list, import."""
+"""Registration pages, split by page family: public sign-up, organizer list, import; badges, desk,
+check-in dashboard."""

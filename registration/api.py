@@ -1,0 +1,155 @@
+"""JSON API for external scanners (django-ninja, OpenAPI 3 at /api/checkin/v1/openapi.json).
+
+Devices authenticate with ``Authorization: Bearer kn_…`` (a Device of one event, created by organizers in the
+admin). Every error is ``{"status": "error", "reason": "<code>"}`` with a 4xx status, never a 500.
+"""
+
+from __future__ import annotations
+
+import base64
+
+from django.http import HttpRequest
+from ninja import NinjaAPI, Schema
+from ninja.errors import AuthenticationError, HttpError, ValidationError
+from ninja.security import HttpBearer
+from pydantic import Field
+
+from .models import Device
+from .services import checkin, devices, tokens
+from .services.checkin import CheckinError
+from .texts import REASONS
+
+
+class DeviceAuth(HttpBearer):
+    def authenticate(self, request: HttpRequest, token: str) -> Device | None:
+        device = devices.authenticate(token)
+        if device is not None:
+            request.device = device
+        return device
+
+
+api = NinjaAPI(
+    title="Kết Nối check-in API", version="1", urls_namespace="registration:checkin_api", docs_url=None,
+    auth=DeviceAuth(),
+    description="Redeem badge codes at a gate, undo the last check-in, read the counts. "
+                "Errors: {\"status\": \"error\", \"reason\": code}.",
+)
+
+
+class ErrorOut(Schema):
+    status: str = "error"
+    reason: str
+
+
+class RedeemIn(Schema):
+    code: str = Field(max_length=400, description="The text of the badge's QR code")
+    gate: str = Field(min_length=1, max_length=40)
+    nonce: str = Field(min_length=8, max_length=64,
+                       description="Client-chosen unique id of this scan; resend it on retry")
+
+
+class AttendeeOut(Schema):
+    name: str
+    company: str
+    role: str
+    registration_id: int | None = None
+
+
+class RedeemOut(Schema):
+    status: str = Field(description="ok, already_checked_in, malformed, forged, revoked, wrong_event, not_approved")
+    reason: str
+    attendee: AttendeeOut | None = None
+    checked_in_at: str | None = None
+    gate: str = ""
+    replayed: bool = False
+
+
+class AnnulIn(Schema):
+    gate: str = Field(min_length=1, max_length=40)
+
+
+class AnnulOut(Schema):
+    status: str = "ok"
+    badge_id: int
+    gate: str
+    checked_in_at: str
+
+
+class StatusOut(Schema):
+    registered: int
+    checked_in: int
+    by_role: dict[str, dict[str, int]]
+    by_gate: dict[str, int]
+
+
+class KeyOut(Schema):
+    event_id: int
+    algorithm: str = "Ed25519"
+    token_version: int
+    public_key: str = Field(description="Raw 32-byte public key, base64url without padding")
+
+
+def _error(request, reason: str, status: int):
+    return api.create_response(request, {"status": "error", "reason": reason}, status=status)
+
+
+@api.exception_handler(ValidationError)
+def _invalid(request, exc):
+    return _error(request, "invalid_request", 400)
+
+
+@api.exception_handler(AuthenticationError)
+def _unauthorized(request, exc):
+    return _error(request, "unauthorized", 401)
+
+
+@api.exception_handler(HttpError)
+def _http_error(request, exc):
+    return _error(request, "invalid_request" if exc.status_code < 500 else "server_error", exc.status_code)
+
+
+@api.exception_handler(CheckinError)
+def _checkin_error(request, exc):
+    return _error(request, exc.code, 400)
+
+
+@api.post("/redeem", response={200: RedeemOut, 400: ErrorOut, 401: ErrorOut}, summary="Redeem a badge code")
+def redeem(request, payload: RedeemIn):
+    result = checkin.redeem_badge(code=payload.code, gate=payload.gate, nonce=payload.nonce,
+                                  device_or_user=request.device)
+    return {**result.as_dict(), "reason": str(REASONS.get(result.status, "")), "replayed": result.replayed}
+
+
+@api.post("/annul", response={200: AnnulOut, 400: ErrorOut, 401: ErrorOut},
+          summary="Undo this device's last check-in at a gate (within 15 minutes)")
+def annul(request, payload: AnnulIn):
+    undone = checkin.annul_last_checkin(gate=payload.gate, device_or_user=request.device)
+    return {"badge_id": undone.badge_id, "gate": undone.gate, "checked_in_at": undone.at.isoformat()}
+
+
+@api.get("/status", response={200: StatusOut, 401: ErrorOut}, summary="Counts: checked in / registered")
+def status(request):
+    figures = checkin.counts(request.device.event)
+    return {k: figures[k] for k in ("registered", "checked_in", "by_role", "by_gate")}
+
+
+class RevokedOut(Schema):
+    id: int
+    badge_id: int
+    counter: int
+
+
+@api.get("/revocations", response={200: list[RevokedOut], 401: ErrorOut},
+         summary="Revoked tokens (badge id, issue counter) after a given id, oldest first, for offline desks")
+def revocations(request, after: int = 0, limit: int = 1000):
+    from .models import RevokedToken
+
+    rows = RevokedToken.objects.filter(event_id=request.device.event_id, pk__gt=max(after, 0)).order_by("pk")
+    return list(rows.values("id", "badge_id", "counter")[: max(1, min(limit, 5000))])
+
+
+@api.get("/keys", response={200: KeyOut, 401: ErrorOut}, summary="The event's public key, for offline verification")
+def keys(request):
+    raw = tokens.public_key(request.device.event_id)
+    return {"event_id": request.device.event_id, "token_version": tokens.VERSION,
+            "public_key": base64.urlsafe_b64encode(raw).decode().rstrip("=")}

@@ -1,0 +1,97 @@
+"""Check-in: devices (external scanners), the check-ins themselves and the log of every scan.
+
+``ScanLog`` is the idempotency record: one row per (event, client nonce). A retried request finds its row
+and gets the same answer; the offline desk (issue 10) uploads its queue through the same path.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from eventsite.models import Event
+
+
+class ScanStatus(models.TextChoices):
+    OK = "ok", _("OK")
+    ALREADY = "already_checked_in", _("Already checked in")
+    MALFORMED = "malformed", _("Invalid code")
+    FORGED = "forged", _("Forged code")
+    REVOKED = "revoked", _("Revoked badge")
+    WRONG_EVENT = "wrong_event", _("Wrong event")
+    NOT_APPROVED = "not_approved", _("Not approved")
+
+
+class Device(models.Model):
+    """An external scanner allowed to call the check-in API for one event, with a hashed bearer token."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="checkin_devices")
+    name = models.CharField(_("name"), max_length=100)
+    token_prefix = models.CharField(_("token starts with"), max_length=8, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_seen_at = models.DateTimeField(_("last seen"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("check-in device")
+        verbose_name_plural = _("check-in devices")
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.token_prefix}…)"
+
+
+class CheckIn(models.Model):
+    """One admission through a gate. Annulled check-ins stay for the record."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="checkins")
+    badge = models.ForeignKey("registration.Badge", on_delete=models.CASCADE, related_name="checkins")
+    gate = models.CharField(_("gate"), max_length=40)
+    at = models.DateTimeField(_("time"))
+    by_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
+    by_device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    role = models.CharField(max_length=20)  # copied from the registration for cheap counts by role
+    annulled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        constraints = [
+            # The last line of defence against a double admission: one live check-in per badge.
+            models.UniqueConstraint(fields=["badge"], condition=Q(annulled_at__isnull=True),
+                                    name="checkin_one_live_per_badge"),
+        ]
+        indexes = [models.Index(fields=["event", "annulled_at", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.badge_id} @ {self.gate} {self.at:%d/%m/%Y %H:%M}"
+
+
+class ScanLog(models.Model):
+    """Every scan and its answer, keyed by the client's nonce so a retry returns the same answer."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="scan_logs")
+    nonce = models.CharField(max_length=64)
+    gate = models.CharField(max_length=40)
+    status = models.CharField(max_length=20, choices=ScanStatus.choices)
+    badge = models.ForeignKey("registration.Badge", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="+")
+    checkin = models.ForeignKey(CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    by_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="+")
+    by_device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
+    at = models.DateTimeField()
+    result = models.JSONField(default=dict)  # the answer given, replayed verbatim on a retry
+
+    class Meta:
+        verbose_name = _("scan")
+        verbose_name_plural = _("scans")
+        constraints = [models.UniqueConstraint(fields=["event", "nonce"], name="scanlog_nonce_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.nonce}: {self.status}"

@@ -1,0 +1,252 @@
+"""Check-in: redeem a badge code at a gate, undo the last admission, count who is in.
+
+One scan is at most 4 statements plus BEGIN/COMMIT whatever the number of attendees (lock the badge row and read
+any earlier answer to the client's nonce, insert the check-in, update the badge, log the scan); the event's
+public key is cached in-process.
+The badge row lock makes two gates scanning one badge at once yield exactly one OK; the nonce makes a retried
+request return the first answer instead of ALREADY CHECKED IN.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import Count, JSONField, Q, Subquery
+from django.utils import timezone
+
+from eventsite.errors import DomainError
+from eventsite.live import broadcast_on_commit
+from eventsite.models import Event
+from eventsite.provinces import fold
+
+from ..models import Badge, CheckIn, Device, Registration, RegistrationStatus, ScanLog, ScanStatus
+from . import tokens
+
+UNDO_WINDOW = timedelta(minutes=15)
+TOPIC = "checkin"
+_NONCE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+
+
+class CheckinError(DomainError):
+    """Bad request to the check-in service (gate, nonce, nothing to undo)."""
+
+    code = "checkin_error"
+
+
+@dataclass
+class ScanResult:
+    status: str
+    badge_id: int | None = None
+    attendee: dict[str, str] | None = None
+    checked_in_at: str | None = None  # ISO 8601: the admission this answer refers to
+    gate: str = ""
+    replayed: bool = False
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == ScanStatus.OK
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"status": self.status, "badge_id": self.badge_id, "attendee": self.attendee,
+                "checked_in_at": self.checked_in_at, "gate": self.gate}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any], *, replayed: bool = False) -> ScanResult:
+        return cls(status=data["status"], badge_id=data.get("badge_id"), attendee=data.get("attendee"),
+                   checked_in_at=data.get("checked_in_at"), gate=data.get("gate", ""), replayed=replayed)
+
+
+def attendee_summary(registration: Registration) -> dict[str, str]:
+    return {"name": registration.full_name, "company": registration.company, "role": registration.role,
+            "registration_id": registration.pk}
+
+
+def _actor(device_or_user) -> dict[str, Any]:
+    if isinstance(device_or_user, Device):
+        return {"by_device": device_or_user, "by_user": None}
+    return {"by_device": None, "by_user": device_or_user if getattr(device_or_user, "is_authenticated", False)
+            else None}
+
+
+def _clean(gate: str, nonce: str) -> tuple[str, str]:
+    gate = (gate or "").strip()
+    if not gate or len(gate) > 40:
+        raise CheckinError("gate must be 1–40 characters", code="bad_gate")
+    if not _NONCE.match(nonce or ""):
+        raise CheckinError("nonce must be 8–64 letters, digits or -_.:", code="bad_nonce")
+    return gate, nonce
+
+
+def _event_of(event: Event | None, device_or_user) -> Event:
+    if isinstance(device_or_user, Device):
+        if event is not None and event.pk != device_or_user.event_id:
+            raise CheckinError("device belongs to another event", code="wrong_device")
+        return event or device_or_user.event
+    if event is None:
+        raise CheckinError("event required for a person at a desk", code="no_event")
+    return event
+
+
+def redeem_badge(*, code: str, gate: str, nonce: str, device_or_user, event: Event | None = None) -> ScanResult:
+    """Admit the holder of ``code`` at ``gate``; see ScanStatus for the answers. Never raises for a bad code."""
+    event = _event_of(event, device_or_user)
+    gate, nonce = _clean(gate, nonce)
+    try:
+        claims = tokens.verify(code, event_id=event.pk)
+        status = None
+    except tokens.TokenError as invalid:
+        claims, status = None, invalid.code
+    return _redeem(event=event, claims=claims, status=status, gate=gate, nonce=nonce, actor=_actor(device_or_user))
+
+
+def checkin_registration(*, registration_id: int, gate: str, nonce: str, device_or_user,
+                         event: Event | None = None) -> ScanResult:
+    """Manual admission from a name/phone lookup (lost badge): same rules as a scan, minus the token."""
+    event = _event_of(event, device_or_user)
+    gate, nonce = _clean(gate, nonce)
+    registration = Registration.objects.filter(pk=registration_id, event=event).first()
+    if registration is None:
+        raise CheckinError("no such registration at this event", code="not_found")
+    from .badges import ensure_badge
+
+    badge = ensure_badge(registration)
+    claims = tokens.Claims(badge_id=badge.pk, event_id=event.pk, counter=badge.counter)
+    return _redeem(event=event, claims=claims, status=None, gate=gate, nonce=nonce, actor=_actor(device_or_user))
+
+
+def _redeem(*, event: Event, claims: tokens.Claims | None, status: str | None, gate: str, nonce: str,
+            actor: dict[str, Any]) -> ScanResult:
+    try:
+        with transaction.atomic():
+            badge = prior = None
+            if claims is not None:
+                # One statement locks the badge row and reads any earlier answer to this nonce.
+                badge = (
+                    Badge.objects.select_for_update(of=("self",)).select_related("registration")
+                    .annotate(prior=Subquery(ScanLog.objects.filter(event=event, nonce=nonce)
+                                             .values("result")[:1], output_field=JSONField()))
+                    .filter(pk=claims.badge_id, event_id=event.pk).first()
+                )
+                prior = badge.prior if badge is not None else None
+            if badge is None:
+                prior = ScanLog.objects.filter(event=event, nonce=nonce).values_list("result", flat=True).first()
+            if prior is not None:
+                return ScanResult.from_dict(prior, replayed=True)
+            now = timezone.now()
+            result, checkin = _decide(event=event, claims=claims, status=status, badge=badge, gate=gate, now=now,
+                                      actor=actor)
+            # A retry that raced its original past the lookup above (PostgreSQL's statement snapshot) fails
+            # here on the unique (event, nonce) and is answered below with the original's result.
+            ScanLog.objects.create(event=event, nonce=nonce, gate=gate, status=result.status,
+                                   badge=badge, checkin=checkin, at=now, result=result.as_dict(), **actor)
+    except IntegrityError:
+        prior = ScanLog.objects.filter(event=event, nonce=nonce).values_list("result", flat=True).first()
+        if prior is None:
+            raise
+        return ScanResult.from_dict(prior, replayed=True)
+    return result
+
+
+def _decide(*, event, claims, status, badge, gate, now, actor) -> tuple[ScanResult, CheckIn | None]:
+    if claims is None:
+        return ScanResult(status=status), None
+    if badge is None:  # genuine signature, but the badge is gone (registration deleted)
+        return ScanResult(status=ScanStatus.REVOKED, badge_id=claims.badge_id), None
+    registration = badge.registration
+    base = {"badge_id": badge.pk, "attendee": attendee_summary(registration)}
+    if claims.counter < badge.counter:
+        return ScanResult(status=ScanStatus.REVOKED, **base), None
+    if claims.counter > badge.counter:  # signed by our key yet never issued: treat as forged
+        return ScanResult(status=ScanStatus.FORGED, badge_id=badge.pk), None
+    if registration.status != RegistrationStatus.APPROVED:
+        return ScanResult(status=ScanStatus.NOT_APPROVED, **base), None
+    if badge.checked_in_at is not None:
+        return ScanResult(status=ScanStatus.ALREADY, checked_in_at=badge.checked_in_at.isoformat(),
+                          gate=badge.checked_in_gate, **base), None
+    checkin = CheckIn.objects.create(event=event, badge=badge, gate=gate, at=now, role=registration.role, **actor)
+    Badge.objects.filter(pk=badge.pk).update(checked_in_at=now, checked_in_gate=gate, current_checkin=checkin)
+    broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": 1, "role": registration.role,
+                                          "gate": gate, "at": now.isoformat()})
+    return ScanResult(status=ScanStatus.OK, checked_in_at=now.isoformat(), gate=gate, **base), checkin
+
+
+def annul_last_checkin(*, gate: str, device_or_user, event: Event | None = None) -> CheckIn:
+    """Undo the last admission made by this desk (same person or device, same gate) within 15 minutes."""
+    event = _event_of(event, device_or_user)
+    gate = (gate or "").strip()
+    actor = _actor(device_or_user)
+    who = {"by_device": actor["by_device"]} if actor["by_device"] else {"by_user": actor["by_user"]}
+    if not gate or who.get("by_user", True) is None:
+        raise CheckinError("nothing to undo", code="nothing_to_undo")
+    now = timezone.now()
+    with transaction.atomic():
+        checkin = (
+            CheckIn.objects.filter(event=event, gate=gate, annulled_at__isnull=True, at__gte=now - UNDO_WINDOW, **who)
+            .order_by("-at", "-pk").first()
+        )
+        if checkin is None:
+            raise CheckinError("nothing to undo", code="nothing_to_undo")
+        badge = Badge.objects.select_for_update().get(pk=checkin.badge_id)
+        CheckIn.objects.filter(pk=checkin.pk).update(annulled_at=now)
+        if badge.current_checkin_id == checkin.pk:
+            Badge.objects.filter(pk=badge.pk).update(checked_in_at=None, checked_in_gate="", current_checkin=None)
+        broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": -1, "role": checkin.role,
+                                              "gate": checkin.gate, "at": checkin.at.isoformat()})
+    checkin.annulled_at = now
+    return checkin
+
+
+def last_undoable(*, event: Event, gate: str, device_or_user) -> CheckIn | None:
+    actor = _actor(device_or_user)
+    who = {"by_device": actor["by_device"]} if actor["by_device"] else {"by_user": actor["by_user"]}
+    if who.get("by_user", True) is None:
+        return None
+    return (
+        CheckIn.objects.filter(event=event, gate=gate, annulled_at__isnull=True,
+                               at__gte=timezone.now() - UNDO_WINDOW, **who)
+        .select_related("badge__registration").order_by("-at", "-pk").first()
+    )
+
+
+def slot_start(at: datetime) -> datetime:
+    local = timezone.localtime(at)
+    return local.replace(minute=local.minute - local.minute % 15, second=0, microsecond=0)
+
+
+def counts(event: Event) -> dict[str, Any]:
+    """Checked in / registered (approved), by role, by gate and per 15 minutes: four queries."""
+    registered = dict(
+        Registration.objects.filter(event=event, status=RegistrationStatus.APPROVED)
+        .values_list("role").annotate(n=Count("id")).values_list("role", "n")
+    )
+    live = CheckIn.objects.filter(event=event, annulled_at__isnull=True)
+    checked = dict(live.values_list("role").annotate(n=Count("id")).values_list("role", "n"))
+    by_gate = dict(live.values_list("gate").annotate(n=Count("id")).order_by("gate").values_list("gate", "n"))
+    slots = Counter(slot_start(at) for at in live.values_list("at", flat=True).iterator(chunk_size=2000))
+    return {
+        "registered": sum(registered.values()),
+        "checked_in": sum(checked.values()),
+        "by_role": {role: {"registered": registered.get(role, 0), "checked_in": checked.get(role, 0)}
+                    for role in sorted(set(registered) | set(checked))},
+        "by_gate": by_gate,
+        "per_15_min": [(slot, slots[slot]) for slot in sorted(slots)],
+    }
+
+
+def lookup(*, event: Event, query: str, limit: int = 20) -> list[Registration]:
+    """Find registrations by name, company, phone or email, with or without tone marks."""
+    folded = fold(query or "").strip()
+    digits = re.sub(r"\D", "", query or "")
+    if len(folded) < 2:
+        return []
+    match = Q(search_text__contains=folded)
+    if len(digits) >= 4:
+        match |= Q(phone__contains=digits)
+    qs = Registration.objects.filter(match, event=event).select_related("badge")
+    return list(qs.order_by("full_name", "pk")[:limit])

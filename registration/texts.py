@@ -1,0 +1,43 @@
+"""Words shown for each scan answer: the big word on the desk (never colour alone) and a sentence."""
+
+from django.utils.translation import gettext_lazy as _
+
+from .models import ScanStatus
+
+WORDS = {
+    ScanStatus.OK: _("OK"),
+    ScanStatus.ALREADY: _("ALREADY CHECKED IN"),
+    ScanStatus.MALFORMED: _("INVALID"),
+    ScanStatus.FORGED: _("INVALID"),
+    ScanStatus.REVOKED: _("REVOKED"),
+    ScanStatus.WRONG_EVENT: _("WRONG EVENT"),
+    ScanStatus.NOT_APPROVED: _("NOT APPROVED"),
+}
+
+REASONS = {
+    ScanStatus.OK: _("Welcome! The badge is valid."),
+    ScanStatus.ALREADY: _("This badge was already used to enter."),
+    ScanStatus.MALFORMED: _("The code could not be read. Scan again or look the person up by name."),
+    ScanStatus.FORGED: _("The code's signature is not genuine. Do not admit; call a supervisor."),
+    ScanStatus.REVOKED: _("This badge was replaced by a newer one. Ask for the new badge."),
+    ScanStatus.WRONG_EVENT: _("This badge is for another event."),
+    ScanStatus.NOT_APPROVED: _("This registration is not approved."),
+}
+
+# Colour family for the result box (the word above says the same thing in text).
+TONES = {
+    ScanStatus.OK: "ok",
+    ScanStatus.ALREADY: "warn",
+    ScanStatus.NOT_APPROVED: "warn",
+}
+
+ERRORS = {
+    "bad_gate": _("Choose a gate (1–40 characters) before scanning."),
+    "bad_nonce": _("The request was incomplete. Reload the page and scan again."),
+    "nothing_to_undo": _("Nothing to undo: no check-in by you at this gate in the last 15 minutes."),
+    "not_found": _("No such registration at this event."),
+}
+
+
+def error_text(code: str):
+    return ERRORS.get(code, _("The request could not be processed."))
