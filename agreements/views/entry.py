@@ -47,7 +47,7 @@ def _get_visible(request, pk: int) -> Agreement:
 
 
 def _with_parties(qs):
-    return qs.prefetch_related(
+    return qs.select_related("event").prefetch_related(
         Prefetch("parties", queryset=AgreementParty.objects.select_related("organization").prefetch_related(
             Prefetch("signatories", queryset=Signatory.objects.order_by("id")))),
     )
