@@ -27,7 +27,8 @@ def retailer(**kw) -> Organization:
 
 
 def producer(**kw) -> Organization:
-    return OrganizationFactory(kind=Kind.COOPERATIVE, province_code=96, **kw)
+    kw.setdefault("province_code", 96)
+    return OrganizationFactory(kind=Kind.COOPERATIVE, **kw)
 
 
 def data(kind=Agreement.Kind.BIZ_DISTRIBUTOR, *, seller=None, buyer=None, parties=None, value=100_000_000,
