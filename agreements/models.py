@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.ocop import ProductGroup
 from eventsite.models import Organization
@@ -116,10 +117,10 @@ class Agreement(models.Model):
 
 class AgreementParty(models.Model):
     class Role(models.TextChoices):
-        SELLER = "seller", _("Seller")
-        BUYER = "buyer", _("Buyer")
-        GOVERNMENT = "government", _("Government")
-        WITNESS = "witness", _("Witness")
+        SELLER = "seller", pgettext_lazy("agreement party", "Seller")
+        BUYER = "buyer", pgettext_lazy("agreement party", "Buyer")
+        GOVERNMENT = "government", pgettext_lazy("agreement party", "Government")
+        WITNESS = "witness", pgettext_lazy("agreement party", "Witness")
 
     agreement = models.ForeignKey(Agreement, on_delete=models.CASCADE, related_name="parties")
     organization = models.ForeignKey(

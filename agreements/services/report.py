@@ -34,6 +34,11 @@ def register_fonts() -> None:
     pdfmetrics.registerFont(TTFont(FONT_BOLD, str(files / "BeVietnamPro-Bold.ttf")))
 
 
+def _pdf_text(label: str) -> str:
+    """Be Vietnam Pro has no ↔ glyph: print an en dash instead of a missing-glyph box."""
+    return label.replace("↔", "–")
+
+
 def _table(data: list[list], widths: list[float]) -> Table:
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
@@ -91,7 +96,8 @@ def _build(event, language: str) -> bytes:
     story.append(Paragraph(_("Cooperation agreements signed"), styles["h2"]))
     data = [[_("Kind"), _("Number"), _("Estimated value")]]
     for row in board.by_kind:
-        data.append([Paragraph(row.label, styles["p"]), str(row.count), format_vnd(row.value, language)])
+        data.append([Paragraph(_pdf_text(row.label), styles["p"]), str(row.count),
+                     format_vnd(row.value, language)])
     data.append([_("Total"), str(board.total_count), format_vnd(board.total_value, language)])
     story.append(_table(data, [text_width * 0.55, text_width * 0.15, text_width * 0.3]))
     n, m = board.business_with_distributors

@@ -28,8 +28,9 @@ def bars(rows, *, values: bool, limit: int | None = None) -> dict:
     for i, r in enumerate(rows):
         amount = r.value if values else r.count
         width = round(72 * amount / top, 2) if top else 0
+        # SVG attributes must not be localized (72,5 in Vietnamese): pass them as ready-made strings.
         items.append({"row": r, "amount": amount, "y": i * ROW, "bar_y": i * ROW + 20, "text_y": i * ROW + 34,
-                      "width": width, "text_x": round(width + 1.5, 2)})
+                      "width": f"{width:.2f}", "text_x": f"{width + 1.5:.2f}"})
     return {"items": items, "height": max(len(items) * ROW, ROW), "values": values}
 
 

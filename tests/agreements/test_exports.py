@@ -83,4 +83,4 @@ def test_pdf_report_in_vietnamese(client):
     assert "Hội nghị kết nối cung cầu sản phẩm OCOP tỉnh Sóc Trăng năm 2020" in text
     assert "Người mua" in text and "Biên bản hợp tác đã ký kết" in text
     assert "1.250.000.000 ₫" in text and "1.500.000.000 ₫" in text
-    assert "Doanh nghiệp ↔ doanh nghiệp" in text
+    assert "Doanh nghiệp – doanh nghiệp" in text and "Doanh nghiệp – nhà phân phối hoặc chuỗi bán lẻ" in text

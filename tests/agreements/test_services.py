@@ -90,7 +90,8 @@ def test_duplicate_same_parties_same_day_warns_and_confirm_saves(event):
     assert err.value.code == "duplicate" and len(err.value.duplicates) == 1
     assert Agreement.objects.count() == 1  # nothing saved silently
     # another day is not a duplicate; the same day with confirmation is saved
-    create_agreement(event=event, actor=None, data=data(seller=seller, buyer=buyer, signed_at=SIGNED + timedelta(days=1)))
+    next_day = SIGNED + timedelta(days=1)
+    create_agreement(event=event, actor=None, data=data(seller=seller, buyer=buyer, signed_at=next_day))
     create_agreement(event=event, actor=None, data=data(seller=seller, buyer=buyer), allow_duplicate=True)
     assert Agreement.objects.count() == 3
 
