@@ -10,7 +10,7 @@ PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/ketnoi
 PYTEST_ARGS ?=
 
-.PHONY: run setup setup-dev assets translations test test-sqlite test-postgres system-test-deps lint messages bench clean
+.PHONY: run scale setup setup-dev assets translations test test-sqlite test-postgres system-test-deps lint messages bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -41,6 +41,13 @@ run: setup
 	$(PY) manage.py seed_demo
 	@echo "Serving Kết Nối on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) eventsite.asgi:application
+
+# Scale mode on this machine: PostgreSQL + Redis + $(WORKERS) Daphne processes behind nginx on :$(SCALE_PORT).
+WORKERS ?= 2
+SCALE_PORT ?= 8080
+scale: setup
+	@command -v nginx >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null)
+	$(PY) deploy/scale_mode.py --workers $(WORKERS) --port $(SCALE_PORT) --seed
 
 # Chromium (browser tests), poppler (PDF checks) and gettext (translation check) come from Debian.
 system-test-deps:

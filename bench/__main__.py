@@ -21,8 +21,8 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eventsite.settings")
 
 
 def discover() -> list[str]:
-    return sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules([str(Path(__file__).parent))
-                  if m.name.startswith("bench_"))
+    folder = str(Path(__file__).parent)
+    return sorted(m.name[len("bench_"):] for m in pkgutil.iter_modules([folder]) if m.name.startswith("bench_"))
 
 
 def print_table(rows: list[dict]) -> None:

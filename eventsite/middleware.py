@@ -23,3 +23,33 @@ class VietnameseFirstLocaleMiddleware(MiddlewareMixin):
         patch_vary_headers(response, ("Cookie",))
         response.headers.setdefault("Content-Language", translation.get_language())
         return response
+
+
+class DatabaseUnavailableMiddleware:
+    """When the database is down (restart, failover), answer 503 with Retry-After instead of a 500.
+
+    The transaction that failed was never committed, so nothing is half-written; the page says
+    so, and clients (the check-in desk, scanners) retry.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.db import InterfaceError, OperationalError
+        from django.http import JsonResponse
+        from django.template.response import TemplateResponse
+
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        wants_json = "application/json" in request.headers.get("Accept", "") or request.path.startswith("/api/")
+        if wants_json:
+            response = JsonResponse({"status": "error", "reason": "service_unavailable"}, status=503)
+        else:
+            response = TemplateResponse(request, "503.html", status=503)
+            response.render()
+        response["Retry-After"] = "5"
+        return response

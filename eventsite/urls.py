@@ -1,8 +1,13 @@
 from django.conf import settings
 from django.contrib import admin
+from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
 from .views import events
+
+# The admin signs in through allauth's login (rate limits, email verification, TOTP) instead of its own form.
+admin.site.login = login_required(admin.site.login)
+admin.site.site_header = admin.site.site_title = "Kết Nối"
 
 urlpatterns = [
     path("", events.home, name="home"),

@@ -13,6 +13,12 @@ def pytest_configure(config):
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 
+def pytest_collection_modifyitems(config, items):
+    # Browser tests last: Playwright's sync API leaves an event loop on the main thread for the
+    # whole session, after which asgiref's async_to_sync refuses to run there.
+    items.sort(key=lambda item: item.get_closest_marker("browser") is not None)
+
+
 def pytest_runtest_setup(item):
     if item.get_closest_marker("postgres") and not uses_postgres():
         pytest.skip("needs PostgreSQL: this pass runs on SQLite; `make test` runs a second pass with "

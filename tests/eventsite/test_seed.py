@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.apps import apps
 from django.core import serializers
@@ -25,7 +27,7 @@ def test_seed_demo_builds_the_demo_event():
     from catalog.models import Product
     from eventsite.models import Event, EventRole, Organization
 
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     event = Event.objects.get(slug="ca-mau-2026")
     assert event.province_code == 96
     roles = EventRole.objects.filter(event=event)
@@ -38,14 +40,14 @@ def test_seed_demo_builds_the_demo_event():
 
 
 def test_seed_demo_is_idempotent():
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     first = snapshot()
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     assert snapshot() == first
 
 
 def test_seed_demo_logins_work(client):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     response = client.post("/accounts/login/", {"login": "organizer@ketnoi.demo", "password": "ketnoi-demo-2026"})
     assert response.status_code == 302
     assert client.get("/e/ca-mau-2026/organizer/").status_code == 200
