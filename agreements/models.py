@@ -94,7 +94,9 @@ class Agreement(models.Model):
         verbose_name_plural = _("agreements")
         ordering = ["-signed_at", "-id"]
         indexes = [
-            models.Index(fields=["event", "verification", "status", "kind"]),
+            # Covers the tally queries (no table lookups): filter columns first, then what they group and sum.
+            models.Index(fields=["event", "verification", "status", "kind", "partner_province_code",
+                                 "estimated_value"], name="agreement_tally_idx"),
             models.Index(fields=["event", "signed_on", "party_key"]),
         ]
         constraints = [
@@ -136,7 +138,10 @@ class AgreementParty(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["agreement", "organization"], name="agreement_party_unique"),
         ]
-        indexes = [models.Index(fields=["organization", "agreement"])]
+        indexes = [
+            models.Index(fields=["organization", "agreement"]),
+            models.Index(fields=["role", "agreement", "organization"], name="agreement_party_role_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization} ({self.get_role_display()})"

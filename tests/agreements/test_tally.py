@@ -126,9 +126,9 @@ def test_tally_queries_constant_at_10_and_1000(django_assert_num_queries):
     small, large = EventFactory(), EventFactory()
     _bulk(small, 10)
     _bulk(large, 1000)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         board_small = dashboard(small)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(4):
         board_large = dashboard(large)
     assert board_small.total_count == 10 and board_large.total_count == 1000
     assert sum(r.count for r in board_large.by_kind) == 1000
