@@ -7,6 +7,7 @@ import re
 import pytest
 from django.conf import settings as django_settings
 from django.test import Client
+from playwright.sync_api import expect
 
 from agreements.models import Agreement
 from eventsite.models import EventRole
@@ -55,8 +56,8 @@ def test_fast_entry_bumps_the_live_counter(page, context, live_app):
     page.wait_for_url(re.compile(r"/agreements/new/\?"))
     assert page.locator("#id_kind").input_value() == "dept_dept"  # ready for the next one
 
-    counter.wait_for_function("document.querySelector('[data-count=total]').textContent === '2'")
-    assert counter.locator("[data-count='kind-dept_dept']").inner_text() == "1"
+    expect(counter.locator("[data-count=total]")).to_have_text("2")  # no reload: pushed over the websocket
+    expect(counter.locator("[data-count='kind-dept_dept']")).to_have_text("1")
     screenshot(counter, "agreements-counter-after")
     a = Agreement.objects.get(kind="dept_dept")
     assert a.audit.get().actor == user and a.parties.count() == 2
