@@ -39,6 +39,15 @@ def _pdf_text(label: str) -> str:
     return label.replace("↔", "–")
 
 
+def _sentence(label: str) -> str:
+    """Upper-case the first letter only (str.capitalize would turn “OCOP” into “ocop”)."""
+    return label[:1].upper() + label[1:]
+
+
+def _money(value: int, language: str) -> str:
+    return format_vnd(value, language) if value else "—"
+
+
 def _table(data: list[list], widths: list[float]) -> Table:
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
@@ -89,7 +98,7 @@ def _build(event, language: str) -> bytes:
     stats = [s for s in collect_stats(event) if s.label]
     if stats:
         story.append(Paragraph(_("Event figures"), styles["h2"]))
-        data = [[_("Figure"), _("Value")]] + [[str(s.label).capitalize(), str(s.value)] for s in stats]
+        data = [[_("Figure"), _("Value")]] + [[_sentence(str(s.label)), str(s.value)] for s in stats]
         story.append(_table(data, [text_width * 0.7, text_width * 0.3]))
 
     board = dashboard(event)
@@ -97,8 +106,8 @@ def _build(event, language: str) -> bytes:
     data = [[_("Kind"), _("Number"), _("Estimated value")]]
     for row in board.by_kind:
         data.append([Paragraph(_pdf_text(row.label), styles["p"]), str(row.count),
-                     format_vnd(row.value, language)])
-    data.append([_("Total"), str(board.total_count), format_vnd(board.total_value, language)])
+                     _money(row.value, language)])
+    data.append([_("Total"), str(board.total_count), _money(board.total_value, language)])
     story.append(_table(data, [text_width * 0.55, text_width * 0.15, text_width * 0.3]))
     n, m = board.business_with_distributors
     if n:
@@ -109,7 +118,7 @@ def _build(event, language: str) -> bytes:
     if board.by_product_group:
         story.append(Paragraph(_("By product group"), styles["h2"]))
         data = [[_("Product group"), _("Number"), _("Estimated value")]]
-        data += [[Paragraph(r.label, styles["p"]), str(r.count), format_vnd(r.value, language)]
+        data += [[Paragraph(r.label, styles["p"]), str(r.count), _money(r.value, language)]
                  for r in board.by_product_group]
         story.append(_table(data, [text_width * 0.55, text_width * 0.15, text_width * 0.3]))
     story.append(Spacer(1, 10))

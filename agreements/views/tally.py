@@ -23,6 +23,8 @@ ROW = 46  # px per bar: label line + bar
 def bars(rows, *, values: bool, limit: int | None = None) -> dict:
     """Geometry for a server-drawn SVG bar chart (counts, or values for organizers)."""
     rows = list(rows)[:limit] if limit else list(rows)
+    if values:
+        rows = [r for r in rows if r.value]  # agreements without a stated value have no bar
     top = max((r.value if values else r.count) for r in rows) if rows else 0
     items = []
     for i, r in enumerate(rows):
