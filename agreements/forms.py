@@ -46,6 +46,8 @@ class AgreementForm(forms.Form):
         label=_("Yes, this is a different agreement between the same parties: save it anyway"), required=False
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The agenda session of the signing ceremony (an id from the agenda app, kept as a plain number).
+    ceremony_session_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)
@@ -123,7 +125,7 @@ class AgreementForm(forms.Form):
             kind=c["kind"], title=c["title"], parties=c["parties"], signed_at=c["signed_at"],
             product_groups=list(c.get("product_groups") or []), products=list(c.get("products") or []),
             estimated_value=c.get("estimated_value"), volume=c.get("volume") or "", term=c.get("term") or "",
-            ceremony_ref=c.get("ceremony_ref") or "",
+            ceremony_ref=c.get("ceremony_ref") or "", ceremony_session_id=c.get("ceremony_session_id"),
         )
 
 
@@ -134,7 +136,7 @@ def initial_from_agreement(agreement: Agreement) -> dict:
         "kind": agreement.kind, "title": agreement.title,
         "signed_at": timezone.localtime(agreement.signed_at).replace(second=0, microsecond=0),
         "estimated_value": agreement.estimated_value, "volume": agreement.volume, "term": agreement.term,
-        "ceremony_ref": agreement.ceremony_ref,
+        "ceremony_ref": agreement.ceremony_ref, "ceremony_session_id": agreement.ceremony_session_id,
         "product_groups": list(agreement.product_groups.values_list("group", flat=True)),
         "products": list(agreement.products.values_list("pk", flat=True)),
         "version": agreement.version,

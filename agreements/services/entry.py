@@ -95,6 +95,7 @@ def snapshot(agreement: Agreement) -> dict:
         "term": agreement.term,
         "signed_at": timezone.localtime(agreement.signed_at).isoformat() if agreement.signed_at else None,
         "ceremony_ref": agreement.ceremony_ref,
+        "ceremony_session_id": agreement.ceremony_session_id,
         "status": agreement.status,
         "execution_started_on": _iso(agreement.execution_started_on),
         "completed_on": _iso(agreement.completed_on),

@@ -97,6 +97,8 @@ def _initial_from_get(request) -> dict:
         initial.update({"party_1": org.pk, "party_1_role": "seller" if seller else "buyer"})
     if get.get("kind") in Agreement.Kind.values:
         initial["kind"] = get["kind"]
+    if get.get("session", "").isdigit():
+        initial["ceremony_session_id"] = int(get["session"])
     if get.get("ceremony_ref"):
         initial["ceremony_ref"] = get["ceremony_ref"][:100]
     if get.get("signed_at"):
@@ -163,6 +165,8 @@ def agreement_new(request):
                     if "add_another" in request.POST:
                         params = {"kind": agreement.kind, "ceremony_ref": agreement.ceremony_ref,
                                   "signed_at": timezone.localtime(agreement.signed_at).strftime("%Y-%m-%dT%H:%M")}
+                        if agreement.ceremony_session_id:
+                            params["session"] = agreement.ceremony_session_id
                         return redirect(reverse("agreements:new", args=[event.slug]) + "?" + urlencode(params))
                     return redirect(agreement.get_absolute_url())
     else:

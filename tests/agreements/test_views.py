@@ -98,12 +98,14 @@ def test_fast_form_save_and_add_another_keeps_ceremony(client, event):
     a, b = dept(96), dept(79)
     post = form_post(kind="dept_dept", title="Hợp tác thương mại", party_1=a.pk, party_1_role="government",
                      party_2=b.pk, party_2_role="government", ceremony_ref="Lễ ký kết sáng 9/12",
-                     add_another="1")
+                     ceremony_session_id="17", add_another="1")
     response = client.post(reverse("agreements:new", args=[event.slug]), post)
     assert response.status_code == 302 and "ceremony_ref=" in response["Location"]
-    assert Agreement.objects.get().partner_province_code == 79
+    saved = Agreement.objects.get()
+    assert saved.partner_province_code == 79 and saved.ceremony_session_id == 17
     page = client.get(response["Location"]).content.decode()
     assert 'value="Lễ ký kết sáng 9/12"' in page and 'value="dept_dept" selected' in page
+    assert 'name="ceremony_session_id" value="17"' in page
 
 
 def test_duplicate_asks_for_confirmation(client, event):
