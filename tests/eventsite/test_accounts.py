@@ -108,3 +108,21 @@ def test_rate_limit_blocks_repeated_failed_logins(client):
     assert "_auth_user_id" not in client.session
     assert response.status_code == 200
     cache.clear()
+
+
+def test_account_emails_name_the_service(client):
+    client.post("/accounts/signup/", {
+        "email": "ban@bachhoaxanh.vn", "full_name": "Lê Hoàng Phúc",
+        "password1": "Mekong-Delta-2026!", "password2": "Mekong-Delta-2026!",
+    })
+    body = mail.outbox[-1].body
+    assert "Kết Nối" in body
+    assert "testserver" in body  # the link still points at the host the visitor used
+
+
+def test_account_pages_keep_the_account_menu(client):
+    user = user_with_role(EventFactory(), EventRole.Role.BUYER)
+    client.force_login(user)
+    page = client.get("/accounts/email/").content.decode()
+    assert 'class="account-nav"' in page
+    assert 'class="account-card"' in page
