@@ -114,3 +114,38 @@ def test_form_upload_of_renamed_executable_shows_a_translated_error(client):
     assert response.status_code == 200
     assert "Chỉ nhận tệp PDF, JPEG hoặc PNG" in response.content.decode()
     assert Agreement.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_valid_pdf_named_jpg_through_the_form_is_stored_and_fingerprinted(client):
+    event = EventFactory()
+    client.force_login(organizer(event))
+    from .test_views import form_post
+
+    a = agreement(event)
+    content = pdf_bytes()
+    post = form_post(a, title="Có scan thật", confirm_duplicate="on")
+    post["scan"] = upload("chup-man-hinh.jpg", content, "image/jpeg")
+    response = client.post(reverse("agreements:new", args=[event.slug]), post)
+    assert response.status_code == 302
+    saved = Agreement.objects.get(title="Có scan thật")
+    assert saved.scan_content_type == "application/pdf" and saved.scan.name.endswith(".pdf")
+    assert saved.scan_name == "chup-man-hinh.pdf"
+    assert saved.scan_sha256 == hashlib.sha256(content).hexdigest()
+    assert saved.audit.get().after["scan_sha256"] == saved.scan_sha256
+    assert saved.scan_sha256 in client.get(saved.get_absolute_url()).content.decode()
+
+
+@pytest.mark.django_db
+def test_oversized_upload_through_the_form_is_refused(client, settings):
+    event = EventFactory()
+    client.force_login(organizer(event))
+    from .test_views import form_post
+
+    a = agreement(event)
+    post = form_post(a, title="Quá lớn", confirm_duplicate="on")
+    post["scan"] = upload("lon.pdf", b"%PDF-1.4\n" + b"0" * (MAX_SCAN_BYTES + 10) + b"\n%%EOF\n")
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = None  # let the test client's body through; our own cap must refuse it
+    response = client.post(reverse("agreements:new", args=[event.slug]), post, HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 200 and "Tệp quá lớn: tối đa 10 MB." in response.content.decode()
+    assert not Agreement.objects.filter(title="Quá lớn").exists()

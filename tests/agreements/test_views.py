@@ -211,3 +211,16 @@ def test_list_query_count_does_not_grow(client, event, django_assert_max_num_que
     with django_assert_max_num_queries(15) as large:
         client.get(url)
     assert len(large.captured_queries) == len(small.captured_queries)
+
+
+def test_nav_and_organizer_stat(client, event):
+    from eventsite.apps import collect_nav
+
+    names = {i.url_name for i in collect_nav(frozenset({R.BUYER}))}
+    assert {"agreements:list", "agreements:dashboard"} <= names
+    names = {i.url_name for i in collect_nav(frozenset({R.SPEAKER}))}
+    assert "agreements:dashboard" in names and "agreements:list" not in names
+    agreement(event)
+    client.force_login(organizer(event))
+    html = client.get(reverse("organizer_home", args=[event.slug])).content.decode()
+    assert reverse("agreements:dashboard", args=[event.slug]) in html
