@@ -1,5 +1,26 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import entry, tally
 
 app_name = "agreements"
 
-urlpatterns: list = []
+E = "e/<slug:event_slug>/agreements/"
+
+urlpatterns = [
+    path(E, entry.agreement_list, name="list"),
+    path(E + "new/", entry.agreement_new, name="new"),
+    path(E + "parties/", entry.party_options, name="parties"),
+    path(E + "<int:pk>/", entry.agreement_detail, name="detail"),
+    path(E + "<int:pk>/edit/", entry.agreement_edit, name="edit"),
+    path(E + "<int:pk>/verify/", entry.agreement_verify, name="verify"),
+    path(E + "<int:pk>/reject/", entry.agreement_reject, name="reject"),
+    path(E + "<int:pk>/cancel/", entry.agreement_cancel, name="cancel"),
+    path(E + "<int:pk>/status/", entry.agreement_status, name="status"),
+    path(E + "<int:pk>/scan/", entry.agreement_scan, name="scan"),
+    path(E + "tally/", tally.tally_dashboard, name="dashboard"),
+    path(E + "counter/", tally.live_counter, name="counter"),
+    path(E + "export.csv", tally.export_csv, name="export_csv"),
+    path(E + "export.xlsx", tally.export_xlsx, name="export_xlsx"),
+    path(E + "report.pdf", tally.report_pdf, name="report_pdf"),
+    path("agreements/overview/", tally.tally_overview, name="overview"),
+]

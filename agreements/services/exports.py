@@ -1,0 +1,89 @@
+"""Spreadsheet exports (XLSX, CSV) that cannot smuggle formulas into Excel, and the printable PDF report."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from openpyxl import Workbook
+
+from ..models import Agreement, AgreementParty, Signatory
+
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def cell(value):
+    """Neutralize text a spreadsheet would run as a formula (OWASP CSV injection): prefix a quote."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
+def export_queryset(qs: QuerySet[Agreement]) -> QuerySet[Agreement]:
+    return qs.select_related("event").prefetch_related(
+        Prefetch("parties", queryset=AgreementParty.objects.select_related("organization").prefetch_related(
+            Prefetch("signatories", queryset=Signatory.objects.order_by("id")))),
+        "product_groups",
+    ).order_by("signed_at", "id")
+
+
+def header() -> list[str]:
+    return [_("No."), _("Title"), _("Kind"), _("Parties"), _("Signatories"), _("Product groups"),
+            _("Estimated value (VND)"), _("Volume"), _("Term"), _("Signed at"), _("Status"), _("Verification"),
+            _("Scan SHA-256")]
+
+
+def rows(agreements: Iterable[Agreement]) -> Iterable[list]:
+    for i, a in enumerate(agreements, start=1):
+        parties = list(a.parties.all())
+        yield [
+            i,
+            a.title,
+            a.get_kind_display(),
+            "; ".join(f"{p.organization.name} ({p.get_role_display()})" for p in parties),
+            "; ".join(f"{s.name}{', ' + s.title if s.title else ''}" for p in parties for s in p.signatories.all()),
+            ", ".join(g.get_group_display() for g in a.product_groups.all()),
+            a.estimated_value,
+            a.volume,
+            a.term,
+            timezone.localtime(a.signed_at).strftime("%d/%m/%Y %H:%M"),
+            a.get_status_display(),
+            a.get_verification_display(),
+            a.scan_sha256,
+        ]
+
+
+def to_csv(agreements: Iterable[Agreement]) -> bytes:
+    """UTF-8 with a BOM so Excel shows Vietnamese diacritics."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow([cell(h) for h in header()])
+    for row in rows(agreements):
+        writer.writerow([cell(v) if v is not None else "" for v in row])
+    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+
+
+def to_xlsx(agreements: Iterable[Agreement]) -> bytes:
+    wb = Workbook()
+    ws = wb.active
+    ws.title = _("Agreements")[:31]
+    ws.append(header())
+    for row in rows(agreements):
+        ws.append([cell(v) for v in row])
+    for col, width in zip("ABCDEFGHIJKLM", (6, 50, 30, 60, 40, 30, 20, 20, 15, 17, 15, 18, 20), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A2"
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()
+
+
+def participant_counts(event) -> dict[str, int]:
+    from eventsite.models import EventRole
+
+    return dict(EventRole.objects.filter(event=event).values_list("role").annotate(n=Count("id"))
+                .values_list("role", "n"))

@@ -1,0 +1,345 @@
+"""Agreement pages: list, fast entry / self-submission, detail with audit trail, edit, verify, status, scan."""
+
+from __future__ import annotations
+
+import contextlib
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
+
+from eventsite.access import event_view
+from eventsite.errors import DomainError
+from eventsite.models import EventRole, Organization
+from eventsite.provinces import fold
+
+from .. import services
+from ..forms import AgreementForm, ReasonForm, StatusForm, initial_from_agreement
+from ..models import Agreement, AgreementParty, AuditEntry, Signatory
+from ..services.uploads import safe_filename
+
+Role = EventRole.Role
+MEMBERS = frozenset({Role.ORGANIZER, Role.EXHIBITOR, Role.BUYER})
+PAGE_SIZE = 50
+
+
+def is_organizer(request) -> bool:
+    return Role.ORGANIZER in request.event_roles
+
+
+def _visible(request):
+    return services.visible_agreements(event=request.event, user=request.user, roles=request.event_roles)
+
+
+def _get_visible(request, pk: int) -> Agreement:
+    agreement = _visible(request).filter(pk=pk).select_related("event", "submitted_by_org").first()
+    if agreement is None:
+        raise Http404("No such agreement")
+    return agreement
+
+
+def _with_parties(qs):
+    return qs.select_related("event").prefetch_related(
+        Prefetch("parties", queryset=AgreementParty.objects.select_related("organization").prefetch_related(
+            Prefetch("signatories", queryset=Signatory.objects.order_by("id")))),
+    )
+
+
+@event_view(roles=MEMBERS)
+def agreement_list(request):
+    qs = _visible(request)
+    q = request.GET.get("q", "").strip()
+    kind = request.GET.get("kind", "")
+    status = request.GET.get("status", "")
+    verification = request.GET.get("verification", "")
+    if q:
+        for word in fold(q).split():
+            qs = qs.filter(Q(title__icontains=word) | Q(parties__organization__search_text__contains=word))
+        qs = qs.distinct()
+    if kind in Agreement.Kind.values:
+        qs = qs.filter(kind=kind)
+    if status in Agreement.Status.values:
+        qs = qs.filter(status=status)
+    if verification in Agreement.Verification.values:
+        qs = qs.filter(verification=verification)
+    page = Paginator(_with_parties(qs.order_by("-signed_at", "-id")), PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(request, "agreements/list.html", {
+        "page": page, "q": q, "kind": kind, "status": status, "verification": verification,
+        "kinds": Agreement.Kind.choices, "statuses": Agreement.Status.choices,
+        "verifications": Agreement.Verification.choices, "organizer": is_organizer(request),
+        "querystring": urlencode({k: v for k, v in (("q", q), ("kind", kind), ("status", status),
+                                                     ("verification", verification)) if v}),
+    })
+
+
+def _initial_from_get(request) -> dict:
+    """Prefill from GET: ?buyer=&seller=&products=1,2 (matchmaking); ?kind=&signed_at=&ceremony_ref= (add another)."""
+    get = request.GET
+    initial: dict = {"signed_at": timezone.localtime().replace(second=0, microsecond=0)}
+    buyer_id, seller_id = get.get("buyer", ""), get.get("seller", "")
+    product_ids = [int(p) for p in get.get("products", "").replace(" ", "").split(",") if p.isdigit()]
+    product_ids += [int(p) for p in get.getlist("product") if p.isdigit()]
+    buyer = Organization.objects.filter(pk=buyer_id).first() if buyer_id.isdigit() else None
+    seller = Organization.objects.filter(pk=seller_id).first() if seller_id.isdigit() else None
+    if buyer and seller:
+        initial.update(services.prefill_from_meeting(event=request.event, buyer_org=buyer, producer_org=seller,
+                                                     product_ids=product_ids))
+    elif seller or buyer:
+        org = seller or buyer
+        initial.update({"party_1": org.pk, "party_1_role": "seller" if seller else "buyer"})
+    if get.get("kind") in Agreement.Kind.values:
+        initial["kind"] = get["kind"]
+    if get.get("session", "").isdigit():
+        initial["ceremony_session_id"] = int(get["session"])
+    if get.get("ceremony_ref"):
+        initial["ceremony_ref"] = get["ceremony_ref"][:100]
+    if get.get("signed_at"):
+        field = AgreementForm.base_fields["signed_at"]
+        with contextlib.suppress(ValidationError):  # a bad prefill value is simply ignored
+            initial["signed_at"] = field.clean(get["signed_at"])
+    if not is_organizer(request):
+        own = services.member_org_ids(request.user, request.event)
+        if own and not any(initial.get(f"party_{i}") in own for i in (1, 2)):
+            org_id = sorted(own)[0]
+            role = EventRole.objects.filter(event=request.event, user=request.user, organization_id=org_id).first()
+            initial["party_1"] = org_id
+            initial["party_1_role"] = "buyer" if role and role.role == Role.BUYER else "seller"
+    return initial
+
+
+def _scan_from(form) -> services.uploads.CheckedScan | None:
+    upload = form.cleaned_data.get("scan")
+    if not upload:
+        return None
+    try:
+        return services.check_scan(upload)
+    except services.InvalidScan as error:
+        form.add_error("scan", error.message)
+        return None
+
+
+def _submitter_org(request, form):
+    """For a participant: the organization of theirs that is a party (None for organizers)."""
+    if is_organizer(request):
+        return None
+    own = services.member_org_ids(request.user, request.event)
+    for party in form.cleaned_data["parties"]:
+        if party.organization.pk in own:
+            return party.organization
+    raise services.AgreementError(_("Your organization must be one of the parties."), code="not_a_party")
+
+
+@event_view(roles=MEMBERS)
+def agreement_new(request):
+    event = request.event
+    duplicates = []
+    if request.method == "POST":
+        form = AgreementForm(request.POST, request.FILES, event=event)
+        if form.is_valid():
+            scan = _scan_from(form)
+            if not form.errors:
+                try:
+                    agreement = services.create_agreement(
+                        event=event, actor=request.user, data=form.to_data(), scan=scan,
+                        submitted_by_org=_submitter_org(request, form),
+                        allow_duplicate=form.cleaned_data.get("confirm_duplicate", False),
+                    )
+                except services.DuplicateSuspected as dup:
+                    duplicates = dup.duplicates
+                    form.add_error(None, dup.message)
+                except DomainError as error:
+                    form.add_error(None, error.message)
+                else:
+                    if is_organizer(request):
+                        messages.success(request, _("Agreement “%(title)s” recorded.") % {"title": agreement.title})
+                    else:
+                        messages.success(request, _("Agreement submitted; the organizers will verify it."))
+                    if "add_another" in request.POST:
+                        params = {"kind": agreement.kind, "ceremony_ref": agreement.ceremony_ref,
+                                  "signed_at": timezone.localtime(agreement.signed_at).strftime("%Y-%m-%dT%H:%M")}
+                        if agreement.ceremony_session_id:
+                            params["session"] = agreement.ceremony_session_id
+                        return redirect(reverse("agreements:new", args=[event.slug]) + "?" + urlencode(params))
+                    return redirect(agreement.get_absolute_url())
+    else:
+        form = AgreementForm(initial=_initial_from_get(request), event=event)
+    return render(request, "agreements/form.html", {
+        "form": form, "duplicates": _with_parties(Agreement.objects.filter(pk__in=[d.pk for d in duplicates])),
+        "organizer": is_organizer(request), "editing": None,
+    }, status=409 if duplicates else 200)
+
+
+def _may_edit(request, agreement: Agreement) -> bool:
+    if is_organizer(request):
+        return True
+    own = services.member_org_ids(request.user, request.event)
+    return (agreement.submitted_by_org_id in own
+            and agreement.verification != Agreement.Verification.VERIFIED
+            and agreement.status != Agreement.Status.CANCELLED)
+
+
+@event_view(roles=MEMBERS)
+def agreement_edit(request, pk: int):
+    agreement = _get_visible(request, pk)
+    if not _may_edit(request, agreement):
+        raise PermissionDenied
+    if agreement.status == Agreement.Status.CANCELLED:
+        messages.error(request, _("A cancelled agreement cannot be edited."))
+        return redirect(agreement.get_absolute_url())
+    duplicates, stale = [], None
+    if request.method == "POST":
+        form = AgreementForm(request.POST, request.FILES, event=request.event)
+        if form.is_valid():
+            scan = _scan_from(form)
+            if not form.errors:
+                try:
+                    services.update_agreement(
+                        agreement=agreement, actor=request.user, data=form.to_data(), scan=scan,
+                        expected_version=form.cleaned_data.get("version") or 0,
+                        allow_duplicate=form.cleaned_data.get("confirm_duplicate", False),
+                    )
+                except services.StaleEdit as error:
+                    stale = Agreement.objects.get(pk=agreement.pk)
+                    form.add_error(None, error.message)
+                    data = form.data.copy()
+                    data["version"] = stale.version  # re-saving now knowingly replaces the newer version
+                    form.data = data
+                except services.DuplicateSuspected as dup:
+                    duplicates = dup.duplicates
+                    form.add_error(None, dup.message)
+                except DomainError as error:
+                    form.add_error(None, error.message)
+                else:
+                    messages.success(request, _("Changes saved."))
+                    return redirect(agreement.get_absolute_url())
+    else:
+        form = AgreementForm(initial=initial_from_agreement(agreement), event=request.event)
+    return render(request, "agreements/form.html", {
+        "form": form, "editing": agreement, "organizer": is_organizer(request),
+        "duplicates": _with_parties(Agreement.objects.filter(pk__in=[d.pk for d in duplicates])),
+        "stale": _with_parties(Agreement.objects.filter(pk=stale.pk)).first() if stale else None,
+    }, status=409 if (stale or duplicates) else 200)
+
+
+@event_view(roles=MEMBERS)
+def agreement_detail(request, pk: int):
+    agreement = _get_visible(request, pk)
+    agreement = _with_parties(Agreement.objects.filter(pk=agreement.pk)).prefetch_related(
+        "product_groups", "products").select_related("event", "submitted_by_org").get()
+    audit = AuditEntry.objects.filter(agreement=agreement).select_related("actor")
+    same_scan = []
+    if agreement.scan_sha256:
+        same_scan = list(_visible(request).filter(scan_sha256=agreement.scan_sha256).exclude(pk=agreement.pk)
+                         .only("pk", "title", "event"))
+    allowed_status = services.entry.ALLOWED_STATUS.get(agreement.status, set())
+    status_form = StatusForm(initial={"version": agreement.version})
+    status_form.fields["status"].choices = [(s, Agreement.Status(s).label) for s in Agreement.Status.values
+                                            if s in allowed_status and s != Agreement.Status.CANCELLED]
+    return render(request, "agreements/detail.html", {
+        "agreement": agreement, "audit": audit, "organizer": is_organizer(request),
+        "may_edit": _may_edit(request, agreement), "same_scan": same_scan,
+        "reject_form": ReasonForm(initial={"version": agreement.version}, prefix="reject"),
+        "cancel_form": ReasonForm(initial={"version": agreement.version}, prefix="cancel"),
+        "status_form": status_form if status_form.fields["status"].choices else None,
+        "may_cancel": Agreement.Status.CANCELLED in allowed_status,
+    })
+
+
+def _act(request, pk: int, action) -> HttpResponse:
+    agreement = _get_visible(request, pk)
+    try:
+        action(agreement)
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(agreement.get_absolute_url())
+
+
+def _version(request, prefix: str = "") -> int | None:
+    raw = request.POST.get(f"{prefix}-version" if prefix else "version", "")
+    return int(raw) if raw.isdigit() else None
+
+
+@require_POST
+@event_view(roles={Role.ORGANIZER})
+def agreement_verify(request, pk: int):
+    def act(agreement):
+        services.verify_agreement(agreement=agreement, actor=request.user, expected_version=_version(request))
+        messages.success(request, _("Agreement verified; it now counts in the tallies."))
+    return _act(request, pk, act)
+
+
+@require_POST
+@event_view(roles={Role.ORGANIZER})
+def agreement_reject(request, pk: int):
+    def act(agreement):
+        services.reject_agreement(agreement=agreement, actor=request.user, reason=request.POST.get("reject-reason", ""),
+                                  expected_version=_version(request, "reject"))
+        messages.success(request, _("Agreement rejected; the submitter sees your reason."))
+    return _act(request, pk, act)
+
+
+@require_POST
+@event_view(roles={Role.ORGANIZER})
+def agreement_cancel(request, pk: int):
+    def act(agreement):
+        services.cancel_agreement(agreement=agreement, actor=request.user, reason=request.POST.get("cancel-reason", ""),
+                                  expected_version=_version(request, "cancel"))
+        messages.success(request, _("Agreement cancelled; it stays in the history."))
+    return _act(request, pk, act)
+
+
+@require_POST
+@event_view(roles={Role.ORGANIZER})
+def agreement_status(request, pk: int):
+    def act(agreement):
+        form = StatusForm(request.POST)
+        form.fields["status"].choices = [(s, s) for s in Agreement.Status.values]
+        if not form.is_valid():
+            raise services.AgreementError(_("Choose a valid status and date."), code="status_form")
+        services.set_status(agreement=agreement, actor=request.user, status=form.cleaned_data["status"],
+                            on=form.cleaned_data.get("on"), expected_version=form.cleaned_data["version"])
+        messages.success(request, _("Status updated."))
+    return _act(request, pk, act)
+
+
+@require_GET
+@event_view(roles=MEMBERS)
+def agreement_scan(request, pk: int):
+    """The signed scan, only for organizers and the parties' members, always as a download."""
+    agreement = _get_visible(request, pk)
+    if not agreement.scan:
+        raise Http404("No scan")
+    try:
+        handle = agreement.scan.open("rb")
+    except FileNotFoundError:
+        raise Http404("Scan file missing") from None
+    name = safe_filename(agreement.scan_name or f"agreement-{agreement.pk}",
+                         agreement.scan.name.rsplit(".", 1)[-1])
+    response = FileResponse(handle, as_attachment=True, filename=name,
+                            content_type=agreement.scan_content_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@require_GET
+@event_view(roles=MEMBERS)
+def party_options(request):
+    """HTMX: <option>s for organizations whose name, tax code or province matches, tone marks ignored."""
+    q = fold(request.GET.get("q", "")).strip()
+    orgs = []
+    if len(q) >= 2:
+        qs = Organization.objects.all()
+        for word in q.split()[:5]:
+            qs = qs.filter(search_text__contains=word)
+        orgs = list(qs.order_by("name")[:20])
+    return render(request, "agreements/_party_options.html", {"orgs": orgs, "q": q})

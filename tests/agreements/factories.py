@@ -1,0 +1,54 @@
+"""Helpers for agreement tests: organizations of each kind and agreements made through the services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from agreements.models import Agreement, AgreementParty
+from agreements.services import AgreementData, PartyData, create_agreement
+from eventsite.models import EventRole, Organization
+from tests.factories import EventRoleFactory, OrganizationFactory, UserFactory
+
+VN = ZoneInfo("Asia/Ho_Chi_Minh")
+Kind = Organization.Kind
+Role = AgreementParty.Role
+SIGNED = datetime(2026, 12, 9, 10, 0, tzinfo=VN)
+
+
+def dept(province: int = 79, **kw) -> Organization:
+    return OrganizationFactory(kind=Kind.GOVERNMENT, province_code=province, name=kw.pop("name", None)
+                               or f"Sở Công Thương {province}", **kw)
+
+
+def retailer(**kw) -> Organization:
+    return OrganizationFactory(kind=kw.pop("kind", Kind.RETAIL_CHAIN), name=kw.pop("name", "Siêu thị Tứ Sơn"),
+                               province_code=kw.pop("province_code", 92), **kw)
+
+
+def producer(**kw) -> Organization:
+    kw.setdefault("province_code", 96)
+    return OrganizationFactory(kind=Kind.COOPERATIVE, **kw)
+
+
+def data(kind=Agreement.Kind.BIZ_DISTRIBUTOR, *, seller=None, buyer=None, parties=None, value=100_000_000,
+         signed_at=SIGNED, title="Cung ứng khô cá khoai", **kw) -> AgreementData:
+    if parties is None:
+        parties = [PartyData(seller or producer(), Role.SELLER, "Trần Văn Út", "Giám đốc"),
+                   PartyData(buyer or retailer(), Role.BUYER)]
+    return AgreementData(kind=kind, title=title, parties=parties, signed_at=signed_at, estimated_value=value, **kw)
+
+
+def agreement(event, *, actor=None, **kw) -> Agreement:
+    return create_agreement(event=event, actor=actor, data=data(**kw), allow_duplicate=True)
+
+
+def member(event, role: str, org: Organization | None = None):
+    """A user holding ``role`` at ``event`` for ``org`` (a fresh organization by default)."""
+    user = UserFactory()
+    EventRoleFactory(event=event, user=user, role=role, organization=org or OrganizationFactory())
+    return user
+
+
+def organizer(event):
+    return member(event, EventRole.Role.ORGANIZER, event.organizer)

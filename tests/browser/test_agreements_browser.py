@@ -1,0 +1,73 @@
+"""Signing ceremony: an organizer enters an agreement in the fast form; the big-screen counter goes up live."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from django.conf import settings as django_settings
+from django.test import Client
+from playwright.sync_api import expect
+
+from agreements.models import Agreement
+from eventsite.models import EventRole
+from tests.agreements.factories import agreement, dept, retailer
+from tests.browser.conftest import assert_accessible, screenshot
+from tests.factories import EventFactory, EventRoleFactory, UserFactory
+
+pytestmark = pytest.mark.browser
+
+
+def sign_in(context, live_app, user) -> None:
+    """Open a session in the shared test database and hand its cookie to the browser."""
+    client = Client()
+    client.force_login(user)
+    cookie = client.cookies[django_settings.SESSION_COOKIE_NAME]
+    context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_app.url}])
+
+
+def test_fast_entry_bumps_the_live_counter(page, context, live_app):
+    event = EventFactory(slug="ky-ket-browser", name="Hội nghị kết nối cung cầu Sóc Trăng")
+    user = UserFactory(email="btc@soct.vn")
+    EventRoleFactory(event=event, user=user, role=EventRole.Role.ORGANIZER, organization=event.organizer)
+    dept(92, name="Sở Công Thương tỉnh Sóc Trăng")
+    dept(79, name="Sở Công Thương Thành phố Hồ Chí Minh")
+    agreement(event, buyer=retailer(name="Siêu thị Tứ Sơn"), value=300_000_000)
+
+    counter = context.new_page()
+    counter.goto(f"/e/{event.slug}/agreements/counter/")
+    counter.wait_for_selector("[data-live='1']")
+    assert counter.locator("[data-count=total]").inner_text() == "1"
+    assert_accessible(counter, "agreements-counter")
+
+    sign_in(context, live_app, user)  # the login form has its own browser test; skip PBKDF2 here
+    page.goto(f"/e/{event.slug}/agreements/new/")
+    page.select_option("#id_kind", "dept_dept")
+    page.fill("#id_title", "Hợp tác phát triển thương mại giữa Sóc Trăng và TP. Hồ Chí Minh")
+    page.fill("#party_1_q", "soc trang")  # no tone marks
+    page.wait_for_selector("#id_party_1 option:has-text('Sở Công Thương tỉnh Sóc Trăng')", state="attached")
+    page.select_option("#id_party_1_role", "government")
+    page.fill("#party_2_q", "ho chi minh")
+    page.wait_for_selector("#id_party_2 option:has-text('Thành phố Hồ Chí Minh')", state="attached")
+    page.select_option("#id_party_2_role", "government")
+    page.fill("#id_party_1_signatory", "Võ Văn Chiêu")
+    assert_accessible(page, "agreements-form")
+    page.locator("button[name=add_another]").click()
+    page.wait_for_url(re.compile(r"/agreements/new/\?"))
+    assert page.locator("#id_kind").input_value() == "dept_dept"  # ready for the next one
+
+    expect(counter.locator("[data-count=total]")).to_have_text("2")  # no reload: pushed over the websocket
+    expect(counter.locator("[data-count='kind-dept_dept']")).to_have_text("1")
+    screenshot(counter, "agreements-counter-after")
+    a = Agreement.objects.get(kind="dept_dept")
+    assert a.audit.get().actor == user and a.parties.count() == 2
+
+    page.goto(f"/e/{event.slug}/agreements/")
+    assert_accessible(page, "agreements-list")
+    page.goto(f"/e/{event.slug}/agreements/tally/")
+    assert_accessible(page, "agreements-dashboard")
+    page.goto(f"/e/{event.slug}/agreements/{a.pk}/")
+    screenshot(page, "agreements-detail")
+    page.set_viewport_size({"width": 375, "height": 800})
+    page.goto(f"/e/{event.slug}/agreements/new/")
+    screenshot(page, "agreements-form-375")
