@@ -157,7 +157,7 @@ def score_pair(profile: BuyerProfile, products: list[Product], producer_profile:
     shared = [c for c in profile.channels if producer_profile and c in producer_profile.channels]
     if shared:
         score += min(CHANNEL_CAP, CHANNEL_POINTS * len(shared))
-        reasons.append(_("shared channel: %(names)s") % {"names": ", ".join(Channel(c).label for c in shared)})
+        reasons.append(_("shared channel: %(names)s") % {"names": ", ".join(str(Channel(c).label) for c in shared)})
     return min(score, 100), reasons, [f.product for f in fits]
 
 
