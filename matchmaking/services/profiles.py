@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from catalog.models import Product
-from catalog.ocop import GROUP_OF_SUBGROUP, ProductGroup, SubGroup
+from catalog.ocop import ProductGroup, SubGroup
 from eventsite.models import Event, Organization
 
 from ..models import BuyerProfile, Channel, ProducerProfile, Side
@@ -31,14 +31,13 @@ def save_buyer_profile(
     *, event: Event, organization: Organization, groups: Iterable[str] = (), subgroups: Iterable[str] = (),
     min_stars: int = 3, volume: str = "", certifications: str = "", channels: Iterable[str] = (), needs: str = "",
 ) -> BuyerProfile:
-    """Record what a buyer seeks. Sub-groups imply their group, so a buyer never has to tick both."""
+    """Record what a buyer seeks. A ticked group means "anything in it"; a sub-group alone narrows to it."""
     if not is_participant(event, organization.pk, Side.BUYER):
         raise NotAParticipant(_("This organization is not a buyer at this event."))
     if min_stars not in (3, 4, 5):
         raise InvalidRequest(_("Minimum stars must be 3, 4 or 5."), code="bad_stars")
     subgroups = _checked(subgroups, SubGroup.values, _("sub-groups"))
     groups = _checked(groups, ProductGroup.values, _("product groups"))
-    groups += [g for g in dict.fromkeys(GROUP_OF_SUBGROUP[s] for s in subgroups) if g not in groups]
     profile, _created = BuyerProfile.objects.update_or_create(
         event=event, organization=organization,
         defaults=dict(groups=groups, subgroups=subgroups, min_stars=min_stars, volume=volume.strip(),

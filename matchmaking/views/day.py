@@ -56,20 +56,20 @@ def _act(request, pk: int, action, done: str):
     return redirect("matchmaking:meeting", event_slug=request.event.slug, pk=pk)
 
 
-@require_POST
 @event_view(roles=BOARD_ROLES)
+@require_POST
 def meeting_check_in(request, pk: int):
     return _act(request, pk, day.check_in_meeting, _("Checked in: the meeting is under way."))
 
 
-@require_POST
 @event_view(roles=BOARD_ROLES)
+@require_POST
 def meeting_no_show(request, pk: int):
     return _act(request, pk, day.report_no_show, _("No-show reported."))
 
 
-@require_POST
 @event_view(roles=BOARD_ROLES)
+@require_POST
 def meeting_outcome(request, pk: int):
     _meeting_for(request, pk)
     form = OutcomeForm(request.POST)

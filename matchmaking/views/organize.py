@@ -40,8 +40,8 @@ def organize(request):
     })
 
 
-@require_POST
 @event_view(roles=ORGANIZER)
+@require_POST
 def session_add(request):
     form = SessionForm(request.POST)
     if not form.is_valid():
@@ -59,8 +59,8 @@ def session_add(request):
     return _back(request)
 
 
-@require_POST
 @event_view(roles=ORGANIZER)
+@require_POST
 def tables_add(request):
     form = TablesForm(request.POST)
     if not form.is_valid():
@@ -77,8 +77,8 @@ def tables_add(request):
     return _back(request)
 
 
-@require_POST
 @event_view(roles=ORGANIZER)
+@require_POST
 def place(request):
     form = PlaceForm(request.POST)
     if not form.is_valid():
@@ -94,8 +94,8 @@ def place(request):
     return _back(request)
 
 
-@require_POST
 @event_view(roles=ORGANIZER)
+@require_POST
 def unplace(request, pk: int):
     try:
         scheduling.unplace_meeting(event=request.event, meeting_id=pk)
@@ -106,8 +106,8 @@ def unplace(request, pk: int):
     return redirect("matchmaking:meetings", event_slug=request.event.slug)
 
 
-@require_POST
 @event_view(roles=ORGANIZER)
+@require_POST
 def schedule_all(request):
     try:
         result = scheduling.schedule_all(event=request.event, publish=True)
@@ -122,8 +122,8 @@ def schedule_all(request):
     return _back(request)
 
 
-@require_POST
 @event_view(roles=ORGANIZER)
+@require_POST
 def publish(request):
     config = scheduling.publish_schedule(event=request.event)
     messages.success(request, _("Schedule published (version %(v)s).") % {"v": config.schedule_version})

@@ -123,8 +123,8 @@ def request_list(request):
     })
 
 
-@require_POST
 @event_view(roles=PARTICIPANTS)
+@require_POST
 def request_answer(request, pk: int):
     form = AnswerForm(request.POST)
     if not form.is_valid():
@@ -141,8 +141,8 @@ def request_answer(request, pk: int):
     return redirect("matchmaking:requests", event_slug=request.event.slug)
 
 
-@require_POST
 @event_view(roles=PARTICIPANTS)
+@require_POST
 def request_cancel(request, pk: int):
     try:
         requests.cancel_request(event=request.event, request_id=pk, user=request.user)

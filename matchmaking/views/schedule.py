@@ -57,8 +57,8 @@ def schedule_ics(request):
     return response
 
 
-@require_POST
 @event_view(roles=PARTICIPANTS)
+@require_POST
 def blocked_add(request):
     me = participant_or_403(request)
     form = BlockedTimeForm(request.POST)
@@ -78,8 +78,8 @@ def blocked_add(request):
     return redirect("matchmaking:schedule", event_slug=request.event.slug)
 
 
-@require_POST
 @event_view(roles=PARTICIPANTS)
+@require_POST
 def blocked_delete(request, pk: int):
     try:
         scheduling.unblock_time(event=request.event, blocked_id=pk, user=request.user,
