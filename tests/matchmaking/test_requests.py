@@ -16,7 +16,8 @@ from matchmaking.services.errors import (
     RequestNotOpen,
 )
 from matchmaking.services.participants import settings_for
-from tests.matchmaking.factories import accepted_request, fair as make_fair, grid, party
+from tests.matchmaking.factories import accepted_request, grid, party
+from tests.matchmaking.factories import fair as make_fair
 
 pytestmark = pytest.mark.django_db
 Status = MeetingRequest.Status

@@ -21,7 +21,8 @@ def test_create_session_cuts_whole_slots(fair):
 
 @pytest.mark.parametrize("kwargs,code", [
     ({"name": " "}, "no_name"), ({"slot_minutes": 3}, "bad_slot_length"),
-    ({"ends_at": START + timedelta(minutes=10)}, "too_short"), ({"starts_at": START + timedelta(minutes=30)}, "overlap"),
+    ({"ends_at": START + timedelta(minutes=10)}, "too_short"),
+    ({"starts_at": START + timedelta(minutes=30)}, "overlap"),
 ])
 def test_create_session_failures(fair, kwargs, code):
     scheduling.create_session(event=fair.event, name="Sáng", starts_at=START, ends_at=START + timedelta(hours=1),

@@ -92,7 +92,7 @@ def test_answer_and_cancel_through_the_pages(client, fair):
     client.post(url(fair, "request_answer", r.pk), {"action": "accept"})
     assert MeetingRequest.objects.get(pk=r.pk).status == "pending"
     client.force_login(fair.producers[0].user)
-    assert "request-%d" % r.pk in client.get(url(fair, "requests")).content.decode()
+    assert f"request-{r.pk}" in client.get(url(fair, "requests")).content.decode()
     client.post(url(fair, "request_answer", r.pk), {"action": "accept", "answer": "Đồng ý"})
     assert MeetingRequest.objects.get(pk=r.pk).status == "accepted"
     client.post(url(fair, "request_cancel", r.pk))
