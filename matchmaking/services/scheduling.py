@@ -184,6 +184,7 @@ class ScheduleResult:
     upper_bound: int
     status: str
     seconds: float
+    first_fit: int = 0
 
 
 def build_problem(event: Event) -> tuple[optimizer.Problem, dict[int, MeetingRequest]]:
@@ -205,7 +206,7 @@ def build_problem(event: Event) -> tuple[optimizer.Problem, dict[int, MeetingReq
     return optimizer.Problem(reqs, slots, tables, dict(busy), dict(taken)), pending
 
 
-def schedule_all(*, event: Event, publish: bool = True, time_limit: float = 6.0) -> ScheduleResult:
+def schedule_all(*, event: Event, publish: bool = True, time_limit: float = 5.0) -> ScheduleResult:
     """Place every accepted, unplaced request with the CP-SAT optimizer, keep meetings already placed, then
     (by default) publish. Runs under a lock on the event's settings so two organizers cannot run it at once."""
     settings_for(event)
@@ -235,7 +236,7 @@ def schedule_all(*, event: Event, publish: bool = True, time_limit: float = 6.0)
             _announce(event)
     return ScheduleResult(placed=len(solution.placements), unplaced=len(pending) - len(solution.placements),
                           already=already, upper_bound=solution.upper_bound, status=solution.status,
-                          seconds=solution.seconds)
+                          seconds=solution.seconds, first_fit=solution.first_fit)
 
 
 @transaction.atomic

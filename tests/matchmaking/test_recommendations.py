@@ -1,6 +1,7 @@
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from catalog.ocop import ProductGroup, SubGroup
 from eventsite.models import EventRole
@@ -17,6 +18,20 @@ from tests.factories import ProductFactory
 from tests.matchmaking.factories import party
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def english():
+    """Reasons are compared word for word, in the source language."""
+    with translation.override("en"):
+        yield
+
+
+def test_reasons_are_translated(fair):
+    profiles.save_buyer_profile(event=fair.event, organization=fair.buyers[0].org, needs="nước mắm")
+    with translation.override("vi"):
+        reasons = recommend_producers(event=fair.event, buyer=fair.buyers[0].org)[0].reasons
+    assert reasons[1:3] == ["khớp “nước mắm”", "cung ứng 10.000 lít/tháng"]
 
 
 def test_parse_quantity_reads_vietnamese_notation():
