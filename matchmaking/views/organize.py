@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -139,13 +139,21 @@ def meetings(request):
 
 @event_view(roles=STAFF)
 def table_sheets(request):
+    """Every table's sheet, one per page; ``?table=<number>`` prints one table only."""
     event = request.event
+    tables = MeetingTable.objects.filter(event=event)
     meetings_qs = (Meeting.objects.filter(event=event).select_related("slot", "table", "buyer", "producer")
                    .order_by("table__number", "slot__starts_at"))
-    pdf = exports.table_sheets_pdf(event=event, tables=MeetingTable.objects.filter(event=event),
-                                   meetings=meetings_qs)
+    number = request.GET.get("table", "")
+    suffix = ""
+    if number.isdigit():
+        tables, meetings_qs = tables.filter(number=int(number)), meetings_qs.filter(table__number=int(number))
+        if not tables.exists():
+            raise Http404
+        suffix = f"-{int(number)}"
+    pdf = exports.table_sheets_pdf(event=event, tables=tables, meetings=meetings_qs)
     response = HttpResponse(pdf, content_type="application/pdf")
-    response["Content-Disposition"] = f'inline; filename="tables-{event.slug}.pdf"'
+    response["Content-Disposition"] = f'inline; filename="tables-{event.slug}{suffix}.pdf"'
     return response
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db.models import Case, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -109,6 +110,8 @@ def request_list(request):
     status = request.GET.get("status", "")
     if status in MeetingRequest.Status.values:
         qs = qs.filter(status=status)
+    # Requests still waiting for an answer first, newest first within each part.
+    qs = qs.order_by(Case(When(status__in=requests.WAITING, then=0), default=1), "-created_at", "-id")
     page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
     rows = []
     for r in page:

@@ -234,3 +234,48 @@ def test_nav_and_stats_plug_in(client, fair):
     client.force_login(fair.organizer)
     home = client.get(reverse("organizer_home", args=[fair.event.slug])).content.decode()
     assert url(fair, "organize") in home and url(fair, "report") in home
+
+
+def test_one_table_sheet_on_request(client, fair, scheduled, tmp_path):
+    client.force_login(fair.organizer)
+    pdf = client.get(url(fair, "table_sheets") + f"?table={scheduled.table.number}")
+    assert pdf_pages(pdf.content, tmp_path) == 1
+    assert scheduled.buyer.name in pdf_text(pdf.content, tmp_path)
+    assert client.get(url(fair, "table_sheets") + "?table=99").status_code == 404
+
+
+def test_waiting_requests_come_first(client, fair):
+    from matchmaking.services import requests
+    old = requests.create_request(event=fair.event, sender=fair.buyers[0].org, side=Side.BUYER,
+                                  counterpart=fair.producers[0].org, user=fair.buyers[0].user, message="Gặp")
+    done = accepted_request(fair, fair.buyers[0], fair.producers[1])
+    client.force_login(fair.buyers[0].user)
+    page = client.get(url(fair, "requests")).content.decode()
+    assert page.index(f"request-{old.pk}") < page.index(f"request-{done.pk}")
+
+
+@pytest.mark.parametrize("n", [5, 60])
+def test_recommendations_queries_do_not_grow(client, fair, django_assert_max_num_queries, n):
+    from tests.factories import ProductFactory
+    for _ in range(n):
+        p = party(fair.event, EventRole.Role.EXHIBITOR)
+        ProductFactory(producer=p.org, name="Nước mắm Sông Đốc", subgroup=SubGroup.CONDIMENT)
+    profiles.save_buyer_profile(event=fair.event, organization=fair.buyers[0].org, needs="nước mắm")
+    client.force_login(fair.buyers[0].user)
+    with django_assert_max_num_queries(14):
+        response = client.get(url(fair, "recommendations"))
+    assert response.content.decode().count('class="mm-match"') == min(n + 2, 20)  # the top twenty at most
+
+
+def test_expire_command(fair):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    from matchmaking.services import requests
+    requests.create_request(event=fair.event, sender=fair.buyers[0].org, side=Side.BUYER,
+                            counterpart=fair.producers[0].org, user=fair.buyers[0].user, message="Gặp",
+                            now=timezone.now() - timedelta(days=5))
+    out = StringIO()
+    call_command("expire_meeting_requests", stdout=out)
+    assert out.getvalue().strip() == "1 meeting requests expired"
