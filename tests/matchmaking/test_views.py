@@ -164,7 +164,8 @@ def test_table_sheets_one_page_per_table(client, fair, scheduled, tmp_path):
 def test_board_shows_the_current_slot(client, fair, scheduled):
     client.force_login(fair.desk)
     page = client.get(url(fair, "board")).content.decode()
-    assert scheduled.buyer.name in page and 'hx-trigger="every 15s"' in page
+    assert scheduled.buyer.name in page and 'hx-trigger="every 15s, board-changed"' in page
+    assert f'data-board-socket="/ws/e/{fair.event.slug}/matchmaking/board/"' in page
     rows = client.get(url(fair, "board_rows")).content.decode()
     assert rows.lstrip().startswith("<tbody") and scheduled.producer.name in rows
     client.force_login(fair.buyers[0].user)
