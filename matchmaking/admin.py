@@ -40,9 +40,8 @@ class MeetingRequestAdmin(admin.ModelAdmin):
     list_filter = ["event", "status", "priority"]
     list_select_related = ["buyer", "producer"]
     # Status changes go through the services (quotas, expiry, turn order); the admin adjusts priority only.
-    readonly_fields = ["event", "buyer", "producer", "from_side", "requested_by", "status", "score",
+    readonly_fields = ["event", "buyer", "producer", "from_side", "requested_by", "status", "score", "products",
                        "proposed_slot", "agreed_slot", "created_at", "expires_at", "responded_at", "responded_by"]
-    raw_id_fields = ["products"]
 
 
 @admin.register(MeetingSession)
