@@ -105,11 +105,17 @@ def agreement_entry_params(meeting: Meeting) -> dict[str, str]:
             "products": ",".join(str(pk) for pk in product_ids)}
 
 
+# The agreements entry form, under the name agreed for it ("create") or the one its branch uses ("new").
+AGREEMENT_ENTRY_URL_NAMES = ("agreements:create", "agreements:new")
+
+
 def agreement_entry_url(meeting: Meeting, event_slug: str) -> str | None:
     """The prefilled agreement entry for an MoU signed at this meeting, or None while the agreements
     module offers no entry form."""
-    try:
-        base = reverse("agreements:create", kwargs={"event_slug": event_slug})
-    except NoReverseMatch:
-        return None
-    return f"{base}?{urlencode(agreement_entry_params(meeting))}"
+    for name in AGREEMENT_ENTRY_URL_NAMES:
+        try:
+            base = reverse(name, kwargs={"event_slug": event_slug})
+        except NoReverseMatch:
+            continue
+        return f"{base}?{urlencode(agreement_entry_params(meeting))}"
+    return None

@@ -99,14 +99,22 @@ def _entry(request, event_slug):
     return HttpResponse("entry")
 
 
-urlpatterns = [
-    path("", include(([path("e/<slug:event_slug>/agreements/new/", _entry, name="create")], "agreements"))),
-]
+class CreateUrls:
+    urlpatterns = [
+        path("", include(([path("e/<slug:event_slug>/agreements/add/", _entry, name="create")], "agreements"))),
+    ]
 
 
-@override_settings(ROOT_URLCONF=__name__)
-def test_agreement_url_is_prefilled_when_the_form_exists(fair, meeting):
+class NewUrls:
+    urlpatterns = [
+        path("", include(([path("e/<slug:event_slug>/agreements/new/", _entry, name="new")], "agreements"))),
+    ]
+
+
+@pytest.mark.parametrize("urls,route", [(CreateUrls, "add"), (NewUrls, "new")])
+def test_agreement_url_is_prefilled_when_the_form_exists(fair, meeting, urls, route):
     product = fair.producers[0].org.products.get()
-    assert day.agreement_entry_url(meeting, fair.event.slug) == (
-        f"/e/{fair.event.slug}/agreements/new/?buyer={fair.buyers[0].org.pk}&seller={fair.producers[0].org.pk}"
-        f"&products={product.pk}")
+    with override_settings(ROOT_URLCONF=urls):
+        assert day.agreement_entry_url(meeting, fair.event.slug) == (
+            f"/e/{fair.event.slug}/agreements/{route}/?buyer={fair.buyers[0].org.pk}"
+            f"&seller={fair.producers[0].org.pk}&products={product.pk}")
