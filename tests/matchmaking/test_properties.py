@@ -107,6 +107,7 @@ def scenarios(draw):
         "blocked": draw(st.lists(st.tuples(st.integers(0, 5), st.integers(0, 2)), max_size=3)),
         "manual": draw(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 2), st.integers(0, 2)), max_size=6)),
         "optimize": draw(st.booleans()),
+        "agreed": draw(st.lists(st.tuples(st.integers(0, 6), st.integers(0, 2)), max_size=2)),
     }
 
 
@@ -129,12 +130,19 @@ def build(sc):
         scheduling.block_time(event=event, organization=p.org, user=p.user, starts_at=slots[slot_index].starts_at,
                               ends_at=slots[slot_index].ends_at)
     accepted = []
-    for (b, p), size in zip(sc["pairs"], sc["sizes"], strict=True):
+    agreed = dict(sc["agreed"])  # request index -> slot index both sides agreed on (propose, then accept)
+    for i, ((b, p), size) in enumerate(zip(sc["pairs"], sc["sizes"], strict=True)):
         r = requests.create_request(event=event, sender=f.buyers[b].org, side=Side.BUYER,
                                     counterpart=f.producers[p].org, user=f.buyers[b].user, message="Gặp",
                                     party_size=size)
-        accepted.append(requests.respond_to_request(event=event, request_id=r.pk, user=f.producers[p].user,
-                                                    action="accept"))
+        if i in agreed:
+            requests.respond_to_request(event=event, request_id=r.pk, user=f.producers[p].user, action="propose",
+                                        slot_id=slots[agreed[i]].pk)
+            r = requests.respond_to_request(event=event, request_id=r.pk, user=f.buyers[b].user, action="accept")
+        else:
+            r = requests.respond_to_request(event=event, request_id=r.pk, user=f.producers[p].user,
+                                            action="accept")
+        accepted.append(r)
     return event, slots, tables, accepted
 
 
@@ -148,6 +156,7 @@ def assert_grid_ok(event):
         people[m.producer_id, m.slot_id] += 1
         cells[m.slot_id, m.table_id] += 1
         assert m.table.seats >= m.request.party_size
+        assert m.request.agreed_slot_id in (None, m.slot_id), "agreed slot not kept"
         for b in blocked:
             if b.organization_id in (m.buyer_id, m.producer_id):
                 assert not (m.slot.starts_at < b.ends_at and m.slot.ends_at > b.starts_at), "blocked time used"
