@@ -143,6 +143,9 @@ def respond_to_request(
         request.answer = (answer or "").strip()[:1000]
         request.responded_at, request.responded_by = now, user
         if action == "accept":
+            # Lock both organizations (in id order) so parallel accepts cannot both slip under the quota.
+            list(Organization.objects.select_for_update().filter(
+                pk__in=[request.buyer_id, request.producer_id]).order_by("pk").values_list("pk", flat=True))
             _check_meeting_quota(event, request.buyer_id, request.producer_id)
             if request.status == Status.PROPOSED:
                 request.agreed_slot = request.proposed_slot

@@ -102,3 +102,19 @@ def test_schedule_all_twice_in_parallel_places_each_meeting_once():
                    lambda: scheduling.schedule_all(event=f.event, time_limit=3))
     assert results == ["ok", "ok"]
     assert Meeting.objects.count() == 4
+
+
+def test_meeting_quota_holds_under_parallel_accepts():
+    f = fair(buyers=2, producers=1)
+    config = settings_for(f.event)
+    config.max_meetings = 1
+    config.save()
+    p = f.producers[0]
+    sent = [requests.create_request(event=f.event, sender=b.org, side=Side.BUYER, counterpart=p.org, user=b.user,
+                                    message="Gặp") for b in f.buyers]
+    results = race(*[
+        (lambda r=r: requests.respond_to_request(event=f.event, request_id=r.pk, user=p.user, action="accept"))
+        for r in sent
+    ])
+    assert results == ["meeting_quota", "ok"]
+    assert MeetingRequest.objects.filter(status="accepted").count() == 1
