@@ -68,7 +68,7 @@ def test_optimizer_never_breaks_the_grid(problem):
     assert len(solution.placements) <= solution.upper_bound
 
 
-@settings(max_examples=30, deadline=None)
+@settings(max_examples=25, deadline=None)
 @given(problems())
 def test_optimizer_is_optimal_on_count_when_it_says_so(problem):
     """On small instances CP-SAT proves optimality; then no single unplaced request could still be added."""
@@ -166,7 +166,7 @@ def assert_grid_ok(event):
 
 
 @pytest.mark.django_db
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                  HealthCheck.too_slow])
 @given(sc=scenarios())
 def test_manual_placement_and_schedule_all_keep_the_grid(sc):
