@@ -1,8 +1,47 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from eventsite.apps import NavItem
+
+PARTICIPANTS = frozenset({"buyer", "exhibitor"})
+ORGANIZER = frozenset({"organizer"})
+STAFF = frozenset({"organizer", "desk_staff"})
+
 
 class MatchmakingConfig(AppConfig):
     name = "matchmaking"
     verbose_name = _("B2B matchmaking")
     default_auto_field = "django.db.models.BigAutoField"
+
+    event_nav = [
+        NavItem(_("Matchmaking"), "matchmaking:recommendations", roles=PARTICIPANTS, order=40),
+        NavItem(_("Meeting requests"), "matchmaking:requests", roles=PARTICIPANTS, order=41),
+        NavItem(_("My meetings"), "matchmaking:schedule", roles=PARTICIPANTS, order=42),
+        NavItem(_("B2B meetings"), "matchmaking:organize", roles=ORGANIZER, order=43),
+        NavItem(_("Table board"), "matchmaking:board", roles=STAFF, order=44),
+        NavItem(_("Matchmaking report"), "matchmaking:report", roles=ORGANIZER, order=45),
+    ]
+
+    def event_stats(self, event):
+        from django.db.models import Count, Q
+        from django.urls import reverse
+
+        from eventsite.apps import Stat
+
+        from .models import Meeting, MeetingOutcome, MeetingRequest
+
+        requests = MeetingRequest.objects.filter(event=event).aggregate(
+            all=Count("id"), accepted=Count("id", filter=Q(status=MeetingRequest.Status.ACCEPTED)))
+        meetings = Meeting.objects.filter(event=event).aggregate(
+            placed=Count("id"), held=Count("id", filter=Q(status=Meeting.Status.HELD)))
+        mous = MeetingOutcome.objects.filter(meeting__event=event, result=MeetingOutcome.Result.MOU).values(
+            "meeting").distinct().count()
+        url = reverse("matchmaking:report", kwargs={"event_slug": event.slug})
+        return [
+            Stat(_("meeting requests"), requests["all"], url=url, order=70),
+            Stat(_("accepted requests"), requests["accepted"], url=url, order=71),
+            Stat(_("B2B meetings scheduled"), meetings["placed"],
+                 url=reverse("matchmaking:organize", kwargs={"event_slug": event.slug}), order=72),
+            Stat(_("B2B meetings held"), meetings["held"], url=url, order=73),
+            Stat(_("MoUs from B2B meetings"), mous, url=url, order=74),
+        ]

@@ -1,0 +1,60 @@
+"""Organizer figures: requests, accepted, held, no-shows and MoUs, by buyer type or product group.
+
+Counted in the database (one grouped query per breakdown). "Converted" counts meetings where either
+side recorded "MoU signed" — the matchmaking side of a conversion, whichever module then stores the
+agreement itself.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+
+from catalog.ocop import ProductGroup
+from eventsite.models import Event, Organization
+
+from ..models import Meeting, MeetingOutcome, MeetingRequest
+
+BREAKDOWNS = {"kind": "buyer__kind", "group": "product_group"}
+FIGURES = ("requests", "accepted", "scheduled", "held", "no_shows", "converted")
+
+
+@dataclass
+class ReportRow:
+    key: str
+    label: str
+    requests: int = 0
+    accepted: int = 0
+    scheduled: int = 0
+    held: int = 0
+    no_shows: int = 0
+    converted: int = 0
+
+
+def _label(by: str, key: str) -> str:
+    choices = Organization.Kind if by == "kind" else ProductGroup
+    try:
+        return str(choices(key).label)
+    except ValueError:
+        return "—"
+
+
+def tally_meetings(*, event: Event, by: str = "kind") -> tuple[list[ReportRow], ReportRow]:
+    """Rows per buyer type (``by="kind"``) or product group (``by="group"``), and the total row."""
+    field = BREAKDOWNS[by]
+    one = {"distinct": True}
+    rows = (
+        MeetingRequest.objects.filter(event=event).values(field).annotate(
+            requests=Count("id", **one),
+            accepted=Count("id", filter=Q(status=MeetingRequest.Status.ACCEPTED), **one),
+            scheduled=Count("meeting", **one),
+            held=Count("meeting", filter=Q(meeting__status=Meeting.Status.HELD), **one),
+            no_shows=Count("meeting", filter=Q(meeting__status=Meeting.Status.NO_SHOW), **one),
+            converted=Count("meeting", filter=Q(meeting__outcomes__result=MeetingOutcome.Result.MOU), **one),
+        ).order_by(field)
+    )
+    result = [ReportRow(key=r[field] or "", label=_label(by, r[field] or ""), **{f: r[f] for f in FIGURES})
+              for r in rows]
+    total = ReportRow(key="", label="", **{f: sum(getattr(r, f) for r in result) for f in FIGURES})
+    return result, total

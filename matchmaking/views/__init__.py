@@ -1,0 +1,1 @@
+"""Thin views, split by page family: participants' pages, schedules, the day itself, organizer pages."""

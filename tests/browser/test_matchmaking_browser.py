@@ -1,0 +1,110 @@
+"""B2B matchmaking journey: a buyer asks, the producer accepts, the organizer schedules, both see their table;
+after the meeting "MoU signed" hands the parties and products to the agreement entry."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from urllib.parse import parse_qs, urlparse
+
+import pytest
+from django.contrib.auth.hashers import PBKDF2PasswordHasher
+from django.utils import timezone
+
+from catalog.ocop import SubGroup
+from matchmaking.models import Meeting, MeetingRequest
+from matchmaking.services import profiles
+from tests.browser.conftest import assert_accessible, log_in, screenshot
+from tests.factories import PASSWORD
+from tests.matchmaking.factories import fair, grid
+
+pytestmark = pytest.mark.browser
+
+
+def as_user(page, user):
+    # The server runs the real settings, whose hashers do not include the tests' fast MD5.
+    if not user.password.startswith("pbkdf2_sha256$"):
+        user.password = PBKDF2PasswordHasher().encode(PASSWORD, "matchmaking", iterations=1000)
+        user.save(update_fields=["password"])
+    page.context.clear_cookies()
+    log_in(page, user.email, PASSWORD)
+
+
+def test_request_accept_schedule_meet_and_sign(page, live_app):
+    f = fair(buyers=2, producers=2)
+    buyer, producer = f.buyers[0], f.producers[0]
+    product = producer.org.products.get()
+    profiles.save_buyer_profile(event=f.event, organization=buyer.org, subgroups=[SubGroup.CONDIMENT],
+                                needs="nước mắm", volume="5.000 lít")
+    slots, tables = grid(f, slots=3, tables=2, start=timezone.now() - timedelta(minutes=5))
+    base = f"/e/{f.event.slug}/matchmaking"
+
+    # The buyer finds the producer among the recommendations, with the reasons, and asks for a meeting.
+    as_user(page, buyer.user)
+    page.goto(f"{base}/")
+    assert "10.000 lít" in page.locator("main").inner_text()
+    assert_accessible(page, "matchmaking-recommendations")
+    page.locator(f"a[href='{base}/request/{producer.org.pk}/']").click()
+    page.fill("textarea[name=message]", "Chúng tôi muốn đưa nước mắm vào hệ thống siêu thị.")
+    page.check(f"input[name=products][value='{product.pk}']")
+    page.locator("main form button[type=submit]").click()
+    page.wait_for_url(f"**{base}/requests/")
+    request = MeetingRequest.objects.get(buyer=buyer.org, producer=producer.org)
+    assert page.locator(f"#request-{request.pk}").is_visible()
+    assert_accessible(page, "matchmaking-requests-buyer")
+
+    # The producer accepts.
+    as_user(page, producer.user)
+    page.goto(f"{base}/requests/")
+    page.locator(f"#request-{request.pk} button[name=action][value=accept]").click()
+    page.wait_for_load_state()
+    request.refresh_from_db()
+    assert request.status == "accepted"
+
+    # The organizer schedules everything and publishes.
+    as_user(page, f.organizer)
+    page.goto(f"{base}/organize/")
+    assert_accessible(page, "matchmaking-organize")
+    page.locator(f"form[action='{base}/organize/schedule-all/'] button").click()
+    page.wait_for_load_state()
+    meeting = Meeting.objects.select_related("slot", "table").get(request=request)
+    page.goto(f"{base}/board/")
+    assert producer.org.name in page.locator("table").inner_text()
+    # The board follows the live updates socket (served by the same Daphne process).
+    page.wait_for_function("document.querySelector('[data-board-socket]').dataset.live === 'on'")
+    assert_accessible(page, "matchmaking-board")
+
+    # Both sides see the slot and the table.
+    for who, other in ((buyer, producer), (producer, buyer)):
+        as_user(page, who.user)
+        page.goto(f"{base}/schedule/")
+        text = page.locator("main table").inner_text()
+        assert str(meeting.table) in text.replace("Bàn", "Table") or str(meeting.table.number) in text
+        assert other.org.name in text
+        assert timezone.localtime(meeting.slot.starts_at).strftime("%H:%M") in text
+    assert_accessible(page, "matchmaking-schedule")
+
+    # At the table: the buyer checks in, then records "MoU signed".
+    as_user(page, buyer.user)
+    page.goto(f"{base}/meetings/{meeting.pk}/")
+    page.locator(f"form[action='{base}/meetings/{meeting.pk}/check-in/'] button").click()
+    page.wait_for_load_state()
+    page.check("input[name=result][value=mou]")
+    page.locator(f"form[action='{base}/meetings/{meeting.pk}/outcome/'] button").click()
+    page.wait_for_load_state()
+    screenshot(page, "matchmaking-meeting-mou")
+    box = page.locator(".mm-agreement")
+    link = page.locator("#agreement-link")
+    if link.count():  # the agreements module is installed: the link carries the parties and products
+        query = parse_qs(urlparse(link.get_attribute("href")).query)
+        assert query == {"buyer": [str(buyer.org.pk)], "seller": [str(producer.org.pk)], "products": [str(product.pk)]}
+    assert (box.get_attribute("data-buyer"), box.get_attribute("data-seller"), box.get_attribute("data-products")) \
+        == (str(buyer.org.pk), str(producer.org.pk), str(product.pk))
+
+
+def test_requests_page_on_a_phone(page, live_app):
+    f = fair()
+    page.set_viewport_size({"width": 375, "height": 800})
+    as_user(page, f.producers[0].user)
+    page.goto(f"/e/{f.event.slug}/matchmaking/requests/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert_accessible(page, "matchmaking-requests-phone")
