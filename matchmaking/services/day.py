@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from urllib.parse import urlencode
 
 from django.db import transaction
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -106,16 +106,7 @@ def agreement_entry_params(meeting: Meeting) -> dict[str, str]:
 
 
 # The agreements entry form, under the name agreed for it ("create") or the one its branch uses ("new").
-AGREEMENT_ENTRY_URL_NAMES = ("agreements:create", "agreements:new")
-
-
-def agreement_entry_url(meeting: Meeting, event_slug: str) -> str | None:
-    """The prefilled agreement entry for an MoU signed at this meeting, or None while the agreements
-    module offers no entry form."""
-    for name in AGREEMENT_ENTRY_URL_NAMES:
-        try:
-            base = reverse(name, kwargs={"event_slug": event_slug})
-        except NoReverseMatch:
-            continue
-        return f"{base}?{urlencode(agreement_entry_params(meeting))}"
-    return None
+def agreement_entry_url(meeting: Meeting, event_slug: str) -> str:
+    """The agreements module's entry form, prefilled with this meeting's parties and products."""
+    base = reverse("agreements:new", kwargs={"event_slug": event_slug})
+    return f"{base}?{urlencode(agreement_entry_params(meeting))}"
