@@ -41,10 +41,27 @@ class PlacedBooth:
     booth: Booth
     booking: Booking | None
     status: str
+    proposed: str = ""  # exhibitor proposed by an allocation run, shown before it is committed
+
+    @property
+    def label_x(self) -> str:
+        return f"{self.booth.x + 0.25:g}"
+
+    @property
+    def code_y(self) -> str:
+        return f"{self.booth.y + 0.95:g}"
+
+    @property
+    def status_y(self) -> str:
+        return f"{self.booth.y + 1.9:g}"
 
     @property
     def exhibitor(self) -> str:
         return self.booking.application.organization.name if self.booking else ""
+
+
+def viewbox(hall: Hall) -> str:
+    return f"-1 -1 {hall.width_m + 2:g} {hall.depth_m + 2:g}"
 
 
 def plan_for(event, *, now: datetime | None = None) -> list[tuple[Hall, list[PlacedBooth]]]:
@@ -56,6 +73,8 @@ def plan_for(event, *, now: datetime | None = None) -> list[tuple[Hall, list[Pla
         b.booth_id: b for b in Booking.objects.filter(event=event).active(now)
         .select_related("application__organization")
     }
+    for hall in halls:
+        hall.viewbox = viewbox(hall)
     by_hall: dict[int, list[PlacedBooth]] = {h.pk: [] for h in halls}
     for booth in booths:
         booking = active.get(booth.pk)
