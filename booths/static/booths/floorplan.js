@@ -81,8 +81,7 @@
     const label = labels[state.status] || state.status;
     g.querySelector(".booth-status").textContent = label;
     g.querySelector("title").textContent = state.code + (state.exhibitor ? ` – ${state.exhibitor}` : "");
-    const aria = g.getAttribute("aria-label").split(", ").slice(0, 2);
-    aria.push(label);
+    const aria = [`${state.code} ${label}`, g.dataset.kind];
     if (state.exhibitor) aria.push(state.exhibitor);
     g.setAttribute("aria-label", aria.join(", "));
     const row = root.querySelector(`[data-row-for="${state.id}"]`);
