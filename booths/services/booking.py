@@ -53,11 +53,11 @@ def _lock_booths(event_id: int, *ids: int) -> dict[int, Booth]:
 
 def _release_expired(booth: Booth, now: datetime) -> bool:
     """Inside the booth lock: an expired hold stops occupying the booth (and closes its waitlist offer)."""
-    expired = list(Booking.objects.filter(booth=booth, status=BookingStatus.HELD, hold_expires_at__lte=now))
-    for booking in expired:
-        booking.status = BookingStatus.EXPIRED
-        booking.save(update_fields=["status", "updated_at"])
-        WaitlistEntry.objects.filter(offer=booking, status=WaitlistStatus.OFFERED).update(
+    expired = list(Booking.objects.filter(booth=booth, status=BookingStatus.HELD, hold_expires_at__lte=now)
+                   .values_list("pk", flat=True))
+    if expired:
+        Booking.objects.filter(pk__in=expired).update(status=BookingStatus.EXPIRED, updated_at=now)
+        WaitlistEntry.objects.filter(offer__in=expired, status=WaitlistStatus.OFFERED).update(
             status=WaitlistStatus.CANCELLED)
     return bool(expired)
 
@@ -73,16 +73,23 @@ def _active_count(application: ExhibitorApplication, now: datetime) -> int:
 
 
 def _announce(event_id: int, *bookings_or_booths) -> None:
+    """Tell plan viewers (after commit). A booking passed in is the booth's current occupant; for a
+    booth passed alone, its occupant is read again."""
     booths = []
     for item in bookings_or_booths:
-        booth = item.booth if isinstance(item, Booking) else item
-        booths.append(booth_state(booth, _active_on(booth)))
+        if isinstance(item, Booking):
+            booths.append(booth_state(item.booth, item))
+        else:
+            booths.append(booth_state(item, _active_on(item)))
     broadcast_on_commit(event_id, TOPIC, {"type": "booth.changed", "booths": booths})
 
 
 def _take(*, booth: Booth, application: ExhibitorApplication, status: str, expires: datetime | None,
-          by_user, now: datetime, enforce_limit: bool = True) -> Booking:
-    """Give ``booth`` (already locked) to ``application`` (already locked)."""
+          by_user, now: datetime, rules: BoothSettings | None = None) -> Booking:
+    """Give ``booth`` (already locked) to ``application`` (already locked).
+
+    No savepoint around the insert: should the unique index still refuse it, the IntegrityError aborts
+    the caller's (outermost or savepoint) atomic block and ``_translated`` turns it into BoothTaken."""
     if booth.blocked:
         raise errors.BoothBlocked(booth.code)
     _release_expired(booth, now)
@@ -90,16 +97,27 @@ def _take(*, booth: Booth, application: ExhibitorApplication, status: str, expir
         raise errors.BoothTaken(booth.code)
     if application.status != ApplicationStatus.APPROVED:
         raise errors.not_approved()
-    if enforce_limit:
-        limit = BoothSettings.for_event(application.event).max_booths_per_exhibitor
-        if _active_count(application, now) >= limit:
-            raise errors.limit_reached(limit)
-    try:
-        with transaction.atomic():  # a savepoint, so the outer transaction survives a lost race
-            return Booking.objects.create(event_id=booth.event_id, booth=booth, application=application,
-                                          status=status, hold_expires_at=expires, created_by=by_user)
-    except IntegrityError:
-        raise errors.BoothTaken(booth.code) from None
+    limit = (rules or BoothSettings.for_event(application.event)).max_booths_per_exhibitor
+    if _active_count(application, now) >= limit:
+        raise errors.limit_reached(limit)
+    return Booking.objects.create(event_id=booth.event_id, booth=booth, application=application,
+                                  status=status, hold_expires_at=expires, created_by=by_user)
+
+
+class _translated:
+    """Wrap a service's atomic block: a unique-index refusal (a race the row lock did not prevent,
+    e.g. on a backend without row locks) becomes BoothTaken for the booth being taken."""
+
+    def __init__(self, booth_code_of):
+        self.booth_code_of = booth_code_of
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, tb):
+        if kind is not None and issubclass(kind, IntegrityError):
+            raise errors.BoothTaken(self.booth_code_of()) from None
+        return False
 
 
 def _offer_to_waitlist(booth: Booth, now: datetime) -> Booking | None:
@@ -110,16 +128,18 @@ def _offer_to_waitlist(booth: Booth, now: datetime) -> Booking | None:
     """
     if booth.blocked:
         return None
+    entries = list(WaitlistEntry.objects.filter(event_id=booth.event_id, kind=booth.kind,
+                                                status=WaitlistStatus.WAITING).order_by("created_at", "pk"))
+    if not entries:
+        return None
     rules = BoothSettings.for_event(booth.event)
-    entries = (WaitlistEntry.objects.filter(event_id=booth.event_id, kind=booth.kind, status=WaitlistStatus.WAITING)
-               .order_by("created_at", "pk"))
     for entry in entries:
         locked = (ExhibitorApplication.objects.select_for_update(skip_locked=True).select_related("event")
                   .filter(pk=entry.application_id, status=ApplicationStatus.APPROVED).first())
         if locked is None or _active_count(locked, now) >= rules.max_booths_per_exhibitor:
             continue
         booking = _take(booth=booth, application=locked, status=BookingStatus.HELD,
-                        expires=now + timedelta(minutes=rules.offer_minutes), by_user=None, now=now)
+                        expires=now + timedelta(minutes=rules.offer_minutes), by_user=None, now=now, rules=rules)
         entry.status = WaitlistStatus.OFFERED
         entry.offer = booking
         entry.save(update_fields=["status", "offer"])
@@ -136,11 +156,13 @@ def hold_booth(*, booth_id: int, application: ExhibitorApplication, by_user=None
     rules = BoothSettings.for_event(application.event)
     if not rules.self_service_open:
         raise errors.self_service_closed()
-    with transaction.atomic():
+    code = ""
+    with _translated(lambda: code), transaction.atomic():
         app = _lock_applications(application.pk)[application.pk]
         booth = _lock_booths(app.event_id, booth_id)[booth_id]
+        code = booth.code
         booking = _take(booth=booth, application=app, status=BookingStatus.HELD,
-                        expires=now + timedelta(minutes=rules.hold_minutes), by_user=by_user, now=now)
+                        expires=now + timedelta(minutes=rules.hold_minutes), by_user=by_user, now=now, rules=rules)
         _announce(app.event_id, booking)
     return booking
 
@@ -223,11 +245,13 @@ def assign_booth(*, booth_id: int, application_id: int, event_id: int, by_user=N
                  status: str = BookingStatus.CONFIRMED, now: datetime | None = None) -> Booking:
     """The organizer gives a free booth to an approved exhibitor (the booth limit still applies)."""
     now = _now(now)
-    with transaction.atomic():
+    code = ""
+    with _translated(lambda: code), transaction.atomic():
         app = _lock_applications(application_id).get(application_id)
         if app is None or app.event_id != event_id:
             raise ExhibitorApplication.DoesNotExist
         booth = _lock_booths(event_id, booth_id)[booth_id]
+        code = booth.code
         booking = _take(booth=booth, application=app, status=status, expires=None, by_user=by_user, now=now)
         _announce(event_id, booking)
     return booking
@@ -252,11 +276,8 @@ def move_booking(*, booking_id: int, to_booth_id: int, event_id: int, now: datet
         if _active_on(target) is not None:
             raise errors.BoothTaken(target.code)
         booking.booth = target
-        try:
-            with transaction.atomic():
-                booking.save(update_fields=["booth", "updated_at"])
-        except IntegrityError:
-            raise errors.BoothTaken(target.code) from None
+        with _translated(lambda: target.code), transaction.atomic():
+            booking.save(update_fields=["booth", "updated_at"])
         _offer_to_waitlist(source, now)
         _announce(event_id, source, target)
     return booking
