@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import allocation, applications, exhibitor, floorplan_import, organizer, plan
+from .views import allocation, applications, editor, exhibitor, floorplan_import, organizer, plan
 
 app_name = "booths"
 
@@ -23,6 +23,8 @@ urlpatterns = [
     path(f"{E}manage/allocation/", allocation.allocation, name="allocation"),
     path(f"{E}manage/allocation/<int:run_id>/commit/", allocation.commit, name="allocation_commit"),
     path(f"{E}manage/import/", floorplan_import.import_booths_view, name="import"),
+    path(f"{E}manage/editor/", editor.editor, name="editor"),
+    path(f"{E}manage/editor/<str:code>/", editor.move, name="move_booth"),
     path(f"{E}manage/<str:code>/", organizer.manage_booth, name="manage_booth"),
     path(f"{E}manage/<str:code>/<str:action>/", organizer.booth_action, name="booth_action"),
     path(f"{E}<str:code>/", plan.booth_page, name="booth_page"),

@@ -170,3 +170,71 @@ def import_booths(*, event, preview: ImportPreview) -> tuple[int, int]:
                 booth.save()
                 updated += 1
     return created, updated
+
+
+# --- Editing on the plan --------------------------------------------------------------------------
+
+class PlanEditError(ValueError):
+    """A placement that would leave the hall or overlap another booth; ``message`` is for people."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _check_placement(hall: Hall, rects: list[tuple[str, float, float, float, float]], ignore: set[int]) -> None:
+    others = list(Booth.objects.filter(hall=hall).exclude(pk__in=ignore).values_list("code", "x", "y", "w", "h"))
+    for code, x, y, w, h in rects:
+        if x < 0 or y < 0 or x + w > hall.width_m + 1e-6 or y + h > hall.depth_m + 1e-6:
+            raise PlanEditError(_("Booth %(code)s would be outside the hall (%(w)s × %(d)s m).") % {
+                "code": code, "w": f"{hall.width_m:g}", "d": f"{hall.depth_m:g}"})
+        for ocode, ox, oy, ow, oh in others:
+            if x < ox + ow - 1e-6 and ox < x + w - 1e-6 and y < oy + oh - 1e-6 and oy < y + h - 1e-6:
+                raise PlanEditError(_("Booth %(code)s would overlap booth %(other)s.") % {"code": code,
+                                                                                            "other": ocode})
+        others.append((code, x, y, w, h))
+
+
+def move_booth(*, booth: Booth, x: float, y: float, w: float, h: float) -> Booth:
+    """Place or resize one booth on its hall plan (inside the hall, no overlap)."""
+    with transaction.atomic():
+        booth = Booth.objects.select_for_update().select_related("hall").get(pk=booth.pk)
+        _check_placement(booth.hall, [(booth.code, x, y, w, h)], ignore={booth.pk})
+        booth.x, booth.y, booth.w, booth.h = x, y, w, h
+        booth.save(update_fields=["x", "y", "w", "h"])
+    return booth
+
+
+def add_booth_row(*, hall: Hall, zone: Zone | None, prefix: str, first_number: int, count: int, x: float, y: float,
+                  w: float, h: float, kind: str, price: int, gap: float = 0.0) -> list[Booth]:
+    """A row of ``count`` booths left to right, codes ``{prefix}-{n:02d}``."""
+    codes = [f"{prefix}-{first_number + i:02d}" for i in range(count)]
+    rects = [(code, x + i * (w + gap), y, w, h) for i, code in enumerate(codes)]
+    return _create(hall=hall, zone=zone, rects=rects, kind_of=lambda _i: kind, price_of=lambda _i: price)
+
+
+def duplicate_row(*, hall: Hall, source_y: float, dy: float, prefix: str, first_number: int) -> list[Booth]:
+    """Copy every booth whose top edge is at ``source_y`` to ``source_y + dy``, with new codes."""
+    source = list(Booth.objects.filter(hall=hall, y=source_y).order_by("x"))
+    if not source:
+        raise PlanEditError(_("No booth starts at y = %(y)s m in this hall.") % {"y": f"{source_y:g}"})
+    rects = [(f"{prefix}-{first_number + i:02d}", b.x, b.y + dy, b.w, b.h) for i, b in enumerate(source)]
+    return _create(hall=hall, zone=None, rects=rects, kind_of=lambda i: source[i].kind,
+                   price_of=lambda i: source[i].price, zone_of=lambda i: source[i].zone)
+
+
+def _create(*, hall, zone, rects, kind_of, price_of, zone_of=None) -> list[Booth]:
+    with transaction.atomic():
+        Hall.objects.select_for_update().get(pk=hall.pk)  # one editor at a time per hall
+        taken = set(Booth.objects.filter(event_id=hall.event_id, code__in=[r[0] for r in rects])
+                    .values_list("code", flat=True))
+        for code, *_rest in rects:
+            if not CODE_PATTERN.match(code) or code.lower() in RESERVED_CODES:
+                raise PlanEditError(_("Booth code “%(code)s” is not valid.") % {"code": code})
+        if taken:
+            raise PlanEditError(_("Booth codes already in use: %(codes)s.") % {"codes": ", ".join(sorted(taken))})
+        _check_placement(hall, rects, ignore=set())
+        return [Booth.objects.create(event_id=hall.event_id, hall=hall,
+                                     zone=zone_of(i) if zone_of else zone, code=code, kind=kind_of(i),
+                                     price=price_of(i), x=x, y=y, w=w, h=h)
+                for i, (code, x, y, w, h) in enumerate(rects)]
