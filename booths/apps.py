@@ -11,7 +11,7 @@ class BoothsConfig(AppConfig):
 
     event_nav = [
         NavItem(_("Floor plan"), "booths:floor_plan", order=20),
-        NavItem(_("Exhibit here"), "booths:apply", roles=frozenset({"exhibitor"}), order=22),
+        NavItem(_("Exhibit here"), "booths:apply", order=22),
         NavItem(_("Manage booths"), "booths:manage", roles=frozenset({"organizer"}), order=24),
     ]
 

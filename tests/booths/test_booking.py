@@ -188,3 +188,16 @@ def test_release_expired_holds_sweeps_and_offers(event, hall):
     old.refresh_from_db()
     assert old.status == BookingStatus.EXPIRED
     assert Booking.objects.get(booth=booth, status="held").application == waiting
+
+
+def test_release_expired_holds_command(event, hall):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    booth = BoothFactory(hall=hall)
+    svc.hold_booth(booth_id=booth.pk, application=exhibitor(event), now=timezone.now() - timedelta(hours=1))
+    out = StringIO()
+    call_command("release_expired_holds", stdout=out)
+    assert out.getvalue().strip() == "released 1 expired holds"
+    assert Booking.objects.get().status == BookingStatus.EXPIRED
