@@ -103,3 +103,14 @@ def test_catalog_and_application_pages_are_accessible(page, fair):
     log_in(page, organizer.email, PASSWORD)
     page.goto(f"/e/{event.slug}/booths/manage/")
     assert_accessible(page, "booths-manage")
+    page.goto(f"/e/{event.slug}/booths/manage/allocation/")
+    page.locator("main form.inline-form button[type=submit]").click()
+    page.wait_for_selector("#proposal-title")
+    assert page.locator(".booth.proposed").count() == 1
+    page.wait_for_selector("#floorplan[data-live='1']")  # the resync after connecting keeps the proposal text
+    assert "Hợp tác xã Mật ong U Minh" in page.locator('[data-row-for]').first.inner_text()
+    assert_accessible(page, "booths-allocation-proposal")
+    page.goto(f"/e/{event.slug}/booths/manage/editor/")
+    assert_accessible(page, "booths-editor")
+    page.goto(f"/e/{event.slug}/booths/manage/applications/")
+    assert_accessible(page, "booths-applications")
