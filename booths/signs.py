@@ -75,17 +75,23 @@ class BoothSignRenderer:
         self.c.drawString(self.margin, self.margin, text)
 
 
-def render_booth_sign(*, booth, exhibitor, url: str, event) -> bytes:
+def render_booth_signs(*, event, signs: list[tuple]) -> bytes:
+    """One page per (booth, exhibitor organization, url)."""
     _register_fonts()
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=landscape(A4))
-    canvas.setTitle(f"{booth.code} – {exhibitor.name}")
-    renderer = BoothSignRenderer(canvas)
-    renderer.draw_event(event.name)
-    renderer.draw_code(booth.code)
-    renderer.draw_exhibitor(exhibitor.name, exhibitor.province_name)
-    renderer.draw_qr(url)
-    renderer.draw_footer(f"{booth.hall.name} · {booth.get_kind_display()} · {booth.w:g} × {booth.h:g} m")
-    canvas.showPage()
+    canvas.setTitle(event.name)
+    for booth, exhibitor, url in signs:
+        renderer = BoothSignRenderer(canvas)
+        renderer.draw_event(event.name)
+        renderer.draw_code(booth.code)
+        renderer.draw_exhibitor(exhibitor.name, exhibitor.province_name)
+        renderer.draw_qr(url)
+        renderer.draw_footer(f"{booth.hall.name} · {booth.get_kind_display()} · {booth.w:g} × {booth.h:g} m")
+        canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def render_booth_sign(*, booth, exhibitor, url: str, event) -> bytes:
+    return render_booth_signs(event=event, signs=[(booth, exhibitor, url)])

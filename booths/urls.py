@@ -23,6 +23,7 @@ urlpatterns = [
     path(f"{E}manage/allocation/", allocation.allocation, name="allocation"),
     path(f"{E}manage/allocation/<int:run_id>/commit/", allocation.commit, name="allocation_commit"),
     path(f"{E}manage/import/", floorplan_import.import_booths_view, name="import"),
+    path(f"{E}manage/signs.pdf", plan.all_signs, name="all_signs"),
     path(f"{E}manage/editor/", editor.editor, name="editor"),
     path(f"{E}manage/editor/<str:code>/", editor.move, name="move_booth"),
     path(f"{E}manage/<str:code>/", organizer.manage_booth, name="manage_booth"),

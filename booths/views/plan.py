@@ -9,12 +9,12 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET
 
 from catalog.models import Product
-from eventsite.access import event_view
+from eventsite.access import ORGANIZER, event_view
 
 from ..models import Booking, BoothKind, BoothSettings, WaitlistEntry, WaitlistStatus
 from ..selectors import application_of
 from ..services.state import STATUSES, plan_for, plan_state
-from ..signs import render_booth_sign
+from ..signs import render_booth_sign, render_booth_signs
 
 STATUS_LABELS = {
     "free": _("Free"), "held": _("Held"), "reserved": _("Reserved"), "confirmed": _("Confirmed"),
@@ -96,3 +96,18 @@ def booth_url(event_slug: str, code: str) -> str:
     from django.urls import reverse
 
     return reverse("booths:booth_page", kwargs={"event_slug": event_slug, "code": code})
+
+
+@event_view(roles=ORGANIZER)
+def all_signs(request):
+    """Every occupied booth's sign in one PDF, in booth-code order, for the print shop."""
+    bookings = (Booking.objects.filter(event=request.event).active()
+                .select_related("booth__hall", "application__organization").order_by("booth__code"))
+    signs = [(b.booth, b.application.organization,
+              request.build_absolute_uri(booth_url(request.event.slug, b.booth.code))) for b in bookings
+             if not b.booth.blocked]
+    if not signs:
+        raise Http404("No occupied booth")
+    response = HttpResponse(render_booth_signs(event=request.event, signs=signs), content_type="application/pdf")
+    response["Content-Disposition"] = f'inline; filename="booth-signs-{request.event.slug}.pdf"'
+    return response

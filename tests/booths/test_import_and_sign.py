@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import subprocess
 import tempfile
 from pathlib import Path
@@ -95,3 +96,22 @@ def test_booth_sign_pdf_has_the_name_and_a_qr_to_the_booth_page(client):
     assert "B-12" in text
     assert "Hợp tác xã Nông nghiệp Đầm Dơi" in " ".join(text.split())
     assert [c.text for c in codes] == ["http://testserver/e/ca-mau-2026/booths/B-12/"]
+
+
+@pytest.mark.skipif(subprocess.run(["which", "pdfinfo"], capture_output=True).returncode != 0,
+                    reason="needs poppler-utils")
+def test_all_signs_one_page_per_occupied_booth(client):
+    event = EventFactory()
+    hall = HallFactory(event=event)
+    booths = [BoothFactory(hall=hall, code=f"S-{i}") for i in range(3)]
+    for booth in booths[:2]:
+        svc.assign_booth(booth_id=booth.pk, application_id=exhibitor(event).pk, event_id=event.pk)
+    client.force_login(user_with_role(event, EventRole.Role.ORGANIZER))
+    pdf = client.get(reverse("booths:all_signs", kwargs={"event_slug": event.slug})).content
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "signs.pdf"
+        path.write_bytes(pdf)
+        info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
+        text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert re.search(r"^Pages:\s+2$", info, re.M)
+    assert "S-0" in text and "S-1" in text and "S-2" not in text
