@@ -57,7 +57,7 @@ def brute_force_best(apps, slots) -> int:
     return best
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(problems())
 def test_allocation_never_assigns_outside_acceptable_set(problem):
     apps, slots = problem
@@ -69,7 +69,7 @@ def test_allocation_never_assigns_outside_acceptable_set(problem):
     assert len(set(result.assigned.values())) == len(result.assigned)
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(problems())
 def test_allocation_is_optimal_against_brute_force(problem):
     apps, slots = problem
@@ -77,7 +77,7 @@ def test_allocation_is_optimal_against_brute_force(problem):
     assert result.objective == brute_force_best(apps, slots)
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=60, deadline=None)
 @given(problems(max_apps=5, max_slots=5))
 def test_neighbour_post_pass_keeps_optimum_and_never_adds_conflicts(problem):
     apps, slots = problem
