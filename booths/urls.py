@@ -1,5 +1,33 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import allocation, applications, editor, exhibitor, floorplan_import, organizer, plan
 
 app_name = "booths"
 
-urlpatterns: list = []
+E = "e/<slug:event_slug>/booths/"
+
+urlpatterns = [
+    path(E, plan.floor_plan, name="floor_plan"),
+    path(f"{E}state.json", plan.plan_state_json, name="plan_state"),
+    path(f"{E}hold/", exhibitor.hold, name="hold"),
+    path(f"{E}reserve/", exhibitor.reserve, name="reserve"),
+    path(f"{E}cancel/", exhibitor.cancel, name="cancel"),
+    path(f"{E}waitlist/join/", exhibitor.join_waitlist, name="join_waitlist"),
+    path(f"{E}waitlist/leave/", exhibitor.leave_waitlist, name="leave_waitlist"),
+    path(f"{E}apply/", applications.apply, name="apply"),
+    path(f"{E}apply/product/", applications.product_edit, name="product_add"),
+    path(f"{E}apply/product/<int:product_id>/", applications.product_edit, name="product_edit"),
+    path(f"{E}manage/", organizer.manage, name="manage"),
+    path(f"{E}manage/applications/", applications.review_list, name="applications"),
+    path(f"{E}manage/applications/<int:application_id>/<str:decision>/", applications.decide, name="decide"),
+    path(f"{E}manage/allocation/", allocation.allocation, name="allocation"),
+    path(f"{E}manage/allocation/<int:run_id>/commit/", allocation.commit, name="allocation_commit"),
+    path(f"{E}manage/import/", floorplan_import.import_booths_view, name="import"),
+    path(f"{E}manage/signs.pdf", plan.all_signs, name="all_signs"),
+    path(f"{E}manage/editor/", editor.editor, name="editor"),
+    path(f"{E}manage/editor/<str:code>/", editor.move, name="move_booth"),
+    path(f"{E}manage/<str:code>/", organizer.manage_booth, name="manage_booth"),
+    path(f"{E}manage/<str:code>/<str:action>/", organizer.booth_action, name="booth_action"),
+    path(f"{E}<str:code>/", plan.booth_page, name="booth_page"),
+    path(f"{E}<str:code>/sign.pdf", plan.booth_sign, name="booth_sign"),
+]

@@ -15,3 +15,9 @@ class CatalogConfig(AppConfig):
 
         producers = EventRole.objects.filter(event=event, role=EventRole.Role.EXHIBITOR).values("organization")
         return [Stat(_("OCOP products"), Product.objects.filter(producer__in=producers).count(), order=15)]
+
+    @property
+    def event_nav(self):
+        from eventsite.apps import NavItem
+
+        return [NavItem(_("Product catalog"), "catalog:event_catalog", order=15)]

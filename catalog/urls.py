@@ -1,5 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from .views import pages
 
 app_name = "catalog"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("catalog/", pages.all_catalog, name="all"),
+    path("catalog/products/<int:product_id>/", pages.product_page, name="product"),
+    path("catalog/producers/<int:organization_id>/", pages.producer_page, name="producer"),
+    path("e/<slug:event_slug>/catalog/", pages.event_catalog, name="event_catalog"),
+]

@@ -1,0 +1,244 @@
+"""Booth benchmarks on a scratch PostgreSQL database (ketnoi_booths_bench, created and dropped here).
+
+1. Booking race: 100 client threads make 1,000 hold attempts on 50 booths through the booking service,
+   served by POOL worker threads that each keep their own PostgreSQL connection (the shared server allows
+   100 connections in total, so 100 connections of our own would starve other users). Half the winners
+   cancel at once so the booths keep changing hands.
+   Counts double bookings (rows, after the run), unexpected errors, and latency per attempt.
+2. Allocation: 2,000 applicants onto 1,500 booths with the pure solver (scipy linear_sum_assignment),
+   without and with the same-sub-group neighbour post-pass.
+3. Catalog: 5,000 products; server time of the event catalog page (Django test client, in process) and
+   its query count, for several filters.
+
+Run: DATABASE_URL is ignored; BENCH_PG (default postgres://postgres@127.0.0.1:5432/postgres) names the server.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import statistics
+import threading
+import time
+from urllib.parse import urlparse
+
+BENCH_DB = "ketnoi_booths_bench"
+SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432/postgres")
+CLIENTS, ATTEMPTS, BOOTHS = 100, 1000, 50
+POOL = int(os.environ.get("BENCH_BOOTHS_WORKERS", "10"))
+
+
+def _admin(sql: str) -> None:
+    import psycopg
+
+    url = urlparse(SERVER)
+    with psycopg.connect(host=url.hostname, port=url.port or 5432, user=url.username or "postgres",
+                         dbname=url.path.lstrip("/") or "postgres", autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def _setup_django() -> None:
+    url = urlparse(SERVER)
+    os.environ["DATABASE_URL"] = f"postgres://{url.username or 'postgres'}@{url.hostname}:{url.port or 5432}/{BENCH_DB}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "eventsite.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "testserver"]
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
+
+
+def bench_race() -> list[dict]:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, connections
+
+    from booths.models import Booking, BoothSettings
+    from booths.services import booking as svc
+    from eventsite.errors import DomainError
+    from tests.booths.factories import BoothFactory, HallFactory, exhibitor
+    from tests.factories import EventFactory
+
+    event = EventFactory(slug="bench-race")
+    BoothSettings.objects.create(event=event, max_booths_per_exhibitor=1, hold_minutes=10)
+    hall = HallFactory(event=event, width_m=80, depth_m=20)
+    booths = [BoothFactory(hall=hall, code=f"R-{i:03d}", x=(i % 25) * 3, y=(i // 25) * 4) for i in range(BOOTHS)]
+    apps = [exhibitor(event) for _ in range(CLIENTS)]
+    connection.close()
+
+    # The "server": POOL worker threads, each keeping its own database connection (like POOL ASGI/WSGI
+    # workers). The 100 clients submit attempts and wait for the answer, so their latency includes queueing.
+    workers = ThreadPoolExecutor(max_workers=POOL)
+    start = threading.Barrier(CLIENTS)
+    lock = threading.Lock()
+    latencies: list[float] = []
+    service_times: list[float] = []
+    outcomes: dict[str, int] = {}
+    per_client = ATTEMPTS // CLIENTS
+
+    def attempt(app, booth_id, give_back):
+        t1 = time.perf_counter()
+        try:
+            booking = svc.hold_booth(booth_id=booth_id, application=app)
+            result = "won"
+            if give_back:  # give it back at once, so the race continues
+                svc.cancel_booking(booking_id=booking.pk, application=app, event_id=event.pk)
+        except DomainError as error:
+            result = error.code
+        except Exception as error:  # counted as a server error
+            result = f"error:{type(error).__name__}"
+        return result, (time.perf_counter() - t1) * 1000
+
+    def client(app, seed):
+        rng = random.Random(seed)
+        start.wait()
+        for _ in range(per_client):
+            booth = rng.choice(booths)
+            t0 = time.perf_counter()
+            result, service_ms = workers.submit(attempt, app, booth.pk, rng.random() < 0.5).result()
+            with lock:
+                latencies.append((time.perf_counter() - t0) * 1000)
+                service_times.append(service_ms)
+                outcomes[result] = outcomes.get(result, 0) + 1
+
+    threads = [threading.Thread(target=client, args=(a, i)) for i, a in enumerate(apps)]
+    began = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    wall = time.perf_counter() - began
+    workers.submit(connections.close_all).result()
+    workers.shutdown()
+    from django.db.models import Count
+
+    doubles = (Booking.objects.filter(event=event, status__in=["held", "reserved", "confirmed"])
+               .values("booth").annotate(n=Count("id")).filter(n__gt=1).count())
+    errors = sum(n for k, n in outcomes.items() if k.startswith("error"))
+    note = ", ".join(f"{k}={v}" for k, v in sorted(outcomes.items()))
+    name = "booking race"
+    return [
+        {"benchmark": name, "figure": "double bookings", "value": doubles, "unit": "booths", "target": "0",
+         "note": f"{ATTEMPTS} attempts, {CLIENTS} client threads, {BOOTHS} booths, {POOL} workers/connections"},
+        {"benchmark": name, "figure": "server errors", "value": errors, "unit": "attempts", "target": "0",
+         "note": note},
+        {"benchmark": name, "figure": "p50 latency", "value": round(_pct(latencies, 50), 1), "unit": "ms",
+         "target": "", "note": "client-observed (includes waiting for a free worker)"},
+        {"benchmark": name, "figure": "p99 latency", "value": round(_pct(latencies, 99), 1), "unit": "ms",
+         "target": "≤ 200", "note": "client-observed"},
+        {"benchmark": name, "figure": "p99 service time", "value": round(_pct(service_times, 99), 1), "unit": "ms",
+         "target": "", "note": "inside a worker: hold (+ cancel for half the winners)"},
+        {"benchmark": name, "figure": "throughput", "value": round(ATTEMPTS / wall), "unit": "attempts/s",
+         "target": "", "note": f"wall {wall:.2f} s"},
+    ]
+
+
+def bench_allocation(quick: bool = False) -> list[dict]:
+    from booths.services.allocation import Applicant, Pref, Slot, solve
+
+    n_apps, n_booths = (400, 300) if quick else (2000, 1500)
+    rng = random.Random(7)
+    kinds = ["standard"] * 6 + ["corner", "double", "outdoor"]
+    slots = [Slot(id=j, zone=j // 100, kind=rng.choice(kinds), theme=rng.choice(["", "", "food", "beverage"]))
+             for j in range(n_booths)]
+    applicants = []
+    for i in range(n_apps):
+        prefs = []
+        for _ in range(rng.randint(0, 4)):
+            r = rng.random()
+            prefs.append(Pref(booth=rng.randrange(n_booths)) if r < 0.5 else
+                         Pref(zone=rng.randrange(n_booths // 100)) if r < 0.8 else Pref(kind=rng.choice(kinds)))
+        applicants.append(Applicant(id=i, priority=rng.randint(100, 220), prefs=tuple(prefs),
+                                    groups=frozenset({rng.choice(["food", "beverage", "handicraft"])}),
+                                    subgroup=rng.choice(["tea", "condiment", "raw", "processed", "craft"])))
+    neighbours = {j: {k for k in (j - 1, j + 1) if 0 <= k < n_booths and k // 20 == j // 20} for j in range(n_booths)}
+    rows = []
+    for label, avoid in (("solve", False), ("solve + neighbour post-pass", True)):
+        times = []
+        for _ in range(3):
+            t = time.perf_counter()
+            result = solve(applicants, slots, neighbours=neighbours, avoid_same_subgroup=avoid)
+            times.append(time.perf_counter() - t)
+        rows.append({"benchmark": "allocation", "figure": f"{n_apps} → {n_booths}: {label}",
+                     "value": round(statistics.median(times), 2), "unit": "s", "target": "≤ 3" if not avoid else "",
+                     "note": f"median of 3; placed {len(result.assigned)}, neighbour conflicts {result.conflicts}"})
+    return rows
+
+
+def bench_catalog(quick: bool = False) -> list[dict]:
+    from datetime import date, timedelta
+
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from catalog.models import Product
+    from catalog.ocop import GROUP_OF_SUBGROUP
+    from eventsite.models import EventRole, Organization
+    from eventsite.provinces import fold
+    from tests.factories import EventFactory, EventRoleFactory, OrganizationFactory
+
+    size = 1000 if quick else 5000
+    event = EventFactory(slug="bench-catalog")
+    producers = []
+    for i in range(100):
+        org = OrganizationFactory(kind=Organization.PRODUCER_KINDS[i % 4], province_code=[96, 92, 86, 91][i % 4])
+        EventRoleFactory(event=event, role=EventRole.Role.EXHIBITOR, organization=org)
+        producers.append(org)
+    words = ["Mật ong rừng", "Khô cá khoai", "Tôm khô", "Nước mắm", "Trà mãng cầu", "Gạo ST25", "Bánh phồng tôm"]
+    subs = list(GROUP_OF_SUBGROUP)
+    today = date.today()
+    rows = []
+    for i in range(size):
+        name = f"{words[i % len(words)]} {i:05d}"
+        sub = subs[i % len(subs)]
+        rows.append(Product(producer=producers[i % 100], name=name, group=GROUP_OF_SUBGROUP[sub], subgroup=sub,
+                            stars=3 + i % 3, certificate_issued_on=today - timedelta(days=100 + i % 1200),
+                            certificate_expires_on=today - timedelta(days=100 + i % 1200) + timedelta(days=1095),
+                            search_text=fold(f"{name} {producers[i % 100].name}")))
+    Product.objects.bulk_create(rows, batch_size=1000)
+    client = Client(HTTP_HOST="127.0.0.1")
+    url = f"/e/{event.slug}/catalog/"
+    cases = [("first page", {}), ("search 'mat ong'", {"q": "mat ong"}), ("group + 4★", {"group": "food", "stars": 4}),
+             ("province + type", {"province": 92, "producer_kind": "household"}), ("page 150", {"page": 150})]
+    out = []
+    for label, params in cases:
+        client.get(url, params)  # warm up
+        times = []
+        for _ in range(15):
+            t = time.perf_counter()
+            response = client.get(url, params)
+            times.append((time.perf_counter() - t) * 1000)
+        with CaptureQueriesContext(connection) as queries:
+            client.get(url, params)
+        assert response.status_code == 200
+        out.append({"benchmark": "catalog", "figure": f"{size} products: {label}",
+                     "value": round(statistics.median(times), 1), "unit": "ms", "target": "≤ 100",
+                     "note": f"median of 15, p95 {_pct(times, 95):.1f} ms, {len(queries)} queries"})
+    return out
+
+
+def run(args) -> list[dict]:
+    quick = getattr(args, "quick", False)
+    _admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+    _admin(f'CREATE DATABASE "{BENCH_DB}"')
+    try:
+        _setup_django()
+        rows = bench_race()
+        rows += bench_allocation(quick)
+        rows += bench_catalog(quick)
+    finally:
+        from django.db import connections
+
+        connections.close_all()
+        _admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+    return rows

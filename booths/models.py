@@ -1,1 +1,0 @@
-"""Models of this domain (filled in by its issue)."""

@@ -1,0 +1,19 @@
+"""Floor plan, exhibitor applications, bookings and allocation proposals."""
+
+from .applications import ApplicationStatus, BoothPreference, ExhibitorApplication
+from .bookings import (
+    ACTIVE_STATUSES,
+    AllocationItem,
+    AllocationRun,
+    Booking,
+    BookingStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from .floorplan import Booth, BoothKind, BoothSettings, Hall, Zone
+
+__all__ = [
+    "ACTIVE_STATUSES", "AllocationItem", "AllocationRun", "ApplicationStatus", "Booking", "BookingStatus", "Booth",
+    "BoothKind", "BoothPreference", "BoothSettings", "ExhibitorApplication", "Hall", "WaitlistEntry",
+    "WaitlistStatus", "Zone",
+]

@@ -1,0 +1,388 @@
+"""Booking rules: hold → reserve → confirm, cancel, and the organizer's assign/move/swap/block/vacate.
+
+Never a double booking. Every change that gives a booth to someone runs in one transaction that
+first locks the booth row (``select_for_update``), releases an expired hold on it, checks that no
+active booking remains, and only then inserts. The partial unique index
+``booking_one_active_per_booth`` is the last guard: if two writers still meet, the loser's insert
+fails and becomes ``BoothTaken`` (409), never a 500. Lock order is always: applications (by id),
+then booths (by id), so two transactions cannot wait on each other in a cycle.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from eventsite.live import broadcast_on_commit
+
+from ..models import (
+    ApplicationStatus,
+    Booking,
+    BookingStatus,
+    Booth,
+    BoothSettings,
+    ExhibitorApplication,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from . import errors
+from .state import booth_state
+
+TOPIC = "floorplan"
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _lock_applications(*ids: int) -> dict[int, ExhibitorApplication]:
+    rows = (ExhibitorApplication.objects.select_for_update().select_related("organization", "event")
+            .filter(pk__in=sorted(set(ids))).order_by("pk"))
+    return {a.pk: a for a in rows}
+
+
+def _lock_booths(event_id: int, *ids: int) -> dict[int, Booth]:
+    rows = Booth.objects.select_for_update().filter(event_id=event_id, pk__in=sorted(set(ids))).order_by("pk")
+    found = {b.pk: b for b in rows}
+    if len(found) != len(set(ids)):
+        raise Booth.DoesNotExist
+    return found
+
+
+def _release_expired(booth: Booth, now: datetime) -> bool:
+    """Inside the booth lock: an expired hold stops occupying the booth (and closes its waitlist offer)."""
+    expired = list(Booking.objects.filter(booth=booth, status=BookingStatus.HELD, hold_expires_at__lte=now)
+                   .values_list("pk", flat=True))
+    if expired:
+        Booking.objects.filter(pk__in=expired).update(status=BookingStatus.EXPIRED, updated_at=now)
+        WaitlistEntry.objects.filter(offer__in=expired, status=WaitlistStatus.OFFERED).update(
+            status=WaitlistStatus.CANCELLED)
+    return bool(expired)
+
+
+def _active_on(booth: Booth) -> Booking | None:
+    return (Booking.objects.select_related("application__organization")
+            .filter(booth=booth, status__in=[s.value for s in (BookingStatus.HELD, BookingStatus.RESERVED,
+                                                                BookingStatus.CONFIRMED)]).first())
+
+
+def _active_count(application: ExhibitorApplication, now: datetime) -> int:
+    return Booking.objects.filter(application=application).active(now).count()
+
+
+def _announce(event_id: int, *bookings_or_booths) -> None:
+    """Tell plan viewers (after commit). A booking passed in is the booth's current occupant; for a
+    booth passed alone, its occupant is read again."""
+    booths = []
+    for item in bookings_or_booths:
+        if isinstance(item, Booking):
+            booths.append(booth_state(item.booth, item))
+        else:
+            booths.append(booth_state(item, _active_on(item)))
+    broadcast_on_commit(event_id, TOPIC, {"type": "booth.changed", "booths": booths})
+
+
+def _take(*, booth: Booth, application: ExhibitorApplication, status: str, expires: datetime | None,
+          by_user, now: datetime, rules: BoothSettings | None = None) -> Booking:
+    """Give ``booth`` (already locked) to ``application`` (already locked).
+
+    No savepoint around the insert: should the unique index still refuse it, the IntegrityError aborts
+    the caller's (outermost or savepoint) atomic block and ``_translated`` turns it into BoothTaken."""
+    if booth.blocked:
+        raise errors.BoothBlocked(booth.code)
+    _release_expired(booth, now)
+    if _active_on(booth) is not None:
+        raise errors.BoothTaken(booth.code)
+    if application.status != ApplicationStatus.APPROVED:
+        raise errors.not_approved()
+    limit = (rules or BoothSettings.for_event(application.event)).max_booths_per_exhibitor
+    if _active_count(application, now) >= limit:
+        raise errors.limit_reached(limit)
+    return Booking.objects.create(event_id=booth.event_id, booth=booth, application=application,
+                                  status=status, hold_expires_at=expires, created_by=by_user)
+
+
+class _translated:
+    """Wrap a service's atomic block: a unique-index refusal (a race the row lock did not prevent,
+    e.g. on a backend without row locks) becomes BoothTaken for the booth being taken."""
+
+    def __init__(self, booth_code_of):
+        self.booth_code_of = booth_code_of
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, kind, error, tb):
+        if kind is not None and issubclass(kind, IntegrityError):
+            raise errors.BoothTaken(self.booth_code_of()) from None
+        return False
+
+
+def _offer_to_waitlist(booth: Booth, now: datetime) -> Booking | None:
+    """A booth just became free: offer it (as a long hold) to the first waiting exhibitor for its type.
+
+    Applications are locked with SKIP LOCKED because the booth is already locked: waiting for an
+    application here could invert the lock order; a busy exhibitor is simply skipped this time.
+    """
+    if booth.blocked:
+        return None
+    entries = list(WaitlistEntry.objects.filter(event_id=booth.event_id, kind=booth.kind,
+                                                status=WaitlistStatus.WAITING).order_by("created_at", "pk"))
+    if not entries:
+        return None
+    rules = BoothSettings.for_event(booth.event)
+    for entry in entries:
+        locked = (ExhibitorApplication.objects.select_for_update(skip_locked=True).select_related("event")
+                  .filter(pk=entry.application_id, status=ApplicationStatus.APPROVED).first())
+        if locked is None or _active_count(locked, now) >= rules.max_booths_per_exhibitor:
+            continue
+        booking = _take(booth=booth, application=locked, status=BookingStatus.HELD,
+                        expires=now + timedelta(minutes=rules.offer_minutes), by_user=None, now=now, rules=rules)
+        entry.status = WaitlistStatus.OFFERED
+        entry.offer = booking
+        entry.save(update_fields=["status", "offer"])
+        return booking
+    return None
+
+
+# --- Exhibitor self-service ---------------------------------------------------------------------
+
+def hold_booth(*, booth_id: int, application: ExhibitorApplication, by_user=None,
+               now: datetime | None = None) -> Booking:
+    """Hold a free booth for ``BoothSettings.hold_minutes``; an expired hold counts as free."""
+    now = _now(now)
+    rules = BoothSettings.for_event(application.event)
+    if not rules.self_service_open:
+        raise errors.self_service_closed()
+    code = ""
+    with _translated(lambda: code), transaction.atomic():
+        app = _lock_applications(application.pk)[application.pk]
+        booth = _lock_booths(app.event_id, booth_id)[booth_id]
+        code = booth.code
+        booking = _take(booth=booth, application=app, status=BookingStatus.HELD,
+                        expires=now + timedelta(minutes=rules.hold_minutes), by_user=by_user, now=now, rules=rules)
+        _announce(app.event_id, booking)
+    return booking
+
+
+def _lock_booking(booking_id: int, event_id: int) -> Booking:
+    """Lock a booking in the global order: its application, its booth, then the booking row itself."""
+    first = Booking.objects.get(pk=booking_id, event_id=event_id)
+    _lock_applications(first.application_id)
+    _lock_booths(event_id, first.booth_id)
+    booking = Booking.objects.select_for_update().select_related("booth", "application").get(pk=booking_id)
+    if booking.booth_id != first.booth_id:  # moved meanwhile: the caller's view of the plan is stale
+        raise errors.BoothTaken(booking.booth.code)
+    return booking
+
+
+def reserve_booking(*, booking_id: int, application: ExhibitorApplication, now: datetime | None = None) -> Booking:
+    """Turn one's own unexpired hold into a reservation (the organizer then confirms it)."""
+    now = _now(now)
+    with transaction.atomic():
+        booking = _lock_booking(booking_id, application.event_id)
+        if booking.application_id != application.pk:
+            raise errors.not_yours()
+        if booking.status != BookingStatus.HELD:
+            raise errors.wrong_state(booking.get_status_display())
+        if booking.hold_expires_at <= now:
+            _release_expired(booking.booth, now)
+            _offer_to_waitlist(booking.booth, now)
+            _announce(booking.event_id, booking.booth)
+            raise_after = errors.hold_expired()
+        else:
+            raise_after = None
+            booking.status = BookingStatus.RESERVED
+            booking.hold_expires_at = None
+            booking.save(update_fields=["status", "hold_expires_at", "updated_at"])
+            WaitlistEntry.objects.filter(offer=booking).update(status=WaitlistStatus.DONE)
+            _announce(booking.event_id, booking)
+    if raise_after is not None:  # the release above is committed, then the caller hears why
+        raise raise_after
+    return booking
+
+
+def cancel_booking(*, booking_id: int, application: ExhibitorApplication | None = None, event_id: int,
+                   now: datetime | None = None) -> Booking:
+    """Cancel an active booking: by its exhibitor (pass ``application``) or by the organizer (``None``)."""
+    now = _now(now)
+    with transaction.atomic():
+        booking = _lock_booking(booking_id, event_id)
+        if application is not None and booking.application_id != application.pk:
+            raise errors.not_yours()
+        booth = booking.booth
+        if not booking.is_active(now):
+            raise errors.wrong_state(booking.get_status_display())
+        booking.status = BookingStatus.CANCELLED
+        booking.save(update_fields=["status", "updated_at"])
+        WaitlistEntry.objects.filter(offer=booking, status=WaitlistStatus.OFFERED).update(
+            status=WaitlistStatus.CANCELLED)
+        _offer_to_waitlist(booth, now)
+        _announce(booking.event_id, booth)
+    return booking
+
+
+# --- Organizer ----------------------------------------------------------------------------------
+
+def confirm_booking(*, booking_id: int, event_id: int, now: datetime | None = None) -> Booking:
+    """The organizer confirms a reservation (or an unexpired hold)."""
+    now = _now(now)
+    with transaction.atomic():
+        booking = _lock_booking(booking_id, event_id)
+        if booking.status not in (BookingStatus.HELD, BookingStatus.RESERVED) or not booking.is_active(now):
+            raise errors.wrong_state(booking.get_status_display())
+        booking.status = BookingStatus.CONFIRMED
+        booking.hold_expires_at = None
+        booking.save(update_fields=["status", "hold_expires_at", "updated_at"])
+        WaitlistEntry.objects.filter(offer=booking).update(status=WaitlistStatus.DONE)
+        _announce(event_id, booking)
+    return booking
+
+
+def assign_booth(*, booth_id: int, application_id: int, event_id: int, by_user=None,
+                 status: str = BookingStatus.CONFIRMED, now: datetime | None = None) -> Booking:
+    """The organizer gives a free booth to an approved exhibitor (the booth limit still applies)."""
+    now = _now(now)
+    code = ""
+    with _translated(lambda: code), transaction.atomic():
+        app = _lock_applications(application_id).get(application_id)
+        if app is None or app.event_id != event_id:
+            raise ExhibitorApplication.DoesNotExist
+        booth = _lock_booths(event_id, booth_id)[booth_id]
+        code = booth.code
+        booking = _take(booth=booth, application=app, status=status, expires=None, by_user=by_user, now=now)
+        _announce(event_id, booking)
+    return booking
+
+
+def move_booking(*, booking_id: int, to_booth_id: int, event_id: int, now: datetime | None = None) -> Booking:
+    """Move an active booking to a free booth, keeping its status."""
+    now = _now(now)
+    with transaction.atomic():
+        booking = Booking.objects.get(pk=booking_id, event_id=event_id)
+        _lock_applications(booking.application_id)
+        booths = _lock_booths(event_id, booking.booth_id, to_booth_id)
+        booking = Booking.objects.select_for_update().select_related("booth").get(pk=booking_id)
+        if not booking.is_active(now):
+            raise errors.wrong_state(booking.get_status_display())
+        source, target = booths[booking.booth_id], booths[to_booth_id]
+        if source.pk == target.pk:
+            return booking
+        if target.blocked:
+            raise errors.BoothBlocked(target.code)
+        _release_expired(target, now)
+        if _active_on(target) is not None:
+            raise errors.BoothTaken(target.code)
+        booking.booth = target
+        with _translated(lambda: target.code), transaction.atomic():
+            booking.save(update_fields=["booth", "updated_at"])
+        _offer_to_waitlist(source, now)
+        _announce(event_id, source, target)
+    return booking
+
+
+def swap_bookings(*, booking_a_id: int, booking_b_id: int, event_id: int,
+                  now: datetime | None = None) -> tuple[Booking, Booking]:
+    """Two exhibitors exchange booths. Each booking row stays on its booth (so the one-active-per-booth
+    index is never violated, even for an instant) and exchanges its exhibitor and state instead."""
+    now = _now(now)
+    with transaction.atomic():
+        a0 = Booking.objects.get(pk=booking_a_id, event_id=event_id)
+        b0 = Booking.objects.get(pk=booking_b_id, event_id=event_id)
+        _lock_applications(a0.application_id, b0.application_id)
+        _lock_booths(event_id, a0.booth_id, b0.booth_id)
+        a = Booking.objects.select_for_update().select_related("booth").get(pk=booking_a_id)
+        b = Booking.objects.select_for_update().select_related("booth").get(pk=booking_b_id)
+        for booking in (a, b):
+            if not booking.is_active(now):
+                raise errors.wrong_state(booking.get_status_display())
+        fields = ("application_id", "status", "hold_expires_at", "created_by_id")
+        values_a = [getattr(a, f) for f in fields]
+        for f in fields:
+            setattr(a, f, getattr(b, f))
+        for f, v in zip(fields, values_a, strict=True):
+            setattr(b, f, v)
+        for booking in (a, b):
+            booking.save(update_fields=["application", "status", "hold_expires_at", "created_by", "updated_at"])
+        _announce(event_id, a, b)
+    return a, b
+
+
+def block_booth(*, booth_id: int, event_id: int, reason: str = "", now: datetime | None = None) -> Booth:
+    """Take a free booth off the market (pillar, fire exit, organizer's own use)."""
+    now = _now(now)
+    with transaction.atomic():
+        booth = _lock_booths(event_id, booth_id)[booth_id]
+        _release_expired(booth, now)
+        if _active_on(booth) is not None:
+            raise errors.BoothTaken(booth.code)
+        booth.blocked = True
+        booth.blocked_reason = reason
+        booth.save(update_fields=["blocked", "blocked_reason"])
+        _announce(event_id, booth)
+    return booth
+
+
+def unblock_booth(*, booth_id: int, event_id: int, now: datetime | None = None) -> Booth:
+    now = _now(now)
+    with transaction.atomic():
+        booth = _lock_booths(event_id, booth_id)[booth_id]
+        booth.blocked = False
+        booth.blocked_reason = ""
+        booth.save(update_fields=["blocked", "blocked_reason"])
+        _offer_to_waitlist(booth, now)
+        _announce(event_id, booth)
+    return booth
+
+
+def vacate_booth(*, booth_id: int, event_id: int, now: datetime | None = None) -> Booking | None:
+    """The organizer frees a booth whatever its state; the waitlist gets an offer."""
+    now = _now(now)
+    with transaction.atomic():
+        booking0 = _active_on(Booth(pk=booth_id))
+        if booking0 is not None:
+            _lock_applications(booking0.application_id)
+        booth = _lock_booths(event_id, booth_id)[booth_id]
+        _release_expired(booth, now)
+        booking = _active_on(booth)
+        if booking is not None:
+            booking.status = BookingStatus.VACATED
+            booking.save(update_fields=["status", "updated_at"])
+        _offer_to_waitlist(booth, now)
+        _announce(event_id, booth)
+    return booking
+
+
+def release_expired_holds(*, event_id: int, now: datetime | None = None) -> int:
+    """Sweep: release every expired hold of the event (each under its booth's lock) and offer the booths."""
+    now = _now(now)
+    booth_ids = list(Booking.objects.filter(event_id=event_id, status=BookingStatus.HELD, hold_expires_at__lte=now)
+                     .values_list("booth_id", flat=True))
+    released = 0
+    for booth_id in booth_ids:
+        with transaction.atomic():
+            booth = _lock_booths(event_id, booth_id)[booth_id]
+            if _release_expired(booth, now):
+                released += 1
+                _offer_to_waitlist(booth, now)
+                _announce(event_id, booth)
+    return released
+
+
+def join_waitlist(*, application: ExhibitorApplication, kind: str) -> WaitlistEntry:
+    """Wait for a booth of ``kind``; the first one to free up is offered automatically."""
+    if application.status != ApplicationStatus.APPROVED:
+        raise errors.not_approved()
+    with transaction.atomic():
+        _lock_applications(application.pk)
+        entry = WaitlistEntry.objects.filter(application=application, kind=kind,
+                                             status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]).first()
+        return entry or WaitlistEntry.objects.create(event_id=application.event_id, application=application,
+                                                     kind=kind)
+
+
+def leave_waitlist(*, application: ExhibitorApplication, entry_id: int) -> None:
+    WaitlistEntry.objects.filter(pk=entry_id, application=application, status=WaitlistStatus.WAITING).update(
+        status=WaitlistStatus.CANCELLED)

@@ -1,0 +1,1 @@
+"""Public catalog pages: per event and across events, product and producer pages."""

@@ -1,0 +1,203 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from booths.models import (
+    ApplicationStatus,
+    Booking,
+    BookingStatus,
+    BoothKind,
+    BoothSettings,
+    WaitlistEntry,
+    WaitlistStatus,
+)
+from booths.services import booking as svc
+from booths.services.errors import BookingError, BoothBlocked, BoothTaken
+from booths.services.state import plan_state
+from eventsite.errors import Conflict
+from tests.factories import EventFactory
+
+from .factories import ApplicationFactory, BoothFactory, HallFactory, exhibitor
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def event():
+    return EventFactory()
+
+
+@pytest.fixture
+def hall(event):
+    return HallFactory(event=event)
+
+
+def test_hold_then_reserve_then_confirm(event, hall):
+    booth = BoothFactory(hall=hall)
+    app = exhibitor(event)
+    held = svc.hold_booth(booth_id=booth.pk, application=app)
+    assert held.status == BookingStatus.HELD
+    assert held.hold_expires_at > timezone.now()
+    reserved = svc.reserve_booking(booking_id=held.pk, application=app)
+    assert reserved.status == BookingStatus.RESERVED
+    confirmed = svc.confirm_booking(booking_id=held.pk, event_id=event.pk)
+    assert confirmed.status == BookingStatus.CONFIRMED
+    assert [s["status"] for s in plan_state(event)] == ["confirmed"]
+
+
+def test_hold_on_taken_booth_raises_booth_taken(event, hall):
+    booth = BoothFactory(hall=hall)
+    svc.hold_booth(booth_id=booth.pk, application=exhibitor(event))
+    with pytest.raises(BoothTaken) as err:
+        svc.hold_booth(booth_id=booth.pk, application=exhibitor(event))
+    assert err.value.code == "booth_taken"
+    assert err.value.status == 409
+    assert Booking.objects.filter(booth=booth).count() == 1
+
+
+def test_expired_hold_is_released_inside_the_lock_before_a_new_hold(event, hall):
+    booth = BoothFactory(hall=hall)
+    first = exhibitor(event)
+    old = svc.hold_booth(booth_id=booth.pk, application=first, now=timezone.now() - timedelta(hours=1))
+    second = exhibitor(event)
+    new = svc.hold_booth(booth_id=booth.pk, application=second)
+    old.refresh_from_db()
+    assert old.status == BookingStatus.EXPIRED
+    assert new.application == second
+    assert Booking.objects.filter(booth=booth, status__in=["held", "reserved", "confirmed"]).count() == 1
+
+
+def test_reserve_after_expiry_releases_and_reports_hold_expired(event, hall):
+    booth = BoothFactory(hall=hall)
+    app = exhibitor(event)
+    held = svc.hold_booth(booth_id=booth.pk, application=app, now=timezone.now() - timedelta(hours=1))
+    with pytest.raises(Conflict) as err:
+        svc.reserve_booking(booking_id=held.pk, application=app)
+    assert err.value.code == "hold_expired"
+    held.refresh_from_db()
+    assert held.status == BookingStatus.EXPIRED
+
+
+def test_unapproved_application_cannot_hold(event, hall):
+    booth = BoothFactory(hall=hall)
+    app = ApplicationFactory(event=event, status=ApplicationStatus.SUBMITTED)
+    with pytest.raises(BookingError) as err:
+        svc.hold_booth(booth_id=booth.pk, application=app)
+    assert err.value.code == "not_approved"
+
+
+def test_booth_limit_per_exhibitor(event, hall):
+    BoothSettings.objects.create(event=event, max_booths_per_exhibitor=2)
+    booths = BoothFactory.create_batch(3, hall=hall)
+    app = exhibitor(event)
+    svc.hold_booth(booth_id=booths[0].pk, application=app)
+    svc.hold_booth(booth_id=booths[1].pk, application=app)
+    with pytest.raises(BookingError) as err:
+        svc.hold_booth(booth_id=booths[2].pk, application=app)
+    assert err.value.code == "limit_reached"
+
+
+def test_exhibitor_cannot_reserve_or_cancel_someone_elses_booking(event, hall):
+    booth = BoothFactory(hall=hall)
+    held = svc.hold_booth(booth_id=booth.pk, application=exhibitor(event))
+    other = exhibitor(event)
+    with pytest.raises(BookingError) as err:
+        svc.reserve_booking(booking_id=held.pk, application=other)
+    assert err.value.code == "not_yours"
+    with pytest.raises(BookingError):
+        svc.cancel_booking(booking_id=held.pk, application=other, event_id=event.pk)
+
+
+def test_cancel_frees_the_booth_and_offers_it_to_the_waitlist(event, hall):
+    booth = BoothFactory(hall=hall, kind=BoothKind.CORNER)
+    holder = exhibitor(event)
+    waiting = exhibitor(event)
+    booking = svc.assign_booth(booth_id=booth.pk, application_id=holder.pk, event_id=event.pk)
+    entry = svc.join_waitlist(application=waiting, kind=BoothKind.CORNER)
+    svc.cancel_booking(booking_id=booking.pk, application=holder, event_id=event.pk)
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.OFFERED
+    assert entry.offer.booth == booth
+    assert entry.offer.application == waiting
+    assert entry.offer.status == BookingStatus.HELD
+    svc.reserve_booking(booking_id=entry.offer.pk, application=waiting)
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.DONE
+
+
+def test_waitlist_skips_other_booth_types(event, hall):
+    booth = BoothFactory(hall=hall, kind=BoothKind.STANDARD)
+    holder = exhibitor(event)
+    booking = svc.assign_booth(booth_id=booth.pk, application_id=holder.pk, event_id=event.pk)
+    svc.join_waitlist(application=exhibitor(event), kind=BoothKind.OUTDOOR)
+    svc.vacate_booth(booth_id=booth.pk, event_id=event.pk)
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.VACATED
+    assert WaitlistEntry.objects.get().status == WaitlistStatus.WAITING
+    assert plan_state(event)[0]["status"] == "free"
+
+
+def test_move_and_swap_keep_one_booking_per_booth(event, hall):
+    b1, b2, b3 = BoothFactory.create_batch(3, hall=hall)
+    a, b = exhibitor(event), exhibitor(event)
+    ka = svc.assign_booth(booth_id=b1.pk, application_id=a.pk, event_id=event.pk)
+    kb = svc.hold_booth(booth_id=b2.pk, application=b)
+    with pytest.raises(BoothTaken):
+        svc.move_booking(booking_id=ka.pk, to_booth_id=b2.pk, event_id=event.pk)
+    svc.move_booking(booking_id=ka.pk, to_booth_id=b3.pk, event_id=event.pk)
+    svc.swap_bookings(booking_a_id=ka.pk, booking_b_id=kb.pk, event_id=event.pk)
+    by_code = {s["code"]: s for s in plan_state(event)}
+    assert by_code[b3.code]["application"] == b.pk
+    assert by_code[b3.code]["status"] == "held"
+    assert by_code[b2.code]["application"] == a.pk
+    assert by_code[b2.code]["status"] == "confirmed"
+    assert by_code[b1.code]["status"] == "free"
+
+
+def test_block_refuses_taken_booth_and_blocked_booth_cannot_be_held(event, hall):
+    b1, b2 = BoothFactory.create_batch(2, hall=hall)
+    svc.hold_booth(booth_id=b1.pk, application=exhibitor(event))
+    with pytest.raises(BoothTaken):
+        svc.block_booth(booth_id=b1.pk, event_id=event.pk)
+    svc.block_booth(booth_id=b2.pk, event_id=event.pk, reason="Cột điện")
+    with pytest.raises(BoothBlocked):
+        svc.hold_booth(booth_id=b2.pk, application=exhibitor(event))
+    svc.unblock_booth(booth_id=b2.pk, event_id=event.pk)
+    assert svc.hold_booth(booth_id=b2.pk, application=exhibitor(event)).status == BookingStatus.HELD
+
+
+def test_database_constraint_rejects_second_active_booking(event, hall):
+    booth = BoothFactory(hall=hall)
+    a, b = exhibitor(event), exhibitor(event)
+    Booking.objects.create(event=event, booth=booth, application=a, status=BookingStatus.CONFIRMED)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Booking.objects.create(event=event, booth=booth, application=b, status=BookingStatus.RESERVED)
+    Booking.objects.create(event=event, booth=booth, application=b, status=BookingStatus.CANCELLED)
+
+
+def test_release_expired_holds_sweeps_and_offers(event, hall):
+    booth = BoothFactory(hall=hall)
+    old = svc.hold_booth(booth_id=booth.pk, application=exhibitor(event), now=timezone.now() - timedelta(hours=2))
+    waiting = exhibitor(event)
+    svc.join_waitlist(application=waiting, kind=booth.kind)
+    assert svc.release_expired_holds(event_id=event.pk) == 1
+    old.refresh_from_db()
+    assert old.status == BookingStatus.EXPIRED
+    assert Booking.objects.get(booth=booth, status="held").application == waiting
+
+
+def test_release_expired_holds_command(event, hall):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    booth = BoothFactory(hall=hall)
+    svc.hold_booth(booth_id=booth.pk, application=exhibitor(event), now=timezone.now() - timedelta(hours=1))
+    out = StringIO()
+    call_command("release_expired_holds", stdout=out)
+    assert out.getvalue().strip() == "released 1 expired holds"
+    assert Booking.objects.get().status == BookingStatus.EXPIRED

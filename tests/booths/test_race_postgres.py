@@ -1,0 +1,93 @@
+"""Real parallel connections on PostgreSQL: many exhibitors try to hold the same booth at once."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+
+from booths.models import Booking
+from booths.services import booking as svc
+from eventsite.errors import Conflict
+from tests.factories import EventFactory
+
+from .factories import BoothFactory, HallFactory, exhibitor
+
+THREADS = 24
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_many_threads_holding_one_booth_exactly_one_wins():
+    event = EventFactory()
+    booth = BoothFactory(hall=HallFactory(event=event))
+    applications = [exhibitor(event) for _ in range(THREADS)]
+    barrier = threading.Barrier(THREADS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(app):
+        try:
+            barrier.wait(timeout=30)
+            svc.hold_booth(booth_id=booth.pk, application=app)
+            result = "won"
+        except Conflict as exc:
+            result = exc.code
+        except Exception as exc:  # anything else is a bug and must show up in the assertion
+            result = f"error:{exc!r}"
+        finally:
+            connection.close()  # each thread had its own connection
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt, args=(a,)) for a in applications]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert sorted(outcomes) == ["booth_taken"] * (THREADS - 1) + ["won"]
+    assert Booking.objects.filter(booth=booth, status__in=["held", "reserved", "confirmed"]).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_parallel_moves_and_holds_onto_one_booth_never_double_book():
+    event = EventFactory()
+    hall = HallFactory(event=event)
+    target = BoothFactory(hall=hall)
+    sources = BoothFactory.create_batch(10, hall=hall)
+    movers = []
+    for booth in sources:
+        app = exhibitor(event)
+        movers.append(svc.assign_booth(booth_id=booth.pk, application_id=app.pk, event_id=event.pk))
+    holders = [exhibitor(event) for _ in range(10)]
+    barrier = threading.Barrier(20)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(fn):
+        try:
+            barrier.wait(timeout=30)
+            fn()
+            result = "won"
+        except Conflict as exc:
+            result = exc.code
+        except Exception as exc:
+            result = f"error:{exc!r}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    jobs = [lambda b=b: svc.move_booking(booking_id=b.pk, to_booth_id=target.pk, event_id=event.pk) for b in movers]
+    jobs += [lambda a=a: svc.hold_booth(booth_id=target.pk, application=a) for a in holders]
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert sorted(outcomes) == ["booth_taken"] * 19 + ["won"]
+    assert Booking.objects.filter(booth=target, status__in=["held", "reserved", "confirmed"]).count() == 1
