@@ -16,7 +16,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext, gettext_lazy as _
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from eventsite.models import Event
 
@@ -120,6 +121,9 @@ class SessionSpeaker(models.Model):
         ordering = ["position", "id"]
         constraints = [models.UniqueConstraint(fields=["session", "speaker"], name="agenda_session_speaker_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.speaker} ({self.get_role_display()})"
+
 
 class Agenda(models.Model):
     """Per event: the published version and how control actions take effect."""
@@ -187,6 +191,9 @@ class AgendaChange(models.Model):
     class Meta:
         ordering = ["id"]
 
+    def __str__(self) -> str:
+        return f"{self.session_title}: {self.describe()}"
+
     def describe(self) -> str:
         """The change in words, e.g. "moved to 14:30", in the active language."""
         data = self.data or {}
@@ -240,6 +247,9 @@ class Star(models.Model):
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "session"], name="agenda_star_unique")]
 
+    def __str__(self) -> str:
+        return f"{self.user} ★ {self.session}"
+
 
 def new_feed_token() -> str:
     return secrets.token_urlsafe(24)
@@ -255,3 +265,6 @@ class FeedToken(models.Model):
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["user", "event"], name="agenda_feed_token_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.event}"

@@ -32,7 +32,15 @@ from eventsite.live import broadcast_on_commit
 from eventsite.models import Event
 
 from .models import (
-    Agenda, AgendaChange, AgendaRelease, Announcement, FeedToken, Room, Session, SessionSpeaker, Star,
+    Agenda,
+    AgendaChange,
+    AgendaRelease,
+    Announcement,
+    FeedToken,
+    Room,
+    Session,
+    SessionSpeaker,
+    Star,
 )
 
 TOPIC = "agenda"

@@ -15,7 +15,8 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.translation import get_language, gettext as _
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from eventsite.access import ORGANIZER, event_view
@@ -23,7 +24,8 @@ from eventsite.errors import DomainError
 
 from . import ics, services
 from .models import AgendaRelease, Announcement, FeedToken, Room, Session
-from .programme import programme, screen as screen_blocks, sessions_of
+from .programme import programme, sessions_of
+from .programme import screen as screen_blocks
 
 FRAGMENT_CACHE_SECONDS = 30
 VIEWS = ("agenda", "mine", "screen")
