@@ -49,7 +49,7 @@ class SessionFactory(factory.django.DjangoModelFactory):
 
 def programme(event, *, sessions: int = 6, rooms: int = 3, start: datetime = DAY1, speakers: bool = True,
               publish: bool = True, actor=None) -> list[Session]:
-    """``sessions`` back-to-back one-hour sessions spread over ``rooms`` rooms (and days, 8 a day per room)."""
+    """``sessions`` one-hour sessions every 90 minutes, spread over ``rooms`` rooms (and days, 8 a day per room)."""
     room_objs = [RoomFactory(event=event, name=f"Phòng {i + 1}", position=i) for i in range(rooms)]
     people = [SpeakerFactory(event=event) for _ in range(3)] if speakers else []
     created = []
@@ -57,7 +57,7 @@ def programme(event, *, sessions: int = 6, rooms: int = 3, start: datetime = DAY
         room = room_objs[i % rooms]
         slot = i // rooms
         day, hour = divmod(slot, 8)
-        starts = start + timedelta(days=day, hours=hour)
+        starts = start + timedelta(days=day, minutes=90 * hour)
         s = SessionFactory(event=event, room=room, starts_at=starts, ends_at=starts + timedelta(hours=1),
                            title=f"Phiên {i + 1}")
         for j, person in enumerate(people[: 1 + i % 3]):
