@@ -179,7 +179,7 @@ def pending_changes(event: Event) -> list[AgendaChange]:
 
 def _lock(event: Event) -> Agenda:
     agenda_for(event)
-    return Agenda.objects.select_for_update().select_related("current_release").get(event=event)
+    return Agenda.objects.select_for_update(of=("self",)).select_related("current_release").get(event=event)
 
 
 def _release(agenda: Agenda, snapshot: dict, changes: list[dict], actor) -> AgendaRelease:
@@ -236,7 +236,7 @@ def _after_edit(agenda: Agenda, actor) -> AgendaRelease | None:
 
 def _session(event: Event, session_id: int) -> Session:
     try:
-        return Session.objects.select_for_update().select_related("room").get(pk=session_id, event=event)
+        return Session.objects.select_for_update(of=("self",)).select_related("room").get(pk=session_id, event=event)
     except (Session.DoesNotExist, ValueError, TypeError):
         raise AgendaError(_("This session is not on the programme."), code="no_session") from None
 
