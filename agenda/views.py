@@ -13,8 +13,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
@@ -41,10 +43,10 @@ def _filters(request: HttpRequest, snapshot: dict | None) -> dict[str, str]:
     return {"type": type_, "room": room}
 
 
-def _context(request: HttpRequest, view: str) -> dict:
+def _context(request: HttpRequest, view: str, loaded: tuple | None = None) -> dict:
     """Everything the programme/screen fragments need; 1 query plus 1 for a signed-in caller's stars."""
     event = request.event
-    version, release = services.current_release(event)
+    version, release = loaded or services.current_release(event)
     snapshot = release.snapshot if release else None
     now = timezone.now()
     ctx = {"version": version, "release": release, "view": view, "now": now,
@@ -54,7 +56,11 @@ def _context(request: HttpRequest, view: str) -> dict:
         return ctx
     filters = _filters(request, snapshot) if view == "agenda" else {"type": "", "room": ""}
     starred = services.starred_ids(request.user, event)
+    star_base = reverse("agenda:star", kwargs={"event_slug": event.slug, "session_id": 0})[:-2]
+    page = "agenda:mine" if view == "mine" else "agenda:agenda"
     ctx.update(
+        star_base=star_base,
+        page_url=reverse(page, kwargs={"event_slug": event.slug}),
         filters=filters,
         days=programme(snapshot, now=now, starred=starred, only=starred if view == "mine" else None, **filters),
         rooms=(snapshot or {}).get("rooms", []),
@@ -72,59 +78,70 @@ def _fragment_url(request: HttpRequest, view: str, filters: dict | None = None) 
     return url
 
 
+def _page(request: HttpRequest, view: str, template: str, **extra) -> HttpResponse:
+    version, html, ctx = _fragment(request, view)
+    ctx = {**ctx, **extra, "view": view, "fragment_html": html}
+    ctx["fragment_url"] = _fragment_url(request, view, ctx.get("filters"))
+    return render(request, template, ctx)
+
+
 @event_view()
 def agenda(request: HttpRequest) -> HttpResponse:
-    ctx = _context(request, "agenda")
-    ctx["fragment_url"] = _fragment_url(request, "agenda", ctx["filters"])
-    return render(request, "agenda/agenda.html", ctx)
+    return _page(request, "agenda", "agenda/agenda.html")
 
 
 @event_view()
 def mine(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
-    ctx = _context(request, "mine")
     token = services.feed_token(user=request.user, event=request.event)
-    ctx["fragment_url"] = _fragment_url(request, "mine")
-    ctx["feed_url"] = request.build_absolute_uri(
+    feed_url = request.build_absolute_uri(
         reverse("agenda:personal_feed", kwargs={"event_slug": request.event.slug, "token": token.token})
     )
-    return render(request, "agenda/mine.html", ctx)
+    return _page(request, "mine", "agenda/mine.html", feed_url=feed_url)
 
 
 @event_view()
 def screen(request: HttpRequest) -> HttpResponse:
-    ctx = _context(request, "screen")
-    ctx["fragment_url"] = _fragment_url(request, "screen")
-    return render(request, "agenda/screen.html", ctx)
+    return _page(request, "screen", "agenda/screen.html", now=timezone.now())
+
+
+def _fragment(request: HttpRequest, view: str) -> tuple[int, str, dict]:
+    """(version, rendered fragment, context) of one view.
+
+    Anonymous fragments are cached per version, language, filters and minute, so a thousand
+    screens refreshing after one change (or a crowd opening the agenda) cost one render.
+    """
+    template = "agenda/_screen.html" if view == "screen" else "agenda/_programme.html"
+
+    loaded = None
+
+    def render_fragment() -> tuple[int, str, dict]:
+        ctx = _context(request, view, loaded)
+        return ctx["version"], render_to_string(template, ctx, request), {
+            k: ctx[k] for k in ("version", "filters", "rooms", "types") if k in ctx}
+
+    if request.user.is_authenticated:
+        return render_fragment()
+    loaded = services.current_release(request.event)
+    current, release = loaded
+    stamp = release.published_at.timestamp() if release else 0  # a restored database may reuse ids
+    minute = timezone.now().strftime("%Y%m%d%H%M")
+    params = "&".join(f"{k}={v}" for k, v in sorted(request.GET.items()) if k in ("type", "room"))
+    key = f"agenda:{request.event.pk}:{current}:{stamp}:{view}:{get_language()}:{params}:{minute}"
+    return cache.get_or_set(key, render_fragment, FRAGMENT_CACHE_SECONDS)
 
 
 @require_GET
 @event_view()
 def live(request: HttpRequest) -> HttpResponse:
-    """The current rendered fragment of one view, for clients that saw a new version or reconnected.
-
-    Anonymous fragments are cached per version, language and minute, so a thousand screens
-    refreshing after one change cost one render.
-    """
+    """The current rendered fragment of one view, for clients that saw a new version or reconnected."""
     view = request.GET.get("view", "agenda")
     if view not in VIEWS:
         raise Http404("No such view")
     if view == "mine" and not request.user.is_authenticated:
         return HttpResponse(status=403)
-    template = "agenda/_screen.html" if view == "screen" else "agenda/_programme.html"
-
-    def render_fragment() -> tuple[int, str]:
-        ctx = _context(request, view)
-        return ctx["version"], render(request, template, ctx).content.decode()
-
-    if request.user.is_authenticated:
-        version, html = render_fragment()
-    else:
-        current, _release = services.current_release(request.event)
-        minute = timezone.now().strftime("%Y%m%d%H%M")
-        key = f"agenda:{request.event.pk}:{current}:{view}:{get_language()}:{request.GET.urlencode()}:{minute}"
-        version, html = cache.get_or_set(key, render_fragment, FRAGMENT_CACHE_SECONDS)
+    version, html, _ctx = _fragment(request, view)
     response = HttpResponse(html)
     response["X-Agenda-Version"] = str(version)
     response["Cache-Control"] = "no-store"
@@ -187,9 +204,17 @@ def star(request: HttpRequest, session_id: int) -> HttpResponse:
         messages.error(request, error.message)
         return redirect("agenda:agenda", event_slug=request.event.slug)
     if request.headers.get("HX-Request"):
-        return render(request, "agenda/_star.html", {"s": {"id": session_id, "starred": starred}})
+        _version, release = services.current_release(request.event)
+        title = next(s["title"] for s in release.snapshot["sessions"] if s["id"] == session_id)
+        return render(request, "agenda/_star.html", {
+            "s": {"id": session_id, "starred": starred, "title": title},
+            "page_url": request.POST.get("next", ""),
+        })
     messages.success(request, _("Added to your agenda.") if starred else _("Removed from your agenda."))
-    return redirect(request.POST.get("next") or reverse("agenda:agenda", kwargs={"event_slug": request.event.slug}))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = reverse("agenda:agenda", kwargs={"event_slug": request.event.slug})
+    return redirect(target)
 
 
 @require_POST
