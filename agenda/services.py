@@ -6,8 +6,11 @@ depends on ``Agenda.live_control``:
 * off (preparation weeks): actions only change the draft; organizers review the pending changes
   on the control panel and press "Publish" to release a new version;
 * on (the event days): each action publishes a new version in the same transaction, so one
-  click on the control panel reaches every screen. Publishing always releases the *whole* draft,
-  so the control panel warns when unpublished edits are waiting before live control is switched on.
+  click on the control panel reaches every screen. Switching live control on first publishes any
+  edits still waiting in the draft (the control panel lists them and warns before the switch), so
+  under live control the draft and the published programme stay equal and each action is exactly
+  one release. (Edits made in the Django admin bypass these services: they wait in the draft until
+  the next action or an explicit publish.)
 
 Announcements are never drafted: posting or hiding one publishes a new version that keeps the
 sessions of the current release and only updates the announcements.
@@ -22,8 +25,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -94,27 +97,36 @@ def _iso(value: datetime) -> str:
 
 def build_snapshot(event: Event, *, announcements: list[dict] | None = None) -> dict[str, Any]:
     """The draft as plain data (what a release freezes). Four queries whatever the size."""
-    rooms = list(Room.objects.filter(event=event))
-    links = Prefetch("speaker_links", queryset=SessionSpeaker.objects.select_related("speaker"))
-    sessions = Session.objects.filter(event=event).select_related("room").prefetch_related(links)
+    rooms = list(Room.objects.filter(event=event).values("id", "name", "capacity"))
+    speakers: dict[int, list[dict]] = {}
+    links = (
+        SessionSpeaker.objects.filter(session__event=event)
+        .order_by("position", "id")
+        .values_list("session_id", "role", "speaker__name", "speaker__title", "speaker__organization",
+                     "speaker__photo")
+    )
+    for session_id, role, name, title, organization, photo in links:
+        speakers.setdefault(session_id, []).append({
+            "name": name, "title": title, "organization": organization, "role": role,
+            "photo": default_storage.url(photo) if photo else "",
+        })
+    sessions = (
+        Session.objects.filter(event=event)
+        .order_by("starts_at", "room__position", "id")
+        .values_list("id", "title", "description", "type", "starts_at", "ends_at", "room_id", "room__name",
+                     "language", "status")
+    )
     if announcements is None:
         announcements = announcement_data(event)
     return {
-        "rooms": [{"id": r.id, "name": r.name, "capacity": r.capacity} for r in rooms],
+        "rooms": rooms,
         "sessions": [
             {
-                "id": s.id, "title": s.title, "description": s.description, "type": s.type,
-                "starts_at": _iso(s.starts_at), "ends_at": _iso(s.ends_at),
-                "room_id": s.room_id, "room": s.room.name if s.room else "",
-                "language": s.language, "status": s.status,
-                "speakers": [
-                    {"name": link.speaker.name, "title": link.speaker.title,
-                     "organization": link.speaker.organization, "role": link.role,
-                     "photo": link.speaker.photo.url if link.speaker.photo else ""}
-                    for link in s.speaker_links.all()
-                ],
+                "id": sid, "title": title, "description": description, "type": type_,
+                "starts_at": _iso(starts), "ends_at": _iso(ends), "room_id": room_id, "room": room_name or "",
+                "language": language, "status": status, "speakers": speakers.get(sid, []),
             }
-            for s in sessions
+            for sid, title, description, type_, starts, ends, room_id, room_name, language, status in sessions
         ],
         "announcements": announcements,
     }
@@ -215,10 +227,18 @@ def publish(*, event: Event, actor=None) -> AgendaRelease:
 
 
 def set_live_control(*, event: Event, enabled: bool, actor=None) -> Agenda:
+    """Switching live control on publishes any waiting draft edits at once, so that from then on
+    the draft and the published programme stay equal and every action is one release."""
     with transaction.atomic():
         agenda = _lock(event)
         agenda.live_control = enabled
         agenda.save(update_fields=["live_control"])
+        if enabled and agenda.current_release is not None:
+            try:
+                with transaction.atomic():
+                    _publish_locked(agenda, actor)
+            except NothingToPublish:
+                pass
     broadcast_on_commit(event.id, DRAFT_TOPIC, {"type": "agenda.draft", "live_control": enabled})
     return agenda
 

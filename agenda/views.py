@@ -6,7 +6,7 @@ actions call agenda.services and show its domain errors as translated messages.
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
@@ -241,10 +241,9 @@ def _control_context(request: HttpRequest) -> dict:
         day = date.fromisoformat(wanted)
     except ValueError:
         day = today if today in days else (days[0] if days else today)
-    sessions = [
-        s for s in Session.objects.filter(event=event).select_related("room")
-        if timezone.localtime(s.starts_at).date() == day
-    ]
+    start = timezone.make_aware(datetime.combine(day, time.min))
+    sessions = list(Session.objects.filter(event=event, starts_at__gte=start, starts_at__lt=start + timedelta(days=1))
+                    .select_related("room"))
     return {
         "agenda": agenda,
         "version": agenda.version,
@@ -252,7 +251,8 @@ def _control_context(request: HttpRequest) -> dict:
         "day": day,
         "sessions": sessions,
         "rooms": list(Room.objects.filter(event=event)),
-        "pending": services.pending_changes(event),
+        # Under live control every action publishes the whole draft, so nothing is pending.
+        "pending": [] if agenda.live_control else services.pending_changes(event),
         "announcements": Announcement.objects.filter(event=event, active=True)[:10],
         "fragment_url": reverse("agenda:control", kwargs={"event_slug": event.slug}) + f"?day={day.isoformat()}",
     }

@@ -61,8 +61,8 @@ def programme(event, *, sessions: int = 6, rooms: int = 3, start: datetime = DAY
         s = SessionFactory(event=event, room=room, starts_at=starts, ends_at=starts + timedelta(hours=1),
                            title=f"Phiên {i + 1}")
         for j, person in enumerate(people[: 1 + i % 3]):
-            SessionSpeaker.objects.create(session=s, speaker=person, position=j,
-                                          role=SessionSpeaker.Role.MODERATOR if j == 0 else SessionSpeaker.Role.PANELIST)
+            role = SessionSpeaker.Role.MODERATOR if j == 0 else SessionSpeaker.Role.PANELIST
+            SessionSpeaker.objects.create(session=s, speaker=person, position=j, role=role)
         created.append(s)
     if publish:
         services.publish(event=event, actor=actor)

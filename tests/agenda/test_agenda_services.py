@@ -187,10 +187,9 @@ def test_broadcast_leaves_only_after_commit(event, django_capture_on_commit_call
     assert published == [{"type": "agenda.published", "version": 2,
                           "changes": [{"kind": "moved", "session": first.pk}]}]
     sent.clear()
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(services.RoomBusy):
-            SessionFactory(event=event, room=first.room, starts_at=DAY1 + timedelta(hours=2))
-            services.shift_session(event=event, session_id=first.pk, minutes=60)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(services.RoomBusy):
+        SessionFactory(event=event, room=first.room, starts_at=DAY1 + timedelta(hours=2))
+        services.shift_session(event=event, session_id=first.pk, minutes=60)
     assert callbacks == [] and sent == []
     assert services.current_release(event)[0] == 2
 
@@ -239,3 +238,15 @@ def test_parallel_live_actions_get_distinct_versions():
     final = Agenda.objects.get(event=event).current_release.snapshot
     assert all(s["starts_at"].endswith(":05:00+00:00") for s in final["sessions"] if s["id"] in
                {x.pk for x in sessions[:4]})
+
+
+def test_switching_live_control_on_publishes_waiting_edits(event):
+    first = programme(event, sessions=2, rooms=2)[0]
+    services.cancel_session(event=event, session_id=first.pk)
+    assert services.current_release(event)[0] == 1
+    services.set_live_control(event=event, enabled=True)
+    version, release = services.current_release(event)
+    assert version == 2 and [c.kind for c in release.changes.all()] == [AgendaChange.Kind.CANCELLED]
+    services.set_live_control(event=event, enabled=False)
+    services.set_live_control(event=event, enabled=True)  # nothing waiting: no empty release
+    assert services.current_release(event)[0] == 2

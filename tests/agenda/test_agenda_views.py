@@ -34,7 +34,7 @@ def test_public_agenda_shows_the_release_not_the_draft(client, event):
     Session.objects.filter(pk=sessions[0].pk).update(title="Tiêu đề nháp chưa công bố")
     page = client.get(url("agenda", event)).content.decode()
     assert "Phiên 1" in page and "Tiêu đề nháp chưa công bố" not in page
-    assert 'data-ws-path="/ws/e/%s/agenda/"' % event.slug in page
+    assert f'data-ws-path="/ws/e/{event.slug}/agenda/"' in page
     assert "Chương trình phiên bản 1." in page  # Vietnamese by default
 
 
