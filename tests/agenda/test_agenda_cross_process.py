@@ -46,7 +46,11 @@ def test_change_through_process_a_reaches_a_client_of_process_b(redis_url):
     first = programme(event, sessions=4, rooms=2)[0]
     services.set_live_control(event=event, enabled=True)
     cookie = session_cookie(organizer)
-    env = {"REDIS_URL": redis_url, "KETNOI_CHANNEL_PREFIX": f"agenda-test-{secrets.token_hex(4)}"}
+    # redis-py 8 times socket reads out after 5 s, as long as channels-redis's blocking BZPOPMIN:
+    # a longer timeout keeps idle consumers alive (see channels_redis#422).
+    url = redis_url if "socket_timeout" in redis_url else redis_url + ("&" if "?" in redis_url else "?") + \
+        "socket_timeout=30"
+    env = {"REDIS_URL": url, "KETNOI_CHANNEL_PREFIX": f"agenda-test-{secrets.token_hex(4)}"}
 
     with asgi_server(extra_env=env) as a, asgi_server(extra_env=env) as b:
         ws_url = f"ws://127.0.0.1:{b.port}/ws/e/{event.slug}/agenda/"
