@@ -6,16 +6,19 @@ actions call agenda.services and show its domain errors as translated messages.
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
@@ -55,12 +58,8 @@ def _context(request: HttpRequest, view: str, loaded: tuple | None = None) -> di
         ctx["blocks"] = screen_blocks(snapshot, now=now)
         return ctx
     filters = _filters(request, snapshot) if view == "agenda" else {"type": "", "room": ""}
-    starred = services.starred_ids(request.user, event)
-    star_base = reverse("agenda:star", kwargs={"event_slug": event.slug, "session_id": 0})[:-2]
-    page = "agenda:mine" if view == "mine" else "agenda:agenda"
+    starred = services.starred_ids(request.user, event) if view == "mine" else set()
     ctx.update(
-        star_base=star_base,
-        page_url=reverse(page, kwargs={"event_slug": event.slug}),
         filters=filters,
         days=programme(snapshot, now=now, starred=starred, only=starred if view == "mine" else None, **filters),
         rooms=(snapshot or {}).get("rooms", []),
@@ -106,30 +105,71 @@ def screen(request: HttpRequest) -> HttpResponse:
     return _page(request, "screen", "agenda/screen.html", now=timezone.now())
 
 
+STAR_MARK = re.compile(r"<!--star:(\d+)-->")
+
+
+def star_form(*, action: str, csrf: str, next_url: str, starred: bool, title: str) -> str:
+    """The star toggle of one session (also the HTMX answer of the star view)."""
+    label = f"★ {_('In my agenda')}" if starred else f"☆ {_('Add to my agenda')}"
+    return format_html(
+        '<form method="post" action="{0}" hx-post="{0}" hx-swap="outerHTML" class="star-form">'
+        '<input type="hidden" name="csrfmiddlewaretoken" value="{1}">'
+        '<input type="hidden" name="next" value="{2}">'
+        '<button type="submit" class="outline{3}" aria-pressed="{4}">{5}'
+        '<span class="visually-hidden">: {6}</span></button></form>',
+        action, csrf, next_url, "" if starred else " secondary", "true" if starred else "false", label, title,
+    )
+
+
+def _with_stars(request: HttpRequest, html: str, view: str, release: AgendaRelease | None) -> str:
+    """Put the caller's star toggles into a fragment rendered without them (so it can be shared)."""
+    event = request.event
+    starred = services.starred_ids(request.user, event)
+    base = reverse("agenda:star", kwargs={"event_slug": event.slug, "session_id": 0})[:-2]
+    next_url = reverse("agenda:mine" if view == "mine" else "agenda:agenda", kwargs={"event_slug": event.slug})
+    csrf = get_token(request)
+    titles = {}
+    for s in (release.snapshot["sessions"] if release else []):
+        titles[s["id"]] = s["title"]
+
+    def replace(match: re.Match) -> str:
+        sid = int(match.group(1))
+        return star_form(action=f"{base}{sid}/", csrf=csrf, next_url=next_url, starred=sid in starred,
+                         title=titles.get(sid, ""))
+
+    return STAR_MARK.sub(replace, html)
+
+
 def _fragment(request: HttpRequest, view: str) -> tuple[int, str, dict]:
     """(version, rendered fragment, context) of one view.
 
-    Anonymous fragments are cached per version, language, filters and minute, so a thousand
-    screens refreshing after one change (or a crowd opening the agenda) cost one render.
+    The programme is rendered without personal parts and cached per version, language, filters,
+    minute and "signed in or not", so a thousand screens refetching after one change, or a crowd
+    opening the agenda, cost one render; a signed-in caller's star toggles are filled in afterwards.
+    The personal agenda ("mine") differs per person and is not cached.
     """
     template = "agenda/_screen.html" if view == "screen" else "agenda/_programme.html"
-
-    loaded = None
+    loaded = services.current_release(request.event)
+    signed_in = request.user.is_authenticated
 
     def render_fragment() -> tuple[int, str, dict]:
         ctx = _context(request, view, loaded)
         return ctx["version"], render_to_string(template, ctx, request), {
             k: ctx[k] for k in ("version", "filters", "rooms", "types") if k in ctx}
 
-    if request.user.is_authenticated:
-        return render_fragment()
-    loaded = services.current_release(request.event)
-    current, release = loaded
-    stamp = release.published_at.timestamp() if release else 0  # a restored database may reuse ids
-    minute = timezone.now().strftime("%Y%m%d%H%M")
-    params = "&".join(f"{k}={v}" for k, v in sorted(request.GET.items()) if k in ("type", "room"))
-    key = f"agenda:{request.event.pk}:{current}:{stamp}:{view}:{get_language()}:{params}:{minute}"
-    return cache.get_or_set(key, render_fragment, FRAGMENT_CACHE_SECONDS)
+    if view == "mine":
+        version, html, ctx = render_fragment()
+    else:
+        current, release = loaded
+        stamp = release.published_at.timestamp() if release else 0  # a restored database may reuse ids
+        minute = timezone.now().strftime("%Y%m%d%H%M")
+        params = "&".join(f"{k}={v}" for k, v in sorted(request.GET.items()) if k in ("type", "room"))
+        key = (f"agenda:{request.event.pk}:{current}:{stamp}:{view}:{get_language()}:{params}:{minute}:"
+               f"{int(signed_in)}")
+        version, html, ctx = cache.get_or_set(key, render_fragment, FRAGMENT_CACHE_SECONDS)
+    if signed_in and view != "screen":
+        html = _with_stars(request, html, view, loaded[1])
+    return version, html, ctx
 
 
 @require_GET
@@ -206,10 +246,11 @@ def star(request: HttpRequest, session_id: int) -> HttpResponse:
     if request.headers.get("HX-Request"):
         _version, release = services.current_release(request.event)
         title = next(s["title"] for s in release.snapshot["sessions"] if s["id"] == session_id)
-        return render(request, "agenda/_star.html", {
-            "s": {"id": session_id, "starred": starred, "title": title},
-            "page_url": request.POST.get("next", ""),
-        })
+        next_url = request.POST.get("next", "")
+        if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
+            next_url = ""
+        return HttpResponse(star_form(action=request.path, csrf=get_token(request), next_url=next_url,
+                                      starred=starred, title=title))
     messages.success(request, _("Added to your agenda.") if starred else _("Removed from your agenda."))
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):

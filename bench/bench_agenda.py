@@ -81,6 +81,7 @@ def setup_data(sessions: int):
 
 
 def measure_page(event, buyer, runs: int) -> list[dict]:
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -88,19 +89,26 @@ def measure_page(event, buyer, runs: int) -> list[dict]:
     rows = []
     anonymous, signed_in = Client(HTTP_HOST="127.0.0.1"), Client(HTTP_HOST="127.0.0.1")
     signed_in.force_login(buyer)
-    for label, client, path in [
-        ("anonymous", anonymous, f"/e/{event.slug}/agenda/"),
-        ("signed in", signed_in, f"/e/{event.slug}/agenda/"),
-        ("screen", anonymous, f"/e/{event.slug}/agenda/screen/"),
+    agenda, screen = f"/e/{event.slug}/agenda/", f"/e/{event.slug}/agenda/screen/"
+    for label, client, path, cold in [
+        ("anonymous, cold (fragment rendered)", anonymous, agenda, True),
+        ("anonymous, fragment cached", anonymous, agenda, False),
+        ("signed in, cold (fragment rendered)", signed_in, agenda, True),
+        ("signed in, fragment cached", signed_in, agenda, False),
+        ("screen, cold", anonymous, screen, True),
     ]:
         for _ in range(3):
             assert client.get(path).status_code == 200
         times = []
         for _ in range(runs):
+            if cold:
+                cache.clear()
             start = time.perf_counter()
             response = client.get(path)
             times.append((time.perf_counter() - start) * 1000)
             assert response.status_code == 200
+        if cold:
+            cache.clear()
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
         rows.append({"benchmark": "agenda page", "figure": f"{label}, 200 sessions, median",

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from django.core.management import call_command
 from django.utils import timezone
@@ -12,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_programme_is_published_as_version_1(client):
-    call_command("seed_demo", stdout=open("/dev/null", "w"))
+    call_command("seed_demo", stdout=io.StringIO())
     agenda = Agenda.objects.select_related("event").get(event__slug="ca-mau-2026")
     assert agenda.version == 1
     assert list(Room.objects.filter(event=agenda.event).values_list("name", flat=True)) == [
@@ -24,6 +26,6 @@ def test_demo_programme_is_published_as_version_1(client):
     titles = set(sessions.values_list("title", flat=True))
     assert {"Chính sách mở rộng thị trường cho sản phẩm OCOP", "Đưa sản phẩm OCOP vào hệ thống phân phối",
             "Lễ ký kết biên bản ghi nhớ hợp tác"} <= titles
-    assert {t for t in sessions.values_list("type", flat=True)} == set(Session.Type.values)
+    assert set(sessions.values_list("type", flat=True)) == set(Session.Type.values)
     page = client.get("/e/ca-mau-2026/agenda/").content.decode()
     assert "Khai mạc Hội nghị kết nối cung cầu sản phẩm OCOP" in page and "Điều phối" in page
