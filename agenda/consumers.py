@@ -81,7 +81,8 @@ class AgendaConsumer(AsyncJsonWebsocketConsumer):
 
     # Group handlers: forward only, never touch the database.
     async def agenda_published(self, message):
-        await self.send_json({"type": "published", "version": message["version"], "changes": message["changes"]})
+        await self.send_json({"type": "published", "version": message["version"],
+                              "published_at": message["published_at"], "changes": message["changes"]})
 
     async def agenda_draft(self, message):
         if self.is_organizer:

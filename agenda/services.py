@@ -205,6 +205,7 @@ def _release(agenda: Agenda, snapshot: dict, changes: list[dict], actor) -> Agen
     broadcast_on_commit(agenda.event_id, TOPIC, {
         "type": "agenda.published",
         "version": release.version,
+        "published_at": release.published_at.isoformat(),
         "changes": [{"kind": str(c["kind"]), "session": c["session_id_ref"]} for c in changes],
     })
     return release
@@ -431,6 +432,8 @@ def toggle_star(*, user, event: Event, session_id: int) -> bool:
         deleted, _detail = Star.objects.filter(user=user, session_id=session_id).delete()
         if deleted:
             return False
+        if not Session.objects.filter(pk=session_id, event=event).exists():  # deleted since publishing
+            raise AgendaError(_("This session is not on the programme."), code="no_session")
         Star.objects.get_or_create(user=user, session_id=session_id)
         return True
 

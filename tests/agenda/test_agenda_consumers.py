@@ -84,7 +84,9 @@ async def test_published_change_reaches_every_client_in_the_group(setup):
     event, organizer, sessions = setup
     async with connected(event) as anonymous, connected(event, organizer) as staff:
         await act(services.shift_session, event=event, session_id=sessions[0].pk, minutes=15, actor=organizer)
-        expected = {"type": "published", "version": 2, "changes": [{"kind": "moved", "session": sessions[0].pk}]}
+        release = await database_sync_to_async(lambda: services.current_release(event)[1])()
+        expected = {"type": "published", "version": 2, "published_at": release.published_at.isoformat(),
+                    "changes": [{"kind": "moved", "session": sessions[0].pk}]}
         assert await anonymous.receive_json_from() == expected
         assert await staff.receive_json_from() == expected
         await act(services.post_announcement, event=event, text="Mời đại biểu về Hội trường A")

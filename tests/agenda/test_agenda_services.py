@@ -184,7 +184,8 @@ def test_broadcast_leaves_only_after_commit(event, django_capture_on_commit_call
     with django_capture_on_commit_callbacks(execute=True):
         services.shift_session(event=event, session_id=first.pk, minutes=15)
     published = [m for g, m in sent if g == group_name(event.id, "agenda")]
-    assert published == [{"type": "agenda.published", "version": 2,
+    release = services.current_release(event)[1]
+    assert published == [{"type": "agenda.published", "version": 2, "published_at": release.published_at.isoformat(),
                           "changes": [{"kind": "moved", "session": first.pk}]}]
     sent.clear()
     with django_capture_on_commit_callbacks(execute=True) as callbacks, pytest.raises(services.RoomBusy):
@@ -206,6 +207,11 @@ def test_toggle_star_only_for_published_sessions(event):
     for bad in (draft_only.pk, "abc", 999999):
         with pytest.raises(services.AgendaError):
             services.toggle_star(user=user, event=event, session_id=bad)
+    second = Session.objects.filter(event=event, room__isnull=False).exclude(pk=first.pk).first()
+    second.delete()  # deleted in the admin after publishing: still in the release, no longer starrable
+    with pytest.raises(services.AgendaError) as error:
+        services.toggle_star(user=user, event=event, session_id=second.pk)
+    assert error.value.code == "no_session"
 
 
 @pytest.mark.postgres
