@@ -58,6 +58,18 @@ def test_organizer_shift_reaches_an_open_public_agenda(page, browser, live_app):
         expect(public.locator("[data-live-status]")).to_contain_text("phiên bản 3")
         screenshot(public, "agenda-after-shift")
 
+        # A release the page never hears about (made in this test process, whose channel layer is not
+        # the server's): the page stays on version 3 until its socket reconnects, then resyncs.
+        second = sessions[1]
+        services.shift_session(event=event, session_id=second.pk, minutes=10, actor=organizer)
+        second_start = public.locator(f"#session-{second.pk} [data-session-start]")
+        public.wait_for_timeout(1500)
+        expect(second_start).to_have_text("08:00")
+        public.evaluate("document.querySelector('[data-agenda-live]').liveAgenda.socket.close()")
+        expect(second_start).to_have_text("08:10", timeout=10000)
+        assert public.evaluate("window.__notReloaded === true"), "the public page reloaded"
+        expect(public.locator("[data-live-status]")).to_contain_text("phiên bản 4")
+
         public.goto(f"/e/{event.slug}/agenda/screen/")
         expect(public.locator(".screen-announcements")).to_contain_text("Hội trường A")
         assert_accessible(public, "agenda-screen")
