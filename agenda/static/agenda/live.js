@@ -18,6 +18,13 @@
     if (!this.isControl) {
       setInterval(this.refetch.bind(this), refresh * 1000);
     }
+    // The organizer's own HTMX actions return the panel of the version they published:
+    // remember it, so the echo of that release does not replace the panel (and its "Done" message).
+    container.addEventListener("htmx:afterSwap", function () {
+      var panel = container.querySelector("[data-version]");
+      var v = panel ? parseInt(panel.dataset.version || "0", 10) : 0;
+      if (v > this.version) { this.version = v; container.dataset.version = String(v); }
+    }.bind(this));
     container.addEventListener("focusout", function () {
       if (this.deferred) { this.deferred = false; this.refetch(); }
     }.bind(this));
@@ -44,6 +51,7 @@
         // A newer version, or a gap after a reconnect: fetch the current state.
         if (msg.version > self.version) { self.refetch(); }
       } else if (msg.type === "draft" && self.isControl) {
+        self.draftChanged = true;
         self.refetch();
       }
     };
@@ -71,6 +79,8 @@
         var version = parseInt(response.headers.get("X-Agenda-Version") || "0", 10);
         return response.text().then(function (html) {
           if (version < self.version) { return; }
+          if (self.isControl && version === self.version && !self.draftChanged) { return; }
+          self.draftChanged = false;
           var changed = version > self.version;
           self.el.innerHTML = html;
           self.version = version;
