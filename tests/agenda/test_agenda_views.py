@@ -240,3 +240,15 @@ def test_nav_and_stats_hooks(event):
     assert "agenda:control" in [i.url_name for i in collect_nav(frozenset({Role.ORGANIZER}))]
     stat = next(s for s in collect_stats(event) if s.url.endswith("/agenda/control/"))
     assert stat.value == 3
+
+
+def test_control_panel_query_count_is_constant(client, django_assert_max_num_queries):
+    counts = []
+    for size in (20, 200):
+        event = EventFactory()
+        programme(event, sessions=size, rooms=5)
+        client.force_login(user_with_role(event, Role.ORGANIZER))
+        with django_assert_max_num_queries(20) as queries:
+            assert client.get(url("control", event), {"day": "2026-12-09"}).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
