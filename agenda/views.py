@@ -91,8 +91,8 @@ def agenda(request: HttpRequest) -> HttpResponse:
 
 @event_view()
 def mine(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_authenticated:
-        return redirect_to_login(request.get_full_path())
+    if not request.user.is_authenticated:  # invite to log in rather than bounce: the page is public
+        return render(request, "agenda/mine.html", {"login_needed": True, "version": 0})
     token = services.feed_token(user=request.user, event=request.event)
     feed_url = request.build_absolute_uri(
         reverse("agenda:personal_feed", kwargs={"event_slug": request.event.slug, "token": token.token})
@@ -231,8 +231,8 @@ def personal_feed(request: HttpRequest, event_slug: str, token: str) -> HttpResp
     return _ics_response(request, name=name, only=starred, filename="my-agenda.ics")
 
 
-@require_POST
 @event_view()
+@require_POST
 def star(request: HttpRequest, session_id: int) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("agenda:agenda", kwargs={"event_slug": request.event.slug}))
@@ -258,8 +258,8 @@ def star(request: HttpRequest, session_id: int) -> HttpResponse:
     return redirect(target)
 
 
-@require_POST
 @event_view()
+@require_POST
 def reset_feed(request: HttpRequest) -> HttpResponse:
     if not request.user.is_authenticated:
         return redirect_to_login(reverse("agenda:mine", kwargs={"event_slug": request.event.slug}))
@@ -330,8 +330,8 @@ def _done_message(result: services.ActionResult, text: str) -> str:
     return _("%(action)s Saved in the draft; publish to show it.") % {"action": text}
 
 
-@require_POST
 @event_view(roles=ORGANIZER)
+@require_POST
 def session_action(request: HttpRequest, session_id: int, action: str) -> HttpResponse:
     event, actor = request.event, request.user
     try:
@@ -368,8 +368,8 @@ def session_action(request: HttpRequest, session_id: int, action: str) -> HttpRe
     return _control_response(request, done=_done_message(result, text))
 
 
-@require_POST
 @event_view(roles=ORGANIZER)
+@require_POST
 def publish(request: HttpRequest) -> HttpResponse:
     try:
         release = services.publish(event=request.event, actor=request.user)
@@ -378,8 +378,8 @@ def publish(request: HttpRequest) -> HttpResponse:
     return _control_response(request, done=_("Published version %(version)d.") % {"version": release.version})
 
 
-@require_POST
 @event_view(roles=ORGANIZER)
+@require_POST
 def live_control(request: HttpRequest) -> HttpResponse:
     enabled = request.POST.get("enabled") == "1"
     services.set_live_control(event=request.event, enabled=enabled, actor=request.user)
@@ -388,8 +388,8 @@ def live_control(request: HttpRequest) -> HttpResponse:
     return _control_response(request, done=done)
 
 
-@require_POST
 @event_view(roles=ORGANIZER)
+@require_POST
 def announce(request: HttpRequest) -> HttpResponse:
     try:
         release = services.post_announcement(event=request.event, text=request.POST.get("text", ""),
@@ -400,8 +400,8 @@ def announce(request: HttpRequest) -> HttpResponse:
         "version": release.version})
 
 
-@require_POST
 @event_view(roles=ORGANIZER)
+@require_POST
 def hide_announcement(request: HttpRequest, announcement_id: int) -> HttpResponse:
     get_object_or_404(Announcement, pk=announcement_id, event=request.event)
     try:

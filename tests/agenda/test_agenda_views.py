@@ -109,7 +109,8 @@ def test_signed_in_agenda_query_count_is_constant(client, django_assert_max_num_
 
 def test_stars_make_my_agenda(client, event):
     sessions = programme(event, sessions=3, rooms=3)
-    assert client.get(url("mine", event)).status_code == 302  # login first
+    page = client.get(url("mine", event)).content.decode()  # public page that invites to log in
+    assert "Đăng nhập để đánh dấu các phiên" in page and "/accounts/login/?next=" in page
     response = client.post(url("star", event, session_id=sessions[1].pk))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     user = user_with_role(event, Role.BUYER)
