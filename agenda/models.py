@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import gettext
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from eventsite.models import Event
@@ -26,7 +26,7 @@ class Room(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="agenda_rooms")
     name = models.CharField(_("name"), max_length=120)
     capacity = models.PositiveIntegerField(_("capacity"), null=True, blank=True)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("ordering", "position"), default=0)
 
     class Meta:
         verbose_name = _("room")
@@ -41,7 +41,8 @@ class Room(models.Model):
 class Speaker(models.Model):
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="agenda_speakers")
     name = models.CharField(_("name"), max_length=200)
-    title = models.CharField(_("title"), max_length=200, blank=True, help_text=_("e.g. Deputy Director"))
+    title = models.CharField(pgettext_lazy("job title", "title"), max_length=200, blank=True,
+                             help_text=_("e.g. Deputy Director"))
     organization = models.CharField(_("organization"), max_length=255, blank=True)
     photo = models.ImageField(_("photo"), upload_to="agenda/speakers/", blank=True)
 
@@ -113,7 +114,7 @@ class SessionSpeaker(models.Model):
     session = models.ForeignKey(Session, on_delete=models.CASCADE, related_name="speaker_links")
     speaker = models.ForeignKey(Speaker, on_delete=models.CASCADE, related_name="session_links")
     role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.SPEAKER)
-    position = models.PositiveSmallIntegerField(_("position"), default=0)
+    position = models.PositiveSmallIntegerField(pgettext_lazy("ordering", "position"), default=0)
 
     class Meta:
         verbose_name = _("session speaker")
