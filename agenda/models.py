@@ -68,7 +68,7 @@ class Session(models.Model):
         BREAK = "break", _("Break")
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", _("Scheduled")
+        SCHEDULED = "scheduled", pgettext_lazy("session status", "Scheduled")
         LIVE = "live", _("Live now")
         ENDED = "ended", _("Ended")
         CANCELLED = "cancelled", _("Cancelled")
