@@ -1,8 +1,26 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
+from eventsite.apps import NavItem
+
 
 class AgendaConfig(AppConfig):
     name = "agenda"
     verbose_name = _("Agenda")
     default_auto_field = "django.db.models.BigAutoField"
+
+    event_nav = [
+        NavItem(_("Agenda"), "agenda:agenda", order=40),
+        NavItem(_("Agenda control"), "agenda:control", roles=frozenset({"organizer"}), order=41),
+    ]
+
+    def event_stats(self, event):
+        from django.urls import reverse
+
+        from eventsite.apps import Stat
+
+        from .models import Session
+
+        count = Session.objects.filter(event=event).exclude(status=Session.Status.CANCELLED).count()
+        url = reverse("agenda:control", kwargs={"event_slug": event.slug})
+        return [Stat(_("sessions"), count, url=url, order=40)]
