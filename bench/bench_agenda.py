@@ -36,7 +36,7 @@ BENCH_DB = os.environ.get("AGENDA_BENCH_DB", "ketnoi_agenda_bench")
 PG = os.environ.get("AGENDA_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 # redis-py 8 reads with a 5 s socket timeout by default, the same as channels-redis's blocking
 # BZPOPMIN: without a longer timeout every idle consumer is torn down after ~5 s (channels_redis#422).
-REDIS = os.environ.get("AGENDA_BENCH_REDIS", "redis://127.0.0.1:6379/2?socket_timeout=30")
+REDIS = os.environ.get("AGENDA_BENCH_REDIS", "redis://127.0.0.1:6379/2")
 
 
 def run(args) -> list[dict]:

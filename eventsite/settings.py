@@ -128,7 +128,12 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             "BACKEND": "channels_redis.core.RedisChannelLayer",
-            "CONFIG": {"hosts": [REDIS_URL], "prefix": os.environ.get("KETNOI_CHANNEL_PREFIX", "ketnoi")},
+            "CONFIG": {
+                # channels-redis blocks up to 5 s waiting for messages; redis-py 8's default 5 s socket
+                # timeout would cut that wait and drop idle websockets (channels_redis issue #422).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
+                "prefix": os.environ.get("KETNOI_CHANNEL_PREFIX", "ketnoi"),
+            },
         }
     }
     CACHES = {

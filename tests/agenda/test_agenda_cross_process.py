@@ -46,11 +46,7 @@ def test_change_through_process_a_reaches_a_client_of_process_b(redis_url):
     first = programme(event, sessions=4, rooms=2)[0]
     services.set_live_control(event=event, enabled=True)
     cookie = session_cookie(organizer)
-    # redis-py 8 times socket reads out after 5 s, as long as channels-redis's blocking BZPOPMIN:
-    # a longer timeout keeps idle consumers alive (see channels_redis#422).
-    url = redis_url if "socket_timeout" in redis_url else redis_url + ("&" if "?" in redis_url else "?") + \
-        "socket_timeout=30"
-    env = {"REDIS_URL": url, "KETNOI_CHANNEL_PREFIX": f"agenda-test-{secrets.token_hex(4)}"}
+    env = {"REDIS_URL": redis_url, "KETNOI_CHANNEL_PREFIX": f"agenda-test-{secrets.token_hex(4)}"}
 
     with asgi_server(extra_env=env) as a, asgi_server(extra_env=env) as b:
         ws_url = f"ws://127.0.0.1:{b.port}/ws/e/{event.slug}/agenda/"
@@ -58,6 +54,9 @@ def test_change_through_process_a_reaches_a_client_of_process_b(redis_url):
         async def scenario():
             async with websockets.connect(ws_url, origin=b.url, open_timeout=20) as ws:
                 assert json.loads(await asyncio.wait_for(ws.recv(), 10)) == {"type": "state", "version": 1}
+                # Stay idle past redis-py's default 5 s socket timeout: the settings' longer timeout must keep
+                # process B's consumer subscribed (channels_redis#422 dropped idle sockets with code 1011).
+                await asyncio.sleep(6.5)
                 status, body = await asyncio.to_thread(
                     post, a.url, f"/e/{event.slug}/agenda/control/sessions/{first.pk}/shift/",
                     {"minutes": "15"}, cookie)
