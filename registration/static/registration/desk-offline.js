@@ -141,6 +141,7 @@
   // --- offline scan ------------------------------------------------------------------------------------------
   let order = 0;
   async function scanOffline(code, gate, nonce) {
+    await ready; // after a reload, the local list is read before the first check
     const claims = parse(code);
     if (!claims) return { status: "malformed" };
     if (!state.key) return { status: "no_list" };
