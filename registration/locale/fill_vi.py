@@ -195,7 +195,6 @@ VI = {
     "Person": "Người tham dự",
     "Counted admission": "Lượt được tính",
     "Other admission": "Lượt còn lại",
-    "gate %(gate)s, %(time)s": "cổng %(gate)s, %(time)s",
     "No conflicts.": "Không có xung đột.",
     "Desk status": "Trạng thái bàn check-in",
     "Network": "Mạng",

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
@@ -106,12 +106,17 @@ def clean_desk_id(desk_id: str) -> str:
 def report_desk(*, event: Event, user, desk_id: str, gate: str, queue_length: int, list_version: int) -> None:
     """Record what a desk said on its last sync (organizers see it on the check-in dashboard)."""
     desk_id = clean_desk_id(desk_id)
-    DeskReport.objects.update_or_create(
-        event=event, desk_id=desk_id,
-        defaults={"user": user if getattr(user, "is_authenticated", False) else None, "gate": (gate or "")[:40],
-                  "last_sync_at": timezone.now(), "queue_length": max(0, min(int(queue_length), 10**6)),
-                  "list_version": max(0, int(list_version))},
-    )
+    fields = {"user": user if getattr(user, "is_authenticated", False) else None, "gate": (gate or "")[:40],
+              "last_sync_at": timezone.now(), "queue_length": max(0, min(int(queue_length), 10**6)),
+              "list_version": max(0, int(list_version))}
+    # One UPDATE on every sync after the first (update_or_create would add a SELECT and savepoints).
+    if DeskReport.objects.filter(event=event, desk_id=desk_id).update(**fields):
+        return
+    try:
+        with transaction.atomic():
+            DeskReport.objects.create(event=event, desk_id=desk_id, **fields)
+    except IntegrityError:  # the same desk's first two syncs raced: the other one created the row
+        DeskReport.objects.filter(event=event, desk_id=desk_id).update(**fields)
 
 
 def desk_reports(event: Event) -> list[DeskReport]:
