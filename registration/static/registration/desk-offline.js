@@ -194,6 +194,7 @@
   function sync() {
     if (syncing) return syncing;
     syncing = (async () => {
+      const started = performance.now();
       const body = new FormData();
       body.set("desk", deskId());
       body.set("gate", (document.getElementById("gate") || {}).value || "");
@@ -211,6 +212,7 @@
       const data = await response.json();
       state.reachable = true;
       await apply(data);
+      desk.dataset.lastSyncMs = String(Math.round(performance.now() - started));
     })().finally(() => { syncing = null; render(); });
     return syncing;
   }
