@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from eventsite.errors import DomainError
+from eventsite.live import broadcast_on_commit
 from eventsite.models import Event
 
 from ..models import (
@@ -29,6 +30,7 @@ from ..models import (
 from . import checkin, tokens
 
 MAX_BATCH = 500
+CHUNK = 100  # scans per transaction in an upload
 MAX_BACKDATE = timedelta(days=3)  # an offline scan older than this is taken as a wrong clock: recorded as now
 _DESK_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
@@ -169,14 +171,36 @@ def parse_scans(items: Any, *, now: datetime | None = None) -> list[OfflineScan]
     return scans
 
 
+def _lock_order(scan: OfflineScan) -> int:
+    try:
+        return tokens.parse(scan.code)[0].badge_id
+    except tokens.TokenError:
+        return 0  # no badge row to lock
+
+
 def upload_scans(*, event: Event, user, scans: list[OfflineScan]) -> list[checkin.ScanResult]:
-    """Redeem scans a desk admitted offline, in order, each in its own transaction (one bad scan doesn't undo
-    the others). A scan already uploaded (same nonce) gets its first answer back."""
-    results = []
-    for scan in scans:
-        try:
-            results.append(checkin.redeem_badge(code=scan.code, gate=scan.gate, nonce=scan.nonce,
-                                                device_or_user=user, event=event, scanned_at=scan.scanned_at))
-        except checkin.CheckinError as error:
-            results.append(checkin.ScanResult(status="error", extra={"reason": error.code}))
+    """Redeem scans a desk admitted offline. A scan already uploaded (same nonce) gets its first answer back.
+
+    The scans of a batch commit together in chunks (one commit per scan made an upload of 1,000 scans take half a
+    minute), each scan in its own savepoint. Within a chunk they are redeemed in badge-id order, so two desks
+    uploading at once take their row locks in the same order and cannot deadlock; the answer does not depend
+    on that order, since the earliest scan time wins whichever arrives first.
+    """
+    answers: dict[int, checkin.ScanResult] = {}
+    for start in range(0, len(scans), CHUNK):
+        chunk = sorted(range(start, min(start + CHUNK, len(scans))), key=lambda i: (_lock_order(scans[i]), i))
+        with transaction.atomic():
+            for i in chunk:
+                scan = scans[i]
+                try:
+                    answers[i] = checkin.redeem_badge(code=scan.code, gate=scan.gate, nonce=scan.nonce,
+                                                      device_or_user=user, event=event,
+                                                      scanned_at=scan.scanned_at, announce=False)
+                except checkin.CheckinError as error:
+                    answers[i] = checkin.ScanResult(status="error", extra={"reason": error.code})
+    results = [answers[i] for i in range(len(scans))]
+    # One live update for the batch (one per scan would cost more than the scans): new admissions, minus none
+    # for an earlier scan replacing a later one; the dashboard re-reads its figures after it.
+    added = sum(1 for r in results if r.ok and not r.replayed and not r.extra.get("superseded"))
+    broadcast_on_commit(event.pk, checkin.TOPIC, {"type": "checkin.changed", "delta": added})
     return results
