@@ -30,7 +30,7 @@ def forge(code: str) -> str:
 def open_desk(page, event, user, gate: str) -> None:
     log_in(page, user.email, PASSWORD)
     page.goto(f"/e/{event.slug}/desk/?gate={gate}")
-    page.locator("#desk[data-list-version]").wait_for(state="attached")  # the local list is in IndexedDB
+    page.locator("#desk[data-list-version]").wait_for(state="attached", timeout=30_000)  # list in IndexedDB
     # The service worker is active, controls the page and has cached it for offline reloads.
     # (page.evaluate, not wait_for_function: the page's CSP forbids the eval the latter uses)
     assert page.evaluate("""async () => {

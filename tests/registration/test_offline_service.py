@@ -294,3 +294,37 @@ def test_parallel_changes_get_distinct_versions_in_commit_order():
         t.join()
     versions = list(Badge.objects.filter(event=event).values_list("sync_version", flat=True))
     assert len(set(versions)) == 20 and max(versions) == offline.current_version(event.pk)
+
+
+# --- installable desk: service worker and manifest ---------------------------------------------------------------
+
+
+def test_service_worker_is_versioned_by_its_assets(reg, client, monkeypatch):
+    from registration.views import offline as views
+
+    url = reverse("registration:desk_sw", kwargs={"event_slug": reg.event.slug})
+    response = client.get(url)
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/javascript")
+    assert response["Service-Worker-Allowed"] == f"/e/{reg.event.slug}/desk/"
+    config = json.loads(response.content.decode().split("self.KETNOI_DESK = ", 1)[1].split(";\n", 1)[0])
+    assert config["page"] == f"/e/{reg.event.slug}/desk/"
+    assert "/static/registration/desk-offline.js" in config["assets"]
+    assert any(a.endswith(".woff2") for a in config["assets"])  # the fonts the CSS loads, too
+    # A changed asset is a new release (new cache name; the old cache is deleted on activation).
+    original = views._read
+    views.release.cache_clear()
+    monkeypatch.setattr(views, "_read", lambda name: original(name) + (b"/* v2 */" if name.endswith("desk.js")
+                                                                      else b""))
+    try:
+        assert views.release()[0] != config["release"]
+    finally:
+        views.release.cache_clear()
+
+
+def test_manifest_makes_the_desk_installable(reg, client):
+    response = client.get(reverse("registration:desk_manifest", kwargs={"event_slug": reg.event.slug}),
+                          HTTP_ACCEPT_LANGUAGE="vi")
+    data = response.json()
+    assert response["Content-Type"] == "application/manifest+json"
+    assert data["start_url"] == data["scope"] == f"/e/{reg.event.slug}/desk/"
+    assert data["display"] == "standalone" and {i["sizes"] for i in data["icons"]} == {"192x192", "512x512"}

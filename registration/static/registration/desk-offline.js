@@ -367,6 +367,23 @@
     });
   });
 
+  // Leaving for another event through the event switcher: upload, then forget this event's local data. Scans
+  // that could not be uploaded (offline) are kept until this desk is opened again with a network.
+  document.querySelectorAll(".event-switcher a[href]").forEach((link) => {
+    link.addEventListener("click", async (event) => {
+      if (new URL(link.href, location.href).pathname.startsWith(`/e/${EVENT}/`)) return;
+      event.preventDefault();
+      if (state.queued && isOnline()) {
+        try { await flush(); } catch (err) { /* kept below */ }
+      }
+      if (!state.queued) {
+        (await dbPromise).close();
+        await deleteEvent(EVENT);
+      }
+      location.href = link.href;
+    });
+  });
+
   // --- start ----------------------------------------------------------------------------------------------
   if (navigator.serviceWorker && ds.swUrl) {
     navigator.serviceWorker.register(ds.swUrl, { scope: ds.swScope }).catch(() => {});
