@@ -135,7 +135,7 @@ def upload(request: HttpRequest) -> HttpResponse:
 def desk_texts() -> dict:
     """Everything the offline desk script shows, translated here and handed over in a JSON block."""
     from ..models import RegistrationRole, ScanStatus
-    from ..texts import TONES, WORDS
+    from ..texts import TONES, WORDS, error_text
 
     words = {str(k): str(v) for k, v in WORDS.items()}
     reasons = {str(k): str(v) for k, v in REASONS.items()}
@@ -153,6 +153,7 @@ def desk_texts() -> dict:
         "roles": {str(k): str(v) for k, v in RegistrationRole.choices},
         "offline_marker": _("OFFLINE – checked on this device, will be sent when the network is back"),
         "checked_in_at": _("Checked in at %(time)s, gate %(gate)s."),
+        "bad_gate": str(error_text("bad_gate")),
         "online": _("Online"), "offline": _("OFFLINE"), "never": _("never"), "just_now": _("just now"),
         "minutes_ago": _("%(n)s min ago"),
         "logout_queue": _("%(n)s scans made offline have not been sent yet and would be lost. Log out anyway?"),

@@ -137,6 +137,10 @@
   }
 
   async function scanLocally(code, gate, id) {
+    if (!gate) {  // an admission without a gate could not be uploaded later
+      showError(offline.texts.bad_gate);
+      return;
+    }
     try {
       showLocal(await offline.scanOffline(code, gate, id));
     } catch (err) {
@@ -168,7 +172,7 @@
     body.set("gate", gate);
     body.set("nonce", id);
     // Scans are handled one after another, in order, even when a scanner fires them quickly.
-    busy = busy.then(() => (offline && !offline.isOnline() && gate
+    busy = busy.then(() => (offline && !offline.isOnline()
       ? scanLocally(code, gate, id) : scanOnline(code, body, gate, id)))
       .catch(() => showError(desk.dataset.networkError || "Network error"));
     return busy;
