@@ -38,6 +38,9 @@ class RegistrationConfig(AppConfig):
         *CHECKIN_NAV,
     ]
 
+    def ready(self):
+        from .services import offline_signals  # noqa: F401  (desk list change numbers)
+
     def event_stats(self, event):
         from django.urls import reverse
 

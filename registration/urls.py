@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .api import api
-from .views import badges, dashboard, desk, imports, organizer, signup
+from .views import badges, dashboard, desk, imports, offline, organizer, signup
 
 app_name = "registration"
 
@@ -28,6 +28,10 @@ urlpatterns = [
     path("e/<slug:event_slug>/desk/manual/", desk.manual, name="desk_manual"),
     path("e/<slug:event_slug>/desk/undo/", desk.undo, name="desk_undo"),
     path("e/<slug:event_slug>/desk/lookup/", desk.lookup, name="desk_lookup"),
+    path("e/<slug:event_slug>/desk/sw.js", offline.service_worker, name="desk_sw"),
+    path("e/<slug:event_slug>/desk/manifest.webmanifest", offline.manifest, name="desk_manifest"),
+    path("e/<slug:event_slug>/desk/sync/", offline.sync, name="desk_sync"),
+    path("e/<slug:event_slug>/desk/upload/", offline.upload, name="desk_upload"),
     path("e/<slug:event_slug>/checkin/", dashboard.dashboard, name="checkin_dashboard"),
     path("e/<slug:event_slug>/checkin/counts/", dashboard.counts_partial, name="checkin_counts"),
     path("api/checkin/v1/", api.urls),

@@ -172,6 +172,56 @@ VI = {
     "Log in": "Đăng nhập",
     "Reissue (lost badge): the old QR code stops working": "Cấp lại thẻ (mất thẻ): mã QR cũ hết hiệu lực",
     "%(n)d badge(s) reissued; print the new ones.": "Đã cấp lại %(n)d thẻ; hãy in thẻ mới.",
+    # --- offline desk (issue 10) ---
+    "desk list version": "phiên bản danh sách của bàn",
+    "desk list versions": "phiên bản danh sách của bàn",
+    "last sync": "lần đồng bộ gần nhất",
+    "scans waiting to upload": "lượt quét chờ gửi",
+    "list version": "phiên bản danh sách",
+    "desk report": "báo cáo của bàn check-in",
+    "desk reports": "báo cáo của bàn check-in",
+    "check-in conflict": "xung đột check-in",
+    "check-in conflicts": "xung đột check-in",
+    "Desks": "Các bàn check-in",
+    "Staff": "Nhân viên",
+    "Last sync": "Đồng bộ gần nhất",
+    "Scans waiting to upload": "Lượt quét chờ gửi",
+    "No desk has synced yet.": "Chưa có bàn nào đồng bộ.",
+    "Double admissions (offline conflicts)": "Cho vào hai lần (xung đột khi mất mạng)",
+    "The same badge was admitted at two desks while offline. The earliest admission counts; the other is "
+    "listed here.":
+        "Cùng một thẻ đã được cho vào ở hai bàn khi mất mạng. Lượt sớm nhất được tính; lượt còn lại được "
+        "liệt kê ở đây.",
+    "Person": "Người tham dự",
+    "Counted admission": "Lượt được tính",
+    "Other admission": "Lượt còn lại",
+    "No conflicts.": "Không có xung đột.",
+    "Desk status": "Trạng thái bàn check-in",
+    "Network": "Mạng",
+    "Online": "Trực tuyến",
+    "never": "chưa bao giờ",
+    "Local list updated": "Danh sách trên máy cập nhật",
+    "Check-in": "Check-in",
+    "NOT IN LIST": "KHÔNG CÓ TRONG DANH SÁCH",
+    "NO LOCAL LIST": "CHƯA CÓ DANH SÁCH",
+    "Welcome! The badge is valid (checked on this device).":
+        "Xin chào! Thẻ hợp lệ (đã kiểm tra trên thiết bị này).",
+    "This badge is for another event, or its code is not genuine.":
+        "Thẻ này thuộc sự kiện khác, hoặc mã không chính chủ.",
+    "The signature is genuine but this badge is newer than the desk's list. Do not admit yet: check the "
+    "person's papers or call a supervisor.":
+        "Chữ ký hợp lệ nhưng thẻ này mới hơn danh sách của bàn. Chưa cho vào: kiểm tra giấy tờ của người "
+        "này hoặc gọi người giám sát.",
+    "This desk has no local list yet: open it once while online.":
+        "Bàn này chưa có danh sách trên máy: hãy mở trang một lần khi có mạng.",
+    "OFFLINE – checked on this device, will be sent when the network is back":
+        "NGOẠI TUYẾN – đã kiểm tra trên thiết bị này, sẽ gửi khi có mạng trở lại",
+    "OFFLINE": "NGOẠI TUYẾN",
+    "just now": "vừa xong",
+    "%(n)s min ago": "%(n)s phút trước",
+    "%(n)s scans made offline have not been sent yet and would be lost. Log out anyway?":
+        "%(n)s lượt quét khi mất mạng chưa được gửi và sẽ bị mất. Vẫn đăng xuất?",
+
 }
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@ registrations (signup.py); badges and check-in live beside them in their own mod
 
 from .badges import Badge, BadgeJob, BadgeLayout, EventSigningKey, RevokedToken
 from .checkin import CheckIn, Device, ScanLog, ScanStatus
+from .offline import CheckinConflict, DeskReport, DeskSyncCounter
 from .registrations import BuyerType, Registration, RegistrationRole, RegistrationSource, RegistrationStatus
 from .signup import ImportBatch, RegistrationQuestion, RegistrationSettings
 
@@ -12,6 +13,9 @@ __all__ = [
     "BadgeLayout",
     "BuyerType",
     "CheckIn",
+    "CheckinConflict",
+    "DeskReport",
+    "DeskSyncCounter",
     "Device",
     "EventSigningKey",
     "ImportBatch",

@@ -47,11 +47,14 @@ class Badge(models.Model):
     current_checkin = models.ForeignKey(
         "registration.CheckIn", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
+    # The event's change number of the last change to this badge or its registration (offline desk delta sync).
+    sync_version = models.BigIntegerField(default=0)
 
     class Meta:
         verbose_name = _("badge")
         verbose_name_plural = _("badges")
-        indexes = [models.Index(fields=["event", "checked_in_at"])]
+        indexes = [models.Index(fields=["event", "checked_in_at"]),
+                   models.Index(fields=["event", "sync_version"])]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.registration.full_name}"

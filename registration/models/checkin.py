@@ -86,6 +86,7 @@ class ScanLog(models.Model):
                                 related_name="+")
     by_device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     at = models.DateTimeField()
+    scanned_at = models.DateTimeField(null=True, blank=True)  # when an offline desk scanned it (None: online)
     result = models.JSONField(default=dict)  # the answer given, replayed verbatim on a retry
 
     class Meta:

@@ -24,7 +24,16 @@ from eventsite.live import broadcast_on_commit
 from eventsite.models import Event
 from eventsite.provinces import fold
 
-from ..models import Badge, CheckIn, Device, Registration, RegistrationStatus, ScanLog, ScanStatus
+from ..models import (
+    Badge,
+    CheckIn,
+    CheckinConflict,
+    Device,
+    Registration,
+    RegistrationStatus,
+    ScanLog,
+    ScanStatus,
+)
 from . import tokens
 
 UNDO_WINDOW = timedelta(minutes=15)
@@ -93,8 +102,15 @@ def _event_of(event: Event | None, device_or_user) -> Event:
     return event
 
 
-def redeem_badge(*, code: str, gate: str, nonce: str, device_or_user, event: Event | None = None) -> ScanResult:
-    """Admit the holder of ``code`` at ``gate``; see ScanStatus for the answers. Never raises for a bad code."""
+def redeem_badge(*, code: str, gate: str, nonce: str, device_or_user, event: Event | None = None,
+                 scanned_at: datetime | None = None, announce: bool = True) -> ScanResult:
+    """Admit the holder of ``code`` at ``gate``; see ScanStatus for the answers. Never raises for a bad code.
+
+    ``scanned_at`` is given for a scan an offline desk admitted earlier (services.offline): the check-in is
+    dated then, and if the badge is already in, the earliest admission is kept and the other is recorded as a
+    ``CheckinConflict`` — one live check-in per badge either way. ``announce=False`` leaves the live update to
+    the caller (a batch upload sends one message for the whole batch instead of one per scan).
+    """
     event = _event_of(event, device_or_user)
     gate, nonce = _clean(gate, nonce)
     try:
@@ -102,7 +118,8 @@ def redeem_badge(*, code: str, gate: str, nonce: str, device_or_user, event: Eve
         status = None
     except tokens.TokenError as invalid:
         claims, status = None, invalid.code
-    return _redeem(event=event, claims=claims, status=status, gate=gate, nonce=nonce, actor=_actor(device_or_user))
+    return _redeem(event=event, claims=claims, status=status, gate=gate, nonce=nonce, actor=_actor(device_or_user),
+                   scanned_at=scanned_at, announce=announce)
 
 
 def checkin_registration(*, registration_id: int, gate: str, nonce: str, device_or_user,
@@ -121,7 +138,7 @@ def checkin_registration(*, registration_id: int, gate: str, nonce: str, device_
 
 
 def _redeem(*, event: Event, claims: tokens.Claims | None, status: str | None, gate: str, nonce: str,
-            actor: dict[str, Any]) -> ScanResult:
+            actor: dict[str, Any], scanned_at: datetime | None = None, announce: bool = True) -> ScanResult:
     try:
         with transaction.atomic():
             badge = prior = None
@@ -140,11 +157,11 @@ def _redeem(*, event: Event, claims: tokens.Claims | None, status: str | None, g
                 return ScanResult.from_dict(prior, replayed=True)
             now = timezone.now()
             result, checkin = _decide(event=event, claims=claims, status=status, badge=badge, gate=gate, now=now,
-                                      actor=actor)
+                                      actor=actor, scanned_at=scanned_at, nonce=nonce, announce=announce)
             # A retry that raced its original past the lookup above (PostgreSQL's statement snapshot) fails
             # here on the unique (event, nonce) and is answered below with the original's result.
-            ScanLog.objects.create(event=event, nonce=nonce, gate=gate, status=result.status,
-                                   badge=badge, checkin=checkin, at=now, result=result.as_dict(), **actor)
+            ScanLog.objects.create(event=event, nonce=nonce, gate=gate, status=result.status, badge=badge,
+                                   checkin=checkin, at=now, scanned_at=scanned_at, result=result.as_dict(), **actor)
     except IntegrityError:
         prior = ScanLog.objects.filter(event=event, nonce=nonce).values_list("result", flat=True).first()
         if prior is None:
@@ -153,7 +170,8 @@ def _redeem(*, event: Event, claims: tokens.Claims | None, status: str | None, g
     return result
 
 
-def _decide(*, event, claims, status, badge, gate, now, actor) -> tuple[ScanResult, CheckIn | None]:
+def _decide(*, event, claims, status, badge, gate, now, actor, scanned_at=None, nonce="",
+            announce=True) -> tuple[ScanResult, CheckIn | None]:
     if claims is None:
         return ScanResult(status=status), None
     if badge is None:  # genuine signature, but the badge is gone (registration deleted)
@@ -167,13 +185,50 @@ def _decide(*, event, claims, status, badge, gate, now, actor) -> tuple[ScanResu
     if registration.status != RegistrationStatus.APPROVED:
         return ScanResult(status=ScanStatus.NOT_APPROVED, **base), None
     if badge.checked_in_at is not None:
+        if scanned_at is not None:  # an offline desk admitted this badge too: a double admission
+            return _offline_conflict(event=event, badge=badge, gate=gate, now=now, actor=actor,
+                                     scanned_at=scanned_at, nonce=nonce, base=base, announce=announce)
         return ScanResult(status=ScanStatus.ALREADY, checked_in_at=badge.checked_in_at.isoformat(),
                           gate=badge.checked_in_gate, **base), None
-    checkin = CheckIn.objects.create(event=event, badge=badge, gate=gate, at=now, role=registration.role, **actor)
-    Badge.objects.filter(pk=badge.pk).update(checked_in_at=now, checked_in_gate=gate, current_checkin=checkin)
-    broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": 1, "role": registration.role,
-                                          "gate": gate, "at": now.isoformat()})
-    return ScanResult(status=ScanStatus.OK, checked_in_at=now.isoformat(), gate=gate, **base), checkin
+    at = scanned_at or now
+    checkin = CheckIn.objects.create(event=event, badge=badge, gate=gate, at=at, role=registration.role, **actor)
+    Badge.objects.filter(pk=badge.pk).update(checked_in_at=at, checked_in_gate=gate, current_checkin=checkin)
+    if announce:
+        broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": 1, "role": registration.role,
+                                              "gate": gate, "at": at.isoformat()})
+    return ScanResult(status=ScanStatus.OK, checked_in_at=at.isoformat(), gate=gate, **base), checkin
+
+
+def _offline_conflict(*, event, badge, gate, now, actor, scanned_at, nonce, base,
+                      announce=True) -> tuple[ScanResult, CheckIn | None]:
+    """The badge is in, and an offline desk admitted it as well: keep the earliest admission, record the other.
+
+    Called with the badge row locked, so two uploads of the same badge cannot both replace the check-in.
+    """
+    current = CheckIn.objects.filter(pk=badge.current_checkin_id).first()
+    if current is not None and scanned_at < current.at:
+        # The offline admission came first: it becomes the check-in, the later one is annulled (not counted).
+        CheckIn.objects.filter(pk=current.pk).update(annulled_at=now)
+        kept = CheckIn.objects.create(event=event, badge=badge, gate=gate, at=scanned_at,
+                                      role=badge.registration.role, **actor)
+        Badge.objects.filter(pk=badge.pk).update(checked_in_at=scanned_at, checked_in_gate=gate,
+                                                 current_checkin=kept)
+        CheckinConflict.objects.create(event=event, badge=badge, kept=kept, superseded=current,
+                                       other_gate=current.gate, other_at=current.at, other_by=current.by_user,
+                                       nonce=nonce)
+        if announce:
+            broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": 0,
+                                                  "role": badge.registration.role, "gate": gate,
+                                                  "at": scanned_at.isoformat()})
+        return ScanResult(status=ScanStatus.OK, checked_in_at=scanned_at.isoformat(), gate=gate,
+                          extra={"superseded": True}, **base), kept
+    if current is not None:
+        CheckinConflict.objects.create(event=event, badge=badge, kept=current, other_gate=gate, other_at=scanned_at,
+                                       other_by=actor["by_user"], nonce=nonce)
+    if announce:
+        broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": 0})
+    return ScanResult(status=ScanStatus.ALREADY, checked_in_at=badge.checked_in_at.isoformat(),
+                      gate=badge.checked_in_gate, **base), None
 
 
 def annul_last_checkin(*, gate: str, device_or_user, event: Event | None = None) -> CheckIn:

@@ -8,14 +8,15 @@ from django.shortcuts import render
 from eventsite.access import ORGANIZER, event_view
 
 from ..models import RegistrationRole
-from ..services import checkin
+from ..services import checkin, offline
 
 
 def _context(event) -> dict:
     counts = checkin.counts(event)
     labels = dict(RegistrationRole.choices)
     by_role = [{"label": labels.get(role, role), **figures} for role, figures in counts["by_role"].items()]
-    return {"counts": counts, "by_role": by_role, "slots": list(reversed(counts["per_15_min"]))[:24]}
+    return {"counts": counts, "by_role": by_role, "slots": list(reversed(counts["per_15_min"]))[:24],
+            "desks": offline.desk_reports(event), "conflicts": offline.conflicts(event)}
 
 
 @event_view(roles=ORGANIZER)

@@ -49,8 +49,11 @@ def _undo_context(request: HttpRequest, gate: str) -> dict:
 
 @event_view(roles=STAFF)
 def desk(request: HttpRequest) -> HttpResponse:
+    from .offline import desk_texts
+
     gate = _gate(request)
-    return render(request, "registration/desk.html", {"gate": gate, **_undo_context(request, gate)})
+    return render(request, "registration/desk.html", {"gate": gate, "desk_texts": desk_texts(),
+                                                      **_undo_context(request, gate)})
 
 
 def _answer(request: HttpRequest, result: ScanResult | None, error: str = "") -> HttpResponse:

@@ -101,16 +101,79 @@
   }
 
   // --- scanning ---------------------------------------------------------------------------------------
+  // Online, the server decides; offline (or when the server does not answer) the desk decides locally and
+  // queues the admission with the same nonce, so a request that did reach the server is not counted twice.
+  const offline = window.KetnoiDeskOffline || null;
   let busy = Promise.resolve();
+
+  function showLocal(result) {
+    const T = offline.texts;
+    const box = document.createElement("div");
+    box.id = "scan-result-box";
+    box.className = `scan-result tone-${T.tones[result.status] || "bad"}`;
+    box.dataset.status = result.status;
+    box.dataset.offline = "1";
+    const line = (text, cls) => {
+      const p = document.createElement("p");
+      if (cls) p.className = cls;
+      p.textContent = text;
+      box.append(p);
+    };
+    line(T.offline_marker, "offline-marker");
+    line(T.words[result.status] || result.status, "scan-word");
+    if (result.attendee) {
+      line(result.attendee.name, "scan-name");
+      const role = T.roles[result.attendee.role] || result.attendee.role;
+      line(`${result.attendee.company}${role ? ` · ${role}` : ""}`, "scan-company");
+    }
+    if (result.status === "already_checked_in" && result.at) {
+      const time = new Date(result.at).toLocaleString("vi-VN", { hour: "2-digit", minute: "2-digit",
+        day: "2-digit", month: "2-digit", year: "numeric" });
+      line(T.checked_in_at.replace("%(time)s", time).replace("%(gate)s", result.gate || ""), "scan-when");
+    }
+    line(T.reasons[result.status] || "", "scan-reason");
+    resultRegion.replaceChildren(box);
+    cue(result.status);
+  }
+
+  async function scanLocally(code, gate, id) {
+    if (!gate) {  // an admission without a gate could not be uploaded later
+      showError(offline.texts.bad_gate);
+      return;
+    }
+    try {
+      showLocal(await offline.scanOffline(code, gate, id));
+    } catch (err) {
+      showError(desk.dataset.networkError || "Network error");
+    }
+  }
+
+  async function scanOnline(code, body, gate, id) {
+    let response;
+    try {
+      response = await post(scanForm.action, body, 2);
+    } catch (err) {
+      if (!offline) throw err;
+      offline.unreachable();
+      return scanLocally(code, gate, id);
+    }
+    const status = response.headers.get("X-Scan-Status") || "";
+    show(await response.text());
+    if (offline) offline.recordOnline(code, gate, id, status).catch(() => {});
+  }
+
   function submitCode(code) {
     code = code.trim();
     if (!code) return;
     const body = new FormData(scanForm);
+    const gate = gateInput.value.trim();
+    const id = nonce();
     body.set("code", code);
-    body.set("gate", gateInput.value.trim());
-    body.set("nonce", nonce());
-    // Scans are sent one after another, in order, even when a scanner fires them quickly.
-    busy = busy.then(() => post(scanForm.action, body).then((r) => r.text()).then(show))
+    body.set("gate", gate);
+    body.set("nonce", id);
+    // Scans are handled one after another, in order, even when a scanner fires them quickly.
+    busy = busy.then(() => (offline && !offline.isOnline()
+      ? scanLocally(code, gate, id) : scanOnline(code, body, gate, id)))
       .catch(() => showError(desk.dataset.networkError || "Network error"));
     return busy;
   }

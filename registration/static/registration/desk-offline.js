@@ -1,0 +1,406 @@
+// Offline mode of the check-in desk (issue 10). Loaded before desk.js, which calls window.KetnoiDeskOffline.
+//
+// While online the desk keeps, in IndexedDB (one database per event): the event's public key, the revocation
+// list and a compact badge list (id → name, organization, role, approved, issue counter), refreshed every
+// 30 s and on reconnect by delta sync (only what changed after the desk's version). Offline, a scan is
+// verified here (Ed25519 with WebCrypto), checked against that list, the revocations and this desk's own log
+// of scans, and an admission is queued durably with its nonce and scan time. Back online the queue is
+// uploaded in order; the server redeems each scan through the same service as online scans (the nonce makes
+// a repeated upload harmless; the earliest admission of a badge wins).
+(() => {
+  "use strict";
+  const desk = document.getElementById("desk");
+  if (!desk || !window.indexedDB) return;
+  const ds = desk.dataset;
+  const T = JSON.parse(document.getElementById("desk-texts").textContent);
+  const EVENT = ds.event;
+  const DB_PREFIX = "ketnoi-desk:";
+  const KNOWN = "ketnoi.desk.events"; // localStorage: events with local data in this browser
+  const SYNC_EVERY = 30000;
+  const BATCH = 200;
+
+  // --- IndexedDB -------------------------------------------------------------------------------------------
+  const req2p = (req) => new Promise((resolve, reject) => {
+    req.onsuccess = () => resolve(req.result);
+    req.onerror = () => reject(req.error);
+  });
+  const txDone = (tx) => new Promise((resolve, reject) => {
+    tx.oncomplete = () => resolve();
+    tx.onerror = () => reject(tx.error);
+    tx.onabort = () => reject(tx.error);
+  });
+
+  function openDb(slug) {
+    const req = indexedDB.open(DB_PREFIX + slug, 1);
+    req.onupgradeneeded = () => {
+      const db = req.result;
+      db.createObjectStore("meta");
+      db.createObjectStore("badges", { keyPath: "i" });
+      const scans = db.createObjectStore("scans", { keyPath: "n" });
+      scans.createIndex("b", "b");
+      scans.createIndex("q", "q");
+    };
+    return req2p(req);
+  }
+
+  function known() {
+    try { return JSON.parse(localStorage.getItem(KNOWN) || "[]"); } catch (err) { return []; }
+  }
+  function setKnown(list) { localStorage.setItem(KNOWN, JSON.stringify([...new Set(list)])); }
+
+  let dbPromise = openDb(EVENT);
+  setKnown(known().concat([EVENT]));
+
+  // In memory: what the checks need on every scan.
+  const state = { eventId: null, key: null, revoked: new Set(), version: 0, rv: 0, syncedAt: 0, listAt: 0,
+                  queued: 0, reachable: true, lastError: "" };
+
+  async function getMeta(db) {
+    const tx = db.transaction("meta");
+    const store = tx.objectStore("meta");
+    const [meta, revoked] = await Promise.all([req2p(store.get("meta")), req2p(store.get("revoked"))]);
+    return { meta: meta || {}, revoked: revoked || [] };
+  }
+
+  const b64url = (text) => {
+    const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4));
+    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
+  };
+
+  async function importKey(k) {
+    return crypto.subtle.importKey("raw", b64url(k), { name: "Ed25519" }, false, ["verify"]);
+  }
+
+  async function load() {
+    const db = await dbPromise;
+    const { meta, revoked } = await getMeta(db);
+    state.eventId = meta.e || null;
+    state.version = meta.v || 0;
+    state.rv = meta.rv || 0;
+    state.syncedAt = meta.syncedAt || 0;
+    state.listAt = meta.listAt || 0;
+    state.revoked = new Set(revoked);
+    state.key = meta.k ? await importKey(meta.k) : null;
+    state.queued = await countQueued();
+  }
+
+  async function countQueued() {
+    const db = await dbPromise;
+    return req2p(db.transaction("scans").objectStore("scans").index("q").count(1));
+  }
+
+  async function queuedScans() {
+    const db = await dbPromise;
+    const rows = await req2p(db.transaction("scans").objectStore("scans").index("q").getAll(1));
+    return rows.sort((a, b) => a.t - b.t || a.o - b.o);
+  }
+
+  // --- tokens (same layout as registration/services/tokens.py) ------------------------------------------------
+  const B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  function b32decode(code) {
+    const text = String(code || "").replace(/[\s-]+/g, "").toUpperCase();
+    if (!text || text.length > 200 || !/^[A-Z2-7]+$/.test(text) || [1, 3, 6].includes(text.length % 8)) return null;
+    const out = [];
+    let bits = 0;
+    let value = 0;
+    for (const ch of text) {
+      value = ((value << 5) | B32.indexOf(ch)) & 0x1fff;
+      bits += 5;
+      if (bits >= 8) {
+        bits -= 8;
+        out.push((value >> bits) & 0xff);
+      }
+    }
+    if (value & ((1 << bits) - 1)) return null; // stray bits: not the canonical encoding
+    return new Uint8Array(out);
+  }
+
+  function readVarint(raw, pos) {
+    let value = 0;
+    let mul = 1;
+    for (let i = 0; i < 5; i += 1) {
+      if (pos + i >= raw.length) return null;
+      const byte = raw[pos + i];
+      value += (byte & 0x7f) * mul;
+      if (!(byte & 0x80)) return i && byte === 0 ? null : [value, pos + i + 1];
+      mul *= 128;
+    }
+    return null;
+  }
+
+  function parse(code) {
+    const raw = b32decode(code);
+    if (!raw || raw.length < 1 + 3 + 64 || raw[0] !== 1) return null;
+    const a = readVarint(raw, 1);
+    const b = a && readVarint(raw, a[1]);
+    const c = b && readVarint(raw, b[1]);
+    if (!c || raw.length - c[1] !== 64 || !a[0] || !b[0] || !c[0]) return null;
+    return { badge: a[0], event: b[0], counter: c[0], message: raw.slice(0, c[1]), signature: raw.slice(c[1]) };
+  }
+
+  // --- offline scan ------------------------------------------------------------------------------------------
+  let order = 0;
+  async function scanOffline(code, gate, nonce) {
+    await ready; // after a reload, the local list is read before the first check
+    const claims = parse(code);
+    if (!claims) return { status: "malformed" };
+    if (!state.key) return { status: "no_list" };
+    if (claims.event !== state.eventId) return { status: "wrong_event" };
+    const genuine = await crypto.subtle.verify({ name: "Ed25519" }, state.key, claims.signature, claims.message);
+    if (!genuine) return { status: "forged" };
+    const db = await dbPromise;
+    const tx = db.transaction(["badges", "scans"], "readwrite");
+    const scans = tx.objectStore("scans");
+    const [badge, earlier] = await Promise.all([
+      req2p(tx.objectStore("badges").get(claims.badge)),
+      req2p(scans.index("b").getAll(claims.badge)),
+    ]);
+    if (!badge || claims.counter > badge.c) return { status: "unknown" };
+    const attendee = { name: badge.n, company: badge.o, role: badge.r };
+    if (claims.counter < badge.c || state.revoked.has(`${claims.badge}:${claims.counter}`)) {
+      return { status: "revoked", attendee };
+    }
+    if (!badge.a) return { status: "not_approved", attendee };
+    const admitted = earlier.find((s) => s.s === "ok");
+    if (admitted) return { status: "already_checked_in", attendee, at: admitted.t, gate: admitted.g };
+    const now = Date.now();
+    scans.put({ n: nonce, b: claims.badge, s: "ok", t: now, o: (order += 1), g: gate, c: code, q: 1 });
+    await txDone(tx);
+    state.queued += 1;
+    render();
+    return { status: "ok", attendee, at: now, gate };
+  }
+
+  // An online answer goes into the local log too, so this desk knows who is in if the network drops later.
+  async function recordOnline(code, gate, nonce, status) {
+    const claims = parse(code);
+    if (!claims || (status !== "ok" && status !== "already_checked_in")) return;
+    const db = await dbPromise;
+    const tx = db.transaction("scans", "readwrite");
+    tx.objectStore("scans").put({ n: nonce, b: claims.badge, s: "ok", t: Date.now(), g: gate, q: 0 });
+    await txDone(tx);
+  }
+
+  // --- network ---------------------------------------------------------------------------------------------
+  const isOnline = () => navigator.onLine && state.reachable;
+  const csrfHeaders = { "X-CSRFToken": ds.csrf, "X-Requested-With": "fetch" };
+
+  function unreachable() {
+    state.reachable = false;
+    render();
+  }
+
+  let syncing = null;
+  function sync() {
+    if (syncing) return syncing;
+    syncing = (async () => {
+      const started = performance.now();
+      const body = new FormData();
+      body.set("desk", deskId());
+      body.set("gate", (document.getElementById("gate") || {}).value || "");
+      body.set("queue", String(state.queued));
+      body.set("since", String(state.version));
+      body.set("rv", String(state.rv));
+      let response;
+      try {
+        response = await fetch(ds.syncUrl, { method: "POST", body, credentials: "same-origin", headers: csrfHeaders });
+      } catch (err) {
+        unreachable();
+        throw err;
+      }
+      if (!response.ok) throw new Error(`sync ${response.status}`);
+      const data = await response.json();
+      state.reachable = true;
+      await apply(data);
+      desk.dataset.lastSyncMs = String(Math.round(performance.now() - started));
+    })().finally(() => { syncing = null; render(); });
+    return syncing;
+  }
+
+  async function apply(data) {
+    const db = await dbPromise;
+    const tx = db.transaction(["meta", "badges"], "readwrite");
+    const badges = tx.objectStore("badges");
+    if (data.full) badges.clear();
+    for (const [i, n, o, r, a, c] of data.b) badges.put({ i, n, o, r, a, c });
+    const revoked = data.full ? new Set() : new Set(state.revoked);
+    for (const [b, c] of data.r) revoked.add(`${b}:${c}`);
+    const now = Date.now();
+    const changed = data.full || data.b.length || data.r.length;
+    const meta = { e: data.e, k: data.k, v: data.v, rv: data.rv, syncedAt: now,
+                   listAt: changed || !state.listAt ? now : state.listAt };
+    const metaStore = tx.objectStore("meta");
+    metaStore.put(meta, "meta");
+    metaStore.put([...revoked], "revoked");
+    await txDone(tx);
+    if (!state.key || meta.k !== state.k) state.key = await importKey(data.k);
+    Object.assign(state, { eventId: data.e, k: data.k, version: data.v, rv: data.rv, syncedAt: now,
+                           listAt: meta.listAt, revoked });
+    desk.dataset.listVersion = String(data.v);
+  }
+
+  let flushing = null;
+  function flush(slug = EVENT, db = null, uploadUrl = ds.uploadUrl) {
+    if (flushing && slug === EVENT) return flushing;
+    const run = (async () => {
+      const database = db || await dbPromise;
+      for (;;) {
+        const all = await req2p(database.transaction("scans").objectStore("scans").index("q").getAll(1));
+        const batch = all.sort((a, b) => a.t - b.t || a.o - b.o).slice(0, BATCH);
+        if (!batch.length) return;
+        const body = JSON.stringify({ scans: batch.map((s) => ({
+          code: s.c, gate: s.g, nonce: s.n, scanned_at: new Date(s.t).toISOString() })) });
+        let response;
+        try {
+          response = await fetch(uploadUrl, { method: "POST", body, credentials: "same-origin",
+                                              headers: { ...csrfHeaders, "Content-Type": "application/json" } });
+        } catch (err) {
+          unreachable();
+          throw err;
+        }
+        if (!response.ok) throw new Error(`upload ${response.status}`);
+        const answers = new Map((await response.json()).results.map((r) => [r.n, r]));
+        const tx = database.transaction("scans", "readwrite");
+        const store = tx.objectStore("scans");
+        for (const scan of batch) {
+          const answer = answers.get(scan.n);
+          if (answer) store.put({ ...scan, q: 0, sv: answer.s });
+        }
+        await txDone(tx);
+        if (slug === EVENT) state.queued = await countQueued();
+        render();
+      }
+    })();
+    if (slug !== EVENT) return run;
+    flushing = run.finally(() => { flushing = null; render(); });
+    return flushing;
+  }
+
+  async function reconnect() {
+    try {
+      await flush();
+      await sync();
+    } catch (err) {
+      state.lastError = String(err);
+    }
+  }
+
+  function deskId() {
+    let id = localStorage.getItem("ketnoi.desk.id");
+    if (!id) {
+      id = (crypto.randomUUID ? crypto.randomUUID() : String(Math.random()).slice(2)).replace(/-/g, "");
+      localStorage.setItem("ketnoi.desk.id", id);
+    }
+    return id;
+  }
+
+  // --- status bar --------------------------------------------------------------------------------------------
+  const bar = document.getElementById("desk-status");
+  const ago = (ms) => {
+    if (!ms) return T.never;
+    const minutes = Math.floor((Date.now() - ms) / 60000);
+    return minutes < 1 ? T.just_now : T.minutes_ago.replace("%(n)s", String(minutes));
+  };
+  const clock = (ms) => new Date(ms).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
+
+  function render() {
+    if (!bar) return;
+    const online = isOnline();
+    bar.dataset.online = online ? "1" : "0";
+    document.body.dataset.deskOnline = online ? "online" : "offline";
+    bar.querySelector("[data-net]").textContent = online ? T.online : T.offline;
+    bar.querySelector("[data-queue]").textContent = String(state.queued);
+    bar.querySelector("[data-synced]").textContent = state.syncedAt ? `${clock(state.syncedAt)} (${ago(state.syncedAt)})` : T.never;
+    bar.querySelector("[data-age]").textContent = ago(state.listAt);
+    desk.dataset.queued = String(state.queued);
+  }
+
+  // --- clearing: logout, another event ----------------------------------------------------------------------
+  async function deleteEvent(slug) {
+    await new Promise((resolve) => {
+      const req = indexedDB.deleteDatabase(DB_PREFIX + slug);
+      req.onsuccess = req.onerror = req.onblocked = () => resolve();
+    });
+    if (window.caches) {
+      const keys = await caches.keys();
+      await Promise.all(keys.filter((k) => k.startsWith(`ketnoi-desk-${slug}-`)).map((k) => caches.delete(k)));
+    }
+    if (navigator.serviceWorker) {
+      const regs = await navigator.serviceWorker.getRegistrations();
+      await Promise.all(regs.filter((r) => new URL(r.scope).pathname === `/e/${slug}/desk/`).map((r) => r.unregister()));
+    }
+    setKnown(known().filter((s) => s !== slug));
+  }
+
+  async function clearAll() {
+    const db = await dbPromise;
+    db.close();
+    for (const slug of known()) await deleteEvent(slug);
+    localStorage.removeItem(KNOWN);
+  }
+
+  // Another event's local data: upload what it still holds, then delete it (kept if it cannot be uploaded).
+  async function forgetOtherEvents() {
+    for (const slug of known().filter((s) => s !== EVENT)) {
+      try {
+        const db = await openDb(slug);
+        const waiting = await req2p(db.transaction("scans").objectStore("scans").index("q").count(1));
+        if (waiting && isOnline()) await flush(slug, db, `/e/${slug}/desk/upload/`);
+        const left = await req2p(db.transaction("scans").objectStore("scans").index("q").count(1));
+        db.close();
+        if (!left) await deleteEvent(slug);
+      } catch (err) { /* kept for the next visit */ }
+    }
+  }
+
+  document.querySelectorAll('form[action$="/logout/"]').forEach((form) => {
+    form.addEventListener("submit", async (event) => {
+      if (form.dataset.cleared) return;
+      event.preventDefault();
+      if (state.queued && isOnline()) {
+        try { await flush(); } catch (err) { /* asked below */ }
+      }
+      if (state.queued && !window.confirm(T.logout_queue.replace("%(n)s", String(state.queued)))) return;
+      await clearAll();
+      form.dataset.cleared = "1";
+      form.submit();
+    });
+  });
+
+  // Leaving for another event through the event switcher: upload, then forget this event's local data. Scans
+  // that could not be uploaded (offline) are kept until this desk is opened again with a network.
+  document.querySelectorAll(".event-switcher a[href]").forEach((link) => {
+    link.addEventListener("click", async (event) => {
+      if (new URL(link.href, location.href).pathname.startsWith(`/e/${EVENT}/`)) return;
+      event.preventDefault();
+      if (state.queued && isOnline()) {
+        try { await flush(); } catch (err) { /* kept below */ }
+      }
+      if (!state.queued) {
+        (await dbPromise).close();
+        await deleteEvent(EVENT);
+      }
+      location.href = link.href;
+    });
+  });
+
+  // --- start ----------------------------------------------------------------------------------------------
+  if (navigator.serviceWorker && ds.swUrl) {
+    navigator.serviceWorker.register(ds.swUrl, { scope: ds.swScope }).catch(() => {});
+  }
+  window.addEventListener("online", reconnect);
+  window.addEventListener("offline", () => render());
+  const ready = load().then(() => {
+    render();
+    if (navigator.onLine) reconnect().then(forgetOtherEvents);
+  }).catch((err) => { state.lastError = String(err); });
+  setInterval(() => {
+    if (navigator.onLine) reconnect();
+    else render();
+  }, SYNC_EVERY);
+
+  window.KetnoiDeskOffline = {
+    ready, isOnline, unreachable, scanOffline, recordOnline, sync, flush, parse, texts: T,
+    state: () => ({ ...state, key: Boolean(state.key), revoked: state.revoked.size }),
+  };
+})();
