@@ -47,7 +47,7 @@ class Agreement(models.Model):
 
     event = models.ForeignKey("eventsite.Event", on_delete=models.PROTECT, related_name="agreements")
     kind = models.CharField(_("kind"), max_length=20, choices=Kind.choices)
-    title = models.CharField(_("title"), max_length=300)
+    title = models.CharField(pgettext_lazy("agreement", "title"), max_length=300)
     products = models.ManyToManyField(
         "catalog.Product", verbose_name=_("products covered"), blank=True, related_name="agreements"
     )
@@ -150,7 +150,7 @@ class AgreementParty(models.Model):
 class Signatory(models.Model):
     party = models.ForeignKey(AgreementParty, on_delete=models.CASCADE, related_name="signatories")
     name = models.CharField(_("name"), max_length=200)
-    title = models.CharField(_("position"), max_length=200, blank=True)
+    title = models.CharField(pgettext_lazy("signatory", "position"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("signatory")

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from django import forms
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.ocop import ProductGroup, SubGroup
 
@@ -108,5 +109,5 @@ class BlockedTimeForm(forms.Form):
 class OutcomeForm(forms.Form):
     result = forms.ChoiceField(label=_("Outcome"), choices=MeetingOutcome.Result.choices,
                                widget=forms.RadioSelect)
-    note = forms.CharField(label=_("Note"), max_length=1000, required=False,
+    note = forms.CharField(label=pgettext_lazy("meeting request", "Note"), max_length=1000, required=False,
                            widget=forms.Textarea(attrs={"rows": 2}))

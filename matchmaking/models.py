@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from catalog.ocop import ProductGroup
 from eventsite.models import Event, Organization
@@ -268,7 +269,7 @@ class Meeting(models.Model):
     """An accepted request placed at one slot and one table."""
 
     class Status(models.TextChoices):
-        SCHEDULED = "scheduled", _("Scheduled")
+        SCHEDULED = "scheduled", pgettext_lazy("meeting", "Scheduled")
         HELD = "held", _("Held (checked in)")
         NO_SHOW = "no_show", _("No-show")
 

@@ -12,6 +12,7 @@ from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from fontpkg_be_vietnam_pro import ROOT as FONT_ROOT
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
@@ -104,7 +105,7 @@ def table_sheets_pdf(*, event: Event, tables: Iterable[MeetingTable], meetings: 
         story += [Paragraph(_esc(str(table)), styles["title"]),
                   Paragraph(_esc(f"{event.name} · {_('%(n)s seats') % {'n': table.seats}}"), styles["sub"]),
                   Spacer(1, 6 * mm)]
-        rows = [[_("Time"), _("Buyer"), _("Producer"), _("Held")]]
+        rows = [[_("Time"), _("Buyer"), _("Producer"), pgettext("meeting", "Held")]]
         rows += [[_time(m), m.buyer.name, m.producer.name, "☐"] for m in by_table.get(table.pk, [])]
         if len(rows) == 1:
             story.append(Paragraph(_esc(_("No meetings at this table.")), styles["cell"]))

@@ -56,3 +56,20 @@ def test_translations_vi_complete(extracted):
 def test_translations_every_app_catalog_compiles(extracted):
     for path in extracted.glob("**/locale/vi/LC_MESSAGES/django.po"):
         polib.pofile(str(path)).save_as_mofile(str(path.with_suffix(".mo")))
+
+
+def test_translations_one_wording_per_string_across_apps():
+    """Django merges every app's catalog: when two apps translate the same msgid differently, one silently
+    wins on the other's pages ("Next" once read "Trang sau" on the agenda). Use a context (pgettext) when
+    the meaning differs, one wording when it doesn't."""
+    root = Path(settings.BASE_DIR)
+    seen: dict[tuple, dict[str, list[str]]] = {}
+    for path in sorted(root.glob("*/**/LC_MESSAGES/django.po")):
+        if {".venv", "node_modules"} & set(path.parts):
+            continue
+        for entry in polib.pofile(str(path)):
+            if entry.msgstr and not entry.obsolete:
+                seen.setdefault((entry.msgctxt, entry.msgid), {}).setdefault(entry.msgstr, []).append(
+                    str(path.relative_to(root)).split("/")[0])
+    clashes = {key: wordings for key, wordings in seen.items() if len(wordings) > 1}
+    assert not clashes, "\n".join(f"{key}: {wordings}" for key, wordings in clashes.items())
