@@ -142,6 +142,12 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Rate limits (eventsite/ratelimit.py; defaults there) ------------------------------
+# KETNOI_RATE_LIMITS="checkin_api=50/s,registration=60/m,upload=30/m" overrides them.
+KETNOI_RATE_LIMITS = dict(
+    item.strip().split("=", 1) for item in os.environ.get("KETNOI_RATE_LIMITS", "").split(",") if "=" in item
+)
+
 # --- Accounts (django-allauth) --------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",

@@ -16,3 +16,4 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{_worker}.sqlite3")}
 ACCOUNT_RATE_LIMITS = False  # rate limits have their own tests, with their own settings
+KETNOI_RATE_LIMITS_ENABLED = False  # likewise: tests/security/test_ratelimit.py turns them on
