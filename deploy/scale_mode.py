@@ -42,6 +42,7 @@ def scale_env(args) -> dict[str, str]:
     env.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
     env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")  # plain http on loopback; TLS ends at a real proxy
     env.setdefault("STATIC_ROOT", str(ROOT / "staticfiles"))
+    env.setdefault("KETNOI_TASKS", "database")  # background work runs on db_worker (docs/architecture-tasks.md)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
 
@@ -96,6 +97,8 @@ def main() -> None:
         children.append(subprocess.Popen(
             [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(p), "--proxy-headers",
              "eventsite.asgi:application"], env=env, cwd=ROOT))
+    # One task worker: bulk badges, registration emails (tasks are rows in PostgreSQL, no extra broker).
+    children.append(subprocess.Popen([*manage, "db_worker", "--no-reload", "--interval", "0.5"], env=env, cwd=ROOT))
     for p in ports:
         wait_for_port(p)
     prefix = ROOT / "var" / "scale"
@@ -103,7 +106,8 @@ def main() -> None:
     nginx = subprocess.Popen(["nginx", "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"], cwd=ROOT)
     children.append(nginx)
     wait_for_port(args.port)
-    print(f"Scale mode: http://{args.host}:{args.port}/ -> {len(ports)} Daphne workers {ports}", flush=True)
+    print(f"Scale mode: http://{args.host}:{args.port}/ -> {len(ports)} Daphne workers {ports} + db_worker",
+          flush=True)
 
     def stop(*_):
         for child in reversed(children):

@@ -46,6 +46,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "csp",
     "channels",
+    "django_tasks",
+    "django_tasks_db",
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -146,6 +148,24 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# --- Background tasks (django-tasks; docs/architecture-tasks.md) -----------------------
+# KETNOI_TASKS=thread (default): a daemon thread of the web process runs each task after commit, no worker.
+# KETNOI_TASKS=database (scale mode): tasks are rows written in the caller's transaction; `manage.py db_worker`
+# runs them.
+KETNOI_TASKS = os.environ.get("KETNOI_TASKS", "thread")
+if KETNOI_TASKS == "database":
+    TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+elif KETNOI_TASKS == "thread":
+    TASKS = {"default": {"BACKEND": "eventsite.task_backends.ThreadBackend", "QUEUES": ["default"]}}
+else:
+    raise ImproperlyConfigured(f"KETNOI_TASKS must be 'thread' or 'database', not {KETNOI_TASKS!r}")
+
+# --- Rate limits (eventsite/ratelimit.py; defaults there) ------------------------------
+# KETNOI_RATE_LIMITS="checkin_api=50/s,registration=60/m,upload=30/m" overrides them.
+KETNOI_RATE_LIMITS = dict(
+    item.strip().split("=", 1) for item in os.environ.get("KETNOI_RATE_LIMITS", "").split(",") if "=" in item
+)
 
 # --- Accounts (django-allauth) --------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -16,3 +16,8 @@ _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{_worker}.sqlite3")}
 ACCOUNT_RATE_LIMITS = False  # rate limits have their own tests, with their own settings
+KETNOI_RATE_LIMITS_ENABLED = False  # likewise: tests/security/test_ratelimit.py turns them on
+# Tasks still wait for commit, but run inline then, so tests see their effects without polling a thread
+# (tests/security/test_tasks.py covers the thread and the database backends).
+TASKS = {"default": {"BACKEND": "eventsite.task_backends.ThreadBackend", "QUEUES": ["default"],
+                     "OPTIONS": {"THREAD": False}}}

@@ -14,6 +14,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from pydantic import Field
 
+from eventsite.ratelimit import ratelimit
+
 from .models import Device
 from .services import checkin, devices, tokens
 from .services.checkin import CheckinError
@@ -41,11 +43,19 @@ class ErrorOut(Schema):
     reason: str
 
 
+# The service strips the gate and refuses a blank one; the nonce rule is checkin._NONCE. Stating both in the
+# schema means clients (and schemathesis) see the rules the service enforces. A gate must hold a letter or
+# digit (Vietnamese included): "not blank" as \S differs between regex dialects (U+0085, U+001C…), this does not.
+GATE = Field(min_length=1, max_length=40, pattern="[0-9A-Za-z\u00c0-\u024f\u1e00-\u1eff]",
+             description="Gate name, 1–40 characters, with at least one letter or digit")
+
+
 class RedeemIn(Schema):
     code: str = Field(max_length=400, description="The text of the badge's QR code")
-    gate: str = Field(min_length=1, max_length=40)
-    nonce: str = Field(min_length=8, max_length=64,
-                       description="Client-chosen unique id of this scan; resend it on retry")
+    gate: str = GATE
+    nonce: str = Field(min_length=8, max_length=64, pattern=r"^[A-Za-z0-9_.:-]{8,64}$",
+                       description="Client-chosen unique id of this scan (8–64 letters, digits or -_.:); "
+                                   "resend it on retry")
 
 
 class AttendeeOut(Schema):
@@ -65,7 +75,7 @@ class RedeemOut(Schema):
 
 
 class AnnulIn(Schema):
-    gate: str = Field(min_length=1, max_length=40)
+    gate: str = GATE
 
 
 class AnnulOut(Schema):
@@ -87,6 +97,12 @@ class KeyOut(Schema):
     algorithm: str = "Ed25519"
     token_version: int
     public_key: str = Field(description="Raw 32-byte public key, base64url without padding")
+
+
+# Every operation: a device token is required (401) and each device gets settings.KETNOI_RATE_LIMITS
+# ["checkin_api"] calls (429 {"status": "error", "reason": "rate_limited"} beyond it, with Retry-After).
+DEVICE_ERRORS = {401: ErrorOut, 429: ErrorOut}
+per_device = ratelimit("checkin_api", key="device", methods=("GET", "POST"))
 
 
 def _error(request, reason: str, status: int):
@@ -113,21 +129,24 @@ def _checkin_error(request, exc):
     return _error(request, exc.code, 400)
 
 
-@api.post("/redeem", response={200: RedeemOut, 400: ErrorOut, 401: ErrorOut}, summary="Redeem a badge code")
+@api.post("/redeem", response={200: RedeemOut, 400: ErrorOut, **DEVICE_ERRORS}, summary="Redeem a badge code")
+@per_device
 def redeem(request, payload: RedeemIn):
     result = checkin.redeem_badge(code=payload.code, gate=payload.gate, nonce=payload.nonce,
                                   device_or_user=request.device)
     return {**result.as_dict(), "reason": str(REASONS.get(result.status, "")), "replayed": result.replayed}
 
 
-@api.post("/annul", response={200: AnnulOut, 400: ErrorOut, 401: ErrorOut},
+@api.post("/annul", response={200: AnnulOut, 400: ErrorOut, **DEVICE_ERRORS},
           summary="Undo this device's last check-in at a gate (within 15 minutes)")
+@per_device
 def annul(request, payload: AnnulIn):
     undone = checkin.annul_last_checkin(gate=payload.gate, device_or_user=request.device)
     return {"badge_id": undone.badge_id, "gate": undone.gate, "checked_in_at": undone.at.isoformat()}
 
 
-@api.get("/status", response={200: StatusOut, 401: ErrorOut}, summary="Counts: checked in / registered")
+@api.get("/status", response={200: StatusOut, **DEVICE_ERRORS}, summary="Counts: checked in / registered")
+@per_device
 def status(request):
     figures = checkin.counts(request.device.event)
     return {k: figures[k] for k in ("registered", "checked_in", "by_role", "by_gate")}
@@ -139,8 +158,9 @@ class RevokedOut(Schema):
     counter: int
 
 
-@api.get("/revocations", response={200: list[RevokedOut], 401: ErrorOut},
+@api.get("/revocations", response={200: list[RevokedOut], 400: ErrorOut, **DEVICE_ERRORS},
          summary="Revoked tokens (badge id, issue counter) after a given id, oldest first, for offline desks")
+@per_device
 def revocations(request, after: int = 0, limit: int = 1000):
     from .models import RevokedToken
 
@@ -148,7 +168,8 @@ def revocations(request, after: int = 0, limit: int = 1000):
     return list(rows.values("id", "badge_id", "counter")[: max(1, min(limit, 5000))])
 
 
-@api.get("/keys", response={200: KeyOut, 401: ErrorOut}, summary="The event's public key, for offline verification")
+@api.get("/keys", response={200: KeyOut, **DEVICE_ERRORS}, summary="The event's public key, for offline verification")
+@per_device
 def keys(request):
     raw = tokens.public_key(request.device.event_id)
     return {"event_id": request.device.event_id, "token_version": tokens.VERSION,

@@ -20,6 +20,7 @@ from eventsite.access import event_view
 from eventsite.errors import DomainError
 from eventsite.models import EventRole, Organization
 from eventsite.provinces import fold
+from eventsite.ratelimit import ratelimit
 
 from .. import services
 from ..forms import AgreementForm, ReasonForm, StatusForm, initial_from_agreement
@@ -138,6 +139,7 @@ def _submitter_org(request, form):
 
 
 @event_view(roles=MEMBERS)
+@ratelimit("upload", key="user", files_only=True)
 def agreement_new(request):
     event = request.event
     duplicates = []
@@ -187,6 +189,7 @@ def _may_edit(request, agreement: Agreement) -> bool:
 
 
 @event_view(roles=MEMBERS)
+@ratelimit("upload", key="user", files_only=True)
 def agreement_edit(request, pk: int):
     agreement = _get_visible(request, pk)
     if not _may_edit(request, agreement):

@@ -1,19 +1,18 @@
 """Bulk badge printing in the background.
 
-The embedded default runs each job in a thread of the web process (started after the job row commits); the
-page polls the job row for progress. Pages go straight into a file under MEDIA_ROOT/badges/ so the process
-never holds the whole PDF as one bytes object.
+The job runs as a task (registration.tasks.build_badge_pdf): in a thread of the web process after the job row
+commits in the embedded default, on ``db_worker`` in scale mode; the page polls the job row for progress.
+Pages go straight into a file under MEDIA_ROOT/badges/ so the process never holds the whole PDF as one bytes object.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
-import threading
 from pathlib import Path
 
 from django.conf import settings
-from django.db import close_old_connections, connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -27,20 +26,14 @@ log = logging.getLogger(__name__)
 
 def start_badge_job(*, event: Event, requested_by, layout: str, roles: list[str], statuses: list[str],
                     background: bool = True) -> BadgeJob:
-    job = BadgeJob.objects.create(event=event, requested_by=requested_by, layout=layout, roles=roles,
-                                  statuses=statuses)
-    if background:
-        transaction.on_commit(lambda: threading.Thread(target=_run_in_thread, args=(job.pk,), daemon=True,
-                                                       name=f"badge-job-{job.pk}").start())
+    from ..tasks import build_badge_pdf
+
+    with transaction.atomic():  # the job row and its task commit together
+        job = BadgeJob.objects.create(event=event, requested_by=requested_by, layout=layout, roles=roles,
+                                      statuses=statuses)
+        if background:
+            build_badge_pdf.enqueue(job_id=job.pk)
     return job
-
-
-def _run_in_thread(job_id: int) -> None:
-    close_old_connections()
-    try:
-        run_badge_job(job_id)
-    finally:
-        connection.close()
 
 
 def selection(job: BadgeJob):

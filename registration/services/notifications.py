@@ -1,7 +1,7 @@
 """Emails to registrants, written in the registrant's language (Vietnamese unless they chose English).
 
-Sent after the transaction that changed the registration commits; a mail failure is logged and never
-undoes the registration."""
+Sent by the task registration.tasks.send_registration_email, enqueued in the transaction that changed the
+registration (so it runs after commit); a mail failure is logged and never undoes the registration."""
 
 from __future__ import annotations
 
@@ -49,7 +49,13 @@ def build_message(registration: Registration, *, kind: str) -> EmailMessage:
     return message
 
 
-def _send(registration_id: int, kind: str) -> None:
+KINDS = ("confirmation", "decision")
+
+
+def send(*, registration_id: int, kind: str) -> None:
+    """Send the ``kind`` email of a registration now (no-op if it was deleted meanwhile)."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown email kind {kind!r}")
     registration = Registration.objects.select_related("event").filter(pk=registration_id).first()
     if registration is None:
         return
@@ -61,9 +67,9 @@ def _send(registration_id: int, kind: str) -> None:
 
 def send_confirmation(*, registration_id: int) -> None:
     """Tell a new registrant we have their sign-up and that the organizer will decide."""
-    _send(registration_id, "confirmation")
+    send(registration_id=registration_id, kind="confirmation")
 
 
 def send_decision(*, registration_id: int) -> None:
     """Tell a registrant they are approved (badge attached when available), waitlisted or rejected."""
-    _send(registration_id, "decision")
+    send(registration_id=registration_id, kind="decision")

@@ -375,10 +375,10 @@ def badge_attachment(registration: Registration) -> tuple[str, bytes, str] | Non
 
 
 def _notify_on_commit(registration: Registration, *, decision: bool) -> None:
-    from .notifications import send_confirmation, send_decision
+    """Queue the registrant's email in the current transaction: it goes out only once the change commits."""
+    from ..tasks import send_registration_email
 
-    pk = registration.pk
-    transaction.on_commit(lambda: (send_decision if decision else send_confirmation)(registration_id=pk))
+    send_registration_email.enqueue(registration_id=registration.pk, kind="decision" if decision else "confirmation")
 
 
 def _announce(event: Event, ids: list[int]) -> None:

@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from eventsite.access import ORGANIZER, event_view
+from eventsite.ratelimit import ratelimit
 
 from ..forms import ImportConfirmForm, ImportUploadForm
 from ..models import ImportBatch
@@ -15,6 +16,7 @@ from ..services import imports
 
 
 @event_view(roles=ORGANIZER)
+@ratelimit("upload", key="user", files_only=True)
 def import_upload(request):
     event = request.event
     form = ImportUploadForm(request.POST or None, request.FILES or None)

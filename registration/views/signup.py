@@ -8,6 +8,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from eventsite.access import event_view
+from eventsite.ratelimit import ratelimit
 
 from ..forms import BuyerSignupForm
 from ..models import Registration
@@ -17,6 +18,7 @@ SESSION_KEY = "registration_done"
 
 
 @event_view()
+@ratelimit("registration", key="ip")
 def signup(request):
     event = request.event
     settings = svc.settings_for(event)

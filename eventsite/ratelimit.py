@@ -1,0 +1,138 @@
+"""Rate limits on Django's cache (Redis in scale mode, local memory in the embedded default).
+
+One fixed-window counter per (scope, who, window): ``cache.add`` starts it, ``cache.incr`` counts, so every web
+process behind the proxy shares the same count when the cache is Redis. Limits are read from
+``settings.KETNOI_RATE_LIMITS`` (``"20/s"``, ``"10/m"``, ``"30/h"``; set from the environment variable
+``KETNOI_RATE_LIMITS="checkin_api=50/s,upload=10/m"``) over :data:`DEFAULT_LIMITS` at each request, so tests
+and deployments can change them without code.
+
+- :func:`hit` counts one request and says whether it is still within the limit (use it anywhere);
+- :func:`ratelimit` decorates a view (Django or django-ninja) and answers 429 when the limit is passed:
+  ``{"status": "error", "reason": "rate_limited"}`` for JSON/API callers, a short message for HTMX, a clear
+  page for everything else, always with ``Retry-After``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import inspect
+import math
+import time
+from collections.abc import Callable, Iterable
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template.response import TemplateResponse
+from django.utils.translation import gettext as _
+
+PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+DEFAULT_LIMITS = {
+    # Public buyer sign-up POSTs per IP. Walk-up buyers on the venue's Wi-Fi share one address, so this only
+    # stops scripted floods, not a queue of people at a poster's QR code.
+    "registration": "60/m",
+    "checkin_api": "20/s",    # scanner API calls per device: a scanner is fast, a flood is not
+    "upload": "30/m",         # file uploads (agreement scans, import files, product photos) per user
+}
+
+
+def parse_rate(rate: str) -> tuple[int, int]:
+    """``"20/s"`` → (20, 1); ``"5/10m"`` → (5, 600)."""
+    count, _sep, period = rate.partition("/")
+    unit = period[-1:]
+    multiplier = int(period[:-1] or 1)
+    if unit not in PERIODS or not count.isdigit() or multiplier < 1:
+        raise ValueError(f"bad rate {rate!r}: use e.g. '20/s', '10/m', '5/10m'")
+    return int(count), multiplier * PERIODS[unit]
+
+
+def limit_for(scope: str) -> tuple[int, int]:
+    configured = {**DEFAULT_LIMITS, **getattr(settings, "KETNOI_RATE_LIMITS", {})}
+    return parse_rate(configured[scope])
+
+
+def hit(scope: str, who: str, *, limit: int | None = None, period: int | None = None) -> tuple[bool, int]:
+    """Count one request of ``who`` in ``scope``. Returns (allowed, seconds until the window resets)."""
+    if limit is None or period is None:
+        limit, period = limit_for(scope)
+    now = time.time()
+    window = int(now // period)
+    key = f"ratelimit:{scope}:{who}:{window}"
+    if cache.add(key, 1, timeout=period + 1):
+        count = 1
+    else:
+        try:
+            count = cache.incr(key)
+        except ValueError:  # expired between add and incr
+            cache.add(key, 1, timeout=period + 1)
+            count = 1
+    retry_after = max(1, math.ceil((window + 1) * period - now))
+    return count <= limit, retry_after
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The caller's address (in scale mode Daphne runs with --proxy-headers, so this is the client behind nginx)."""
+    return request.META.get("REMOTE_ADDR", "") or "unknown"
+
+
+def _who(request: HttpRequest, key: str) -> str:
+    if key == "device":
+        device = getattr(request, "device", None)
+        if device is not None:
+            return f"device-{device.pk}"
+    if key in {"user", "device"} and getattr(request, "user", None) is not None and request.user.is_authenticated:
+        return f"user-{request.user.pk}"
+    return f"ip-{client_ip(request)}"
+
+
+def wants_json(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/") or "application/json" in request.headers.get("Accept", "")
+
+
+def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
+    """The 429 answer: JSON for APIs, a fragment for HTMX, a page for people."""
+    message = _("Too many requests in a short time. Please wait %(seconds)s seconds and try again.") % {
+        "seconds": retry_after}
+    if wants_json(request):
+        response = JsonResponse({"status": "error", "reason": "rate_limited"}, status=429)
+    elif request.headers.get("HX-Request"):
+        response = TemplateResponse(request, "eventsite/rate_limited_fragment.html", {"message": message},
+                                    status=429)
+        response.render()
+    else:
+        response = TemplateResponse(request, "eventsite/rate_limited.html", {"message": message}, status=429)
+        response.render()
+    response["Retry-After"] = str(retry_after)
+    return response
+
+
+def ratelimit(scope: str, *, key: str = "ip", methods: Iterable[str] = ("POST",), files_only: bool = False
+              ) -> Callable:
+    """Limit a view to ``settings.KETNOI_RATE_LIMITS[scope]`` requests per ``key`` ("ip", "user", "device").
+
+    ``files_only`` counts only requests that carry an uploaded file (a form that may or may not attach one).
+
+    Put it below ``@event_view`` so only callers allowed on the page are counted. Works on django-ninja
+    operations too (ninja passes an HttpResponse through unchanged).
+    """
+    counted = {m.upper() for m in methods}
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request: HttpRequest, *args, **kwargs):
+            if (request.method in counted and getattr(settings, "KETNOI_RATE_LIMITS_ENABLED", True)
+                    and (not files_only or request.FILES)):
+                allowed, retry_after = hit(scope, _who(request, key))
+                if not allowed:
+                    return too_many_requests(request, retry_after)
+            return view(request, *args, **kwargs)
+
+        # django-ninja reads the parameters from the signature and resolves string annotations with the
+        # function's globals; give it the view's own, already resolved.
+        with contextlib.suppress(NameError, TypeError, ValueError):
+            wrapped.__signature__ = inspect.signature(view, eval_str=True)
+        return wrapped
+
+    return decorator

@@ -1,0 +1,25 @@
+"""Background tasks of registration (django-tasks): primitive arguments, one service call each.
+
+Enqueue them inside the transaction that made the change: the thread backend starts them after commit, the
+database backend's row commits (or rolls back) with the change.
+"""
+
+from __future__ import annotations
+
+from django_tasks import task
+
+
+@task()
+def build_badge_pdf(job_id: int) -> str:
+    """Render the PDF of one bulk badge job; returns the job's final status."""
+    from .services import jobs
+
+    return jobs.run_badge_job(job_id).status
+
+
+@task()
+def send_registration_email(registration_id: int, kind: str) -> None:
+    """Send the "confirmation" or "decision" email of one registration (a mail failure is logged, not raised)."""
+    from .services import notifications
+
+    notifications.send(registration_id=registration_id, kind=kind)

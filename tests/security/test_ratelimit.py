@@ -1,0 +1,136 @@
+"""Rate limits (eventsite/ratelimit.py): sign-up per IP, scanner API per device, uploads per user.
+
+The suite turns limits off (eventsite/test_settings.py); these tests turn them on with low limits. Windows are
+an hour long here so a test never straddles a window boundary.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.core.cache import cache
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from eventsite import ratelimit
+from eventsite.models import EventRole
+from registration.services import devices, tokens
+from tests.agreements.factories import agreement, organizer
+from tests.agreements.files import pdf_bytes
+from tests.factories import EventFactory, user_with_role
+from tests.registration.factories_checkin import CheckinRegistrationFactory
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def limits_on(settings, tmp_path):
+    settings.KETNOI_RATE_LIMITS_ENABLED = True
+    settings.KETNOI_RATE_LIMITS = {"registration": "2/h", "checkin_api": "3/h", "upload": "1/h"}
+    settings.AGREEMENTS_PRIVATE_ROOT = str(tmp_path / "private")
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    cache.clear()
+    tokens.forget_cached_keys()
+    yield
+    cache.clear()
+    tokens.forget_cached_keys()
+
+
+def test_parse_rate_and_defaults(settings):
+    assert ratelimit.parse_rate("20/s") == (20, 1)
+    assert ratelimit.parse_rate("5/10m") == (5, 600)
+    for bad in ("", "x/s", "5/y", "5/0m"):
+        with pytest.raises(ValueError):
+            ratelimit.parse_rate(bad)
+    settings.KETNOI_RATE_LIMITS = {}
+    assert ratelimit.limit_for("checkin_api") == (20, 1)  # generous: a scanner is fast
+
+
+def test_hit_counts_per_scope_and_caller():
+    assert [ratelimit.hit("t", "a", limit=2, period=3600)[0] for _ in range(3)] == [True, True, False]
+    allowed, retry_after = ratelimit.hit("t", "b", limit=2, period=3600)
+    assert allowed and 1 <= retry_after <= 3600
+    assert ratelimit.hit("other", "a", limit=2, period=3600)[0]
+
+
+def test_public_signup_post_limited_per_ip_with_a_clear_translated_page(client):
+    event = EventFactory()
+    url = reverse("registration:signup", kwargs={"event_slug": event.slug})
+    for _ in range(2):
+        assert client.post(url, {"full_name": ""}, REMOTE_ADDR="203.0.113.7").status_code == 200
+    blocked = client.post(url, {"full_name": ""}, REMOTE_ADDR="203.0.113.7", HTTP_ACCEPT_LANGUAGE="vi")
+    assert blocked.status_code == 429 and int(blocked["Retry-After"]) >= 1
+    html = blocked.content.decode()
+    assert "Vui lòng chậm lại" in html and "<h1" in html
+    # GETs are never counted; another address is not affected.
+    assert client.get(url, REMOTE_ADDR="203.0.113.7").status_code == 200
+    assert client.post(url, {"full_name": ""}, REMOTE_ADDR="203.0.113.8").status_code == 200
+
+
+def test_htmx_and_json_callers_get_429_in_their_format(client):
+    event = EventFactory()
+    url = reverse("registration:signup", kwargs={"event_slug": event.slug})
+    for _ in range(2):
+        client.post(url, {}, REMOTE_ADDR="198.51.100.1")
+    htmx = client.post(url, {}, REMOTE_ADDR="198.51.100.1", HTTP_HX_REQUEST="true", HTTP_ACCEPT_LANGUAGE="vi")
+    assert htmx.status_code == 429 and 'role="alert"' in htmx.content.decode()
+    assert "<html" not in htmx.content.decode() and "Quá nhiều yêu cầu" in htmx.content.decode()
+    as_json = client.post(url, {}, REMOTE_ADDR="198.51.100.1", HTTP_ACCEPT="application/json")
+    assert as_json.status_code == 429 and as_json.json() == {"status": "error", "reason": "rate_limited"}
+
+
+def test_checkin_api_limited_per_device(client):
+    registration = CheckinRegistrationFactory()
+    _one, token_one = devices.create_device(event=registration.event, name="Cổng A")
+    _two, token_two = devices.create_device(event=registration.event, name="Cổng B")
+
+    def status(token):
+        return client.get("/api/checkin/v1/status", HTTP_AUTHORIZATION=f"Bearer {token}")
+
+    assert [status(token_one).status_code for _ in range(3)] == [200, 200, 200]
+    blocked = status(token_one)
+    assert blocked.status_code == 429 and blocked.json() == {"status": "error", "reason": "rate_limited"}
+    assert blocked["Retry-After"]
+    redeem = client.post("/api/checkin/v1/redeem", json.dumps({"code": "X", "gate": "A", "nonce": "n" * 12}),
+                         content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {token_one}")
+    assert redeem.status_code == 429
+    assert status(token_two).status_code == 200  # the other scanner keeps working
+
+
+def test_import_file_upload_limited_per_user(client):
+    event = EventFactory()
+    client.force_login(user_with_role(event, EventRole.Role.ORGANIZER))
+    url = reverse("registration:import", kwargs={"event_slug": event.slug})
+
+    def send():
+        csv = SimpleUploadedFile("khach.csv", "Họ tên,Email\nNguyễn Văn A,a@example.vn\n".encode(),
+                                 content_type="text/csv")
+        return client.post(url, {"file": csv}, HTTP_ACCEPT_LANGUAGE="vi")
+
+    assert send().status_code in (200, 302)
+    blocked = send()
+    assert blocked.status_code == 429 and "Vui lòng chậm lại" in blocked.content.decode()
+    # A form POST without a file is not an upload and is not counted.
+    assert client.post(url, {}).status_code == 200
+
+
+def test_agreement_scan_upload_limited_per_user(client):
+    from tests.agreements.test_views import form_post
+
+    event = EventFactory()
+    user = organizer(event)
+    client.force_login(user)
+    existing = agreement(event)
+    url = reverse("agreements:new", args=[event.slug])
+
+    def send(title):
+        post = form_post(existing, title=title, confirm_duplicate="on")
+        post["scan"] = SimpleUploadedFile("bien-ban.pdf", pdf_bytes(), content_type="application/pdf")
+        return client.post(url, post, HTTP_ACCEPT_LANGUAGE="vi")
+
+    assert send("Lần một").status_code == 302
+    assert send("Lần hai").status_code == 429
+    # Another user has their own allowance.
+    client.force_login(organizer(event))
+    assert send("Người khác").status_code == 302
