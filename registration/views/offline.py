@@ -11,7 +11,6 @@ from pathlib import Path
 
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import get_object_or_404
 from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -19,7 +18,6 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from eventsite.access import STAFF, event_view
-from eventsite.models import Event
 
 from ..services import offline
 from ..services.offline import OfflineError
@@ -59,10 +57,11 @@ def release() -> tuple[str, tuple[str, ...]]:
     return digest.hexdigest()[:16], tuple(static(n) for n in names)
 
 
+@event_view()  # public like any script, but drafts stay hidden; the data it caches needs staff rights
 @require_GET
-def service_worker(request: HttpRequest, event_slug: str) -> HttpResponse:
+def service_worker(request: HttpRequest) -> HttpResponse:
     """The desk's service worker, served under /e/<slug>/desk/ so its scope covers the desk page."""
-    event = get_object_or_404(Event, slug=event_slug)
+    event = request.event
     release_id, assets = release()
     config = {"release": release_id, "event": event.slug, "assets": list(assets),
               "page": reverse("registration:desk", kwargs={"event_slug": event.slug})}
@@ -73,9 +72,10 @@ def service_worker(request: HttpRequest, event_slug: str) -> HttpResponse:
     return response
 
 
+@event_view()  # browsers fetch manifests without cookies, so it cannot ask for a role
 @require_GET
-def manifest(request: HttpRequest, event_slug: str) -> HttpResponse:
-    event = get_object_or_404(Event, slug=event_slug)
+def manifest(request: HttpRequest) -> HttpResponse:
+    event = request.event
     page = reverse("registration:desk", kwargs={"event_slug": event.slug})
     data = {
         "name": f"{_('Check-in desk')} · {event.name}", "short_name": _("Check-in"),

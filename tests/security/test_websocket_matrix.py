@@ -27,6 +27,8 @@ EXPECTED: dict[str, str | frozenset[str]] = {
     "ws/e/<slug:event_slug>/checkin/": frozenset({Role.ORGANIZER}),  # live check-in counts: organizers
     "ws/e/<slug:event_slug>/agreements/": PUBLIC,  # big-screen tally: public counts only, never values
     "ws/e/<slug:event_slug>/matchmaking/board/": frozenset({Role.ORGANIZER, Role.DESK_STAFF}),  # staff board
+    "ws/e/<slug:event_slug>/agenda/": PUBLIC,  # published agenda: every visitor and venue screen
+    "ws/e/<slug:event_slug>/floorplan/": PUBLIC,  # booth statuses, as shown on the public plan
 }
 
 ROUTES = sorted(str(pattern.pattern) for pattern in websocket_urlpatterns)
