@@ -1,5 +1,6 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from eventsite.apps import NavItem
 
@@ -23,4 +24,4 @@ class AgendaConfig(AppConfig):
 
         count = Session.objects.filter(event=event).exclude(status=Session.Status.CANCELLED).count()
         url = reverse("agenda:control", kwargs={"event_slug": event.slug})
-        return [Stat(_("sessions"), count, url=url, order=40)]
+        return [Stat(pgettext_lazy("agenda", "sessions"), count, url=url, order=40)]
