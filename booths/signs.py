@@ -6,24 +6,17 @@ One element per method, like pretix's badge renderer; Be Vietnam Pro is embedded
 from __future__ import annotations
 
 import io
-from functools import cache
 
 import qrcode
-from fontpkg_be_vietnam_pro import ROOT as FONT_ROOT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
-REGULAR, BOLD = "BeVietnamPro", "BeVietnamPro-Bold"
+from eventsite.pdf_fonts import BOLD, REGULAR, register_fonts
 
-
-@cache
-def _register_fonts() -> None:
-    pdfmetrics.registerFont(TTFont(REGULAR, str(FONT_ROOT / "files" / "BeVietnamPro-Regular.ttf")))
-    pdfmetrics.registerFont(TTFont(BOLD, str(FONT_ROOT / "files" / "BeVietnamPro-Bold.ttf")))
+_register_fonts = register_fonts
 
 
 class BoothSignRenderer:

@@ -11,16 +11,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from eventsite.spreadsheets import neutralise_cell
+
 from ..models import Agreement, AgreementParty, Signatory
 
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n", "\uff1d", "\uff0b", "\uff0d", "\uff20")
-
-
-def cell(value):
-    """Neutralize text a spreadsheet would run as a formula (OWASP CSV injection): prefix a quote."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
+cell = neutralise_cell  # every exported value goes through the shared formula-injection guard
 
 
 def export_queryset(qs: QuerySet[Agreement]) -> QuerySet[Agreement]:

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-from functools import cache
 
-import fontpkg_be_vietnam_pro
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
@@ -13,25 +11,17 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from eventsite.apps import collect_stats
 from eventsite.models import EventRole
+from eventsite.pdf_fonts import BOLD, REGULAR, register_fonts
 from eventsite.templatetags.ketnoi import format_vnd
 
 from .exports import participant_counts
 from .tally import dashboard
 
-FONT, FONT_BOLD = "BeVietnamPro", "BeVietnamPro-Bold"
-
-
-@cache
-def register_fonts() -> None:
-    files = fontpkg_be_vietnam_pro.ROOT / "files"
-    pdfmetrics.registerFont(TTFont(FONT, str(files / "BeVietnamPro-Regular.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(files / "BeVietnamPro-Bold.ttf")))
+FONT, FONT_BOLD = REGULAR, BOLD
 
 
 def _pdf_text(label: str) -> str:

@@ -7,32 +7,24 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from functools import cache
 from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
-from fontpkg_be_vietnam_pro import ROOT as FONT_ROOT
 from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from eventsite.models import Event, Organization
+from eventsite.pdf_fonts import BOLD, REGULAR, register_fonts
 
 from ..models import Meeting, MeetingTable
 
-FONT, FONT_BOLD = "BeVietnamPro", "BeVietnamPro-Bold"
-
-
-@cache
-def _fonts() -> None:
-    pdfmetrics.registerFont(TTFont(FONT, str(FONT_ROOT / "files" / "BeVietnamPro-Regular.ttf")))
-    pdfmetrics.registerFont(TTFont(FONT_BOLD, str(FONT_ROOT / "files" / "BeVietnamPro-Bold.ttf")))
+FONT, FONT_BOLD = REGULAR, BOLD
+_fonts = register_fonts
 
 
 def _styles() -> dict[str, ParagraphStyle]:

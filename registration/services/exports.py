@@ -14,19 +14,16 @@ from django.utils.translation import gettext as _
 
 from catalog.ocop import ProductGroup
 from eventsite.provinces import current_choices
+from eventsite.spreadsheets import neutralise_cell
 
 from ..models import Registration, RegistrationQuestion
 from .columns import COLUMNS, EXPORT_ONLY
 from .queries import choice_labels
 
-DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
 
 def neutralise(value: object) -> str:
-    text = "" if value is None else str(value)
-    if text.startswith(DANGEROUS_PREFIXES):
-        return "'" + text
-    return text
+    """Every export cell is text here, guarded against formula injection."""
+    return neutralise_cell("" if value is None else str(value))
 
 
 def export_table(registrations: Iterable[Registration],

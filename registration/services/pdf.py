@@ -12,7 +12,6 @@ import io
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-import fontpkg_be_vietnam_pro
 import qrcode
 from django.utils import timezone, translation
 from qrcode.constants import ERROR_CORRECT_L
@@ -20,25 +19,11 @@ from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.ttfonts import TTFont
 from reportlab.pdfgen.canvas import Canvas
 
+from eventsite.pdf_fonts import BOLD, REGULAR, SEMIBOLD, register_fonts
+
 from ..models import Badge, BadgeLayout, RegistrationRole
-
-REGULAR, SEMIBOLD, BOLD = "BeVietnamPro", "BeVietnamPro-SemiBold", "BeVietnamPro-Bold"
-_fonts_ready = False
-
-
-def register_fonts() -> None:
-    global _fonts_ready
-    if _fonts_ready:
-        return
-    files = fontpkg_be_vietnam_pro.ROOT / "files"
-    for name, file in ((REGULAR, "BeVietnamPro-Regular.ttf"), (SEMIBOLD, "BeVietnamPro-SemiBold.ttf"),
-                       (BOLD, "BeVietnamPro-Bold.ttf")):
-        pdfmetrics.registerFont(TTFont(name, str(files / file)))
-    _fonts_ready = True
-
 
 # Role colour bands: dark enough for white text (WCAG AA), and the role word is always printed on the band.
 ROLE_COLOURS = {
