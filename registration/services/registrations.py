@@ -8,8 +8,6 @@ A place that frees up (an approved buyer cancelled or rejected) goes to the olde
 
 from __future__ import annotations
 
-import importlib
-import importlib.util
 import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -357,21 +355,12 @@ def decide_many(*, event: Event, action: str, registration_ids: Iterable[int], b
 
 
 def badge_attachment(registration: Registration) -> tuple[str, bytes, str] | None:
-    """The badge PDF to attach to an approval email, or None when badges are not available.
-
-    Hook for the badge module: when ``registration.services.badges`` exists and defines
-    ``render_badge_pdf(registration) -> bytes``, its PDF is attached; until then approval emails
-    go out without it. Imported lazily so sign-up never depends on PDF rendering.
-    """
+    """The badge PDF to attach to an approval email; None until the registration is approved."""
     if registration.status != Status.APPROVED:
         return None
-    module_name = f"{__package__}.badges"
-    if importlib.util.find_spec(module_name) is None:
-        return None
-    render = getattr(importlib.import_module(module_name), "render_badge_pdf", None)
-    if render is None:
-        return None
-    return (f"badge-{registration.pk}.pdf", render(registration), "application/pdf")
+    from .badges import render_badge_pdf  # lazy: sign-up itself never loads the PDF renderer
+
+    return (f"badge-{registration.pk}.pdf", render_badge_pdf(registration), "application/pdf")
 
 
 def _notify_on_commit(registration: Registration, *, decision: bool) -> None:
