@@ -94,11 +94,16 @@ def test_request_accept_schedule_meet_and_sign(page, live_app):
     screenshot(page, "matchmaking-meeting-mou")
     box = page.locator(".mm-agreement")
     link = page.locator("#agreement-link")
-    if link.count():  # the agreements module is installed: the link carries the parties and products
-        query = parse_qs(urlparse(link.get_attribute("href")).query)
-        assert query == {"buyer": [str(buyer.org.pk)], "seller": [str(producer.org.pk)], "products": [str(product.pk)]}
+    query = parse_qs(urlparse(link.get_attribute("href")).query)
+    assert query == {"buyer": [str(buyer.org.pk)], "seller": [str(producer.org.pk)], "products": [str(product.pk)]}
     assert (box.get_attribute("data-buyer"), box.get_attribute("data-seller"), box.get_attribute("data-products")) \
         == (str(buyer.org.pk), str(producer.org.pk), str(product.pk))
+    # The link opens the agreement entry with both parties already chosen.
+    link.click()
+    page.wait_for_load_state()
+    chosen = {page.locator(f"#id_party_{n}").input_value() for n in (1, 2)}
+    assert chosen == {str(buyer.org.pk), str(producer.org.pk)}
+    screenshot(page, "matchmaking-mou-prefilled-agreement")
 
 
 def test_requests_page_on_a_phone(page, live_app):
