@@ -70,7 +70,7 @@ def test_request_accept_schedule_meet_and_sign(page, live_app):
     page.goto(f"{base}/board/")
     assert producer.org.name in page.locator("table").inner_text()
     # The board follows the live updates socket (served by the same Daphne process).
-    page.wait_for_function("document.querySelector('[data-board-socket]').dataset.live === 'on'")
+    page.locator("[data-board-socket][data-live='on']").wait_for()  # not wait_for_function: CSP forbids its eval
     assert_accessible(page, "matchmaking-board")
 
     # Both sides see the slot and the table.

@@ -47,7 +47,8 @@ def test_two_placements_on_one_table_one_wins():
         lambda: scheduling.place_meeting(event=f.event, request_id=r1.pk, slot_id=slots[0].pk, table_id=tables[0].pk),
         lambda: scheduling.place_meeting(event=f.event, request_id=r2.pk, slot_id=slots[0].pk, table_id=tables[0].pk),
     )
-    assert results[0] == "ok" and results[1] in ("table_taken", "taken")
+    assert results.count("ok") == 1
+    assert set(results) - {"ok"} <= {"table_taken", "taken"}
     assert Meeting.objects.filter(slot=slots[0], table=tables[0]).count() == 1
 
 
@@ -60,7 +61,9 @@ def test_one_person_at_two_tables_in_one_slot_one_wins():
         lambda: scheduling.place_meeting(event=f.event, request_id=r1.pk, slot_id=slots[0].pk, table_id=tables[0].pk),
         lambda: scheduling.place_meeting(event=f.event, request_id=r2.pk, slot_id=slots[0].pk, table_id=tables[1].pk),
     )
-    assert results[0] == "ok" and results[1] in ("double_booked", "taken")
+    # results are sorted, and "double_booked" sorts before "ok": check membership, not position
+    assert results.count("ok") == 1
+    assert set(results) - {"ok"} <= {"double_booked", "taken"}
     assert Meeting.objects.filter(slot=slots[0], buyer=f.buyers[0].org).count() == 1
 
 
