@@ -34,7 +34,8 @@ from ..models import (
     ScanLog,
     ScanStatus,
 )
-from . import tokens
+from . import scan_sql, tokens
+from .scan_sql import BadgeRow
 
 UNDO_WINDOW = timedelta(minutes=15)
 TOPIC = "checkin"
@@ -71,9 +72,9 @@ class ScanResult:
                    checked_in_at=data.get("checked_in_at"), gate=data.get("gate", ""), replayed=replayed)
 
 
-def attendee_summary(registration: Registration) -> dict[str, str]:
-    return {"name": registration.full_name, "company": registration.company, "role": registration.role,
-            "registration_id": registration.pk}
+def attendee_summary(badge: BadgeRow) -> dict[str, str]:
+    return {"name": badge.full_name, "company": badge.company, "role": badge.role,
+            "registration_id": badge.registration_id}
 
 
 def _actor(device_or_user) -> dict[str, Any]:
@@ -139,96 +140,135 @@ def checkin_registration(*, registration_id: int, gate: str, nonce: str, device_
 
 def _redeem(*, event: Event, claims: tokens.Claims | None, status: str | None, gate: str, nonce: str,
             actor: dict[str, Any], scanned_at: datetime | None = None, announce: bool = True) -> ScanResult:
+    store = scan_sql if scan_sql.enabled() else _orm
+    ids = {"by_user_id": actor["by_user"].pk if actor["by_user"] else None,
+           "by_device_id": actor["by_device"].pk if actor["by_device"] else None}
     try:
         with transaction.atomic():
             badge = prior = None
             if claims is not None:
                 # One statement locks the badge row and reads any earlier answer to this nonce.
-                badge = (
-                    Badge.objects.select_for_update(of=("self",)).select_related("registration")
-                    .annotate(prior=Subquery(ScanLog.objects.filter(event=event, nonce=nonce)
-                                             .values("result")[:1], output_field=JSONField()))
-                    .filter(pk=claims.badge_id, event_id=event.pk).first()
-                )
-                prior = badge.prior if badge is not None else None
-            if badge is None:
-                prior = ScanLog.objects.filter(event=event, nonce=nonce).values_list("result", flat=True).first()
+                badge, prior = store.lock(event_id=event.pk, badge_id=claims.badge_id, nonce=nonce)
+            else:
+                prior = store.prior_answer(event_id=event.pk, nonce=nonce)
             if prior is not None:
                 return ScanResult.from_dict(prior, replayed=True)
             now = timezone.now()
-            result, checkin = _decide(event=event, claims=claims, status=status, badge=badge, gate=gate, now=now,
-                                      actor=actor, scanned_at=scanned_at, nonce=nonce, announce=announce)
+            result = _decide(claims=claims, status=status, badge=badge)
+            log = {"event_id": event.pk, "gate": gate, "now": now, "nonce": nonce, "scanned_at": scanned_at, **ids}
             # A retry that raced its original past the lookup above (PostgreSQL's statement snapshot) fails
-            # here on the unique (event, nonce) and is answered below with the original's result.
-            ScanLog.objects.create(event=event, nonce=nonce, gate=gate, status=result.status, badge=badge,
-                                   checkin=checkin, at=now, scanned_at=scanned_at, result=result.as_dict(), **actor)
+            # on the unique (event, nonce) and is answered below with the original's result.
+            if result.status == ScanStatus.ALREADY and scanned_at is not None:
+                # An offline desk admitted this badge too: a double admission (rare; the ORM does it).
+                result, kept = _offline_conflict(event=event, badge=badge, gate=gate, now=now, actor=actor,
+                                                 scanned_at=scanned_at, nonce=nonce, base=result, announce=announce)
+                _orm.log_only(badge_id=badge.pk, status=result.status, result=result.as_dict(),
+                              checkin_id=kept.pk if kept else None, **log)
+            elif result.ok:
+                at = scanned_at or now
+                result.checked_in_at, result.gate = at.isoformat(), gate
+                store.admit(badge=badge, at=at, status=result.status, result=result.as_dict(), **log)
+                if announce:
+                    broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": 1, "role": badge.role,
+                                                          "gate": gate, "at": at.isoformat()})
+            else:
+                store.log_only(badge_id=badge.pk if badge else None, status=result.status,
+                               result=result.as_dict(), **log)
     except IntegrityError:
-        prior = ScanLog.objects.filter(event=event, nonce=nonce).values_list("result", flat=True).first()
+        prior = store.prior_answer(event_id=event.pk, nonce=nonce)
         if prior is None:
             raise
         return ScanResult.from_dict(prior, replayed=True)
     return result
 
 
-def _decide(*, event, claims, status, badge, gate, now, actor, scanned_at=None, nonce="",
-            announce=True) -> tuple[ScanResult, CheckIn | None]:
+def _decide(*, claims: tokens.Claims | None, status: str | None, badge: BadgeRow | None) -> ScanResult:
+    """The answer to a scan, from the token's claims and the locked badge row; writes nothing."""
     if claims is None:
-        return ScanResult(status=status), None
+        return ScanResult(status=status)
     if badge is None:  # genuine signature, but the badge is gone (registration deleted)
-        return ScanResult(status=ScanStatus.REVOKED, badge_id=claims.badge_id), None
-    registration = badge.registration
-    base = {"badge_id": badge.pk, "attendee": attendee_summary(registration)}
+        return ScanResult(status=ScanStatus.REVOKED, badge_id=claims.badge_id)
+    base = {"badge_id": badge.pk, "attendee": attendee_summary(badge)}
     if claims.counter < badge.counter:
-        return ScanResult(status=ScanStatus.REVOKED, **base), None
+        return ScanResult(status=ScanStatus.REVOKED, **base)
     if claims.counter > badge.counter:  # signed by our key yet never issued: treat as forged
-        return ScanResult(status=ScanStatus.FORGED, badge_id=badge.pk), None
-    if registration.status != RegistrationStatus.APPROVED:
-        return ScanResult(status=ScanStatus.NOT_APPROVED, **base), None
+        return ScanResult(status=ScanStatus.FORGED, badge_id=badge.pk)
+    if badge.status != RegistrationStatus.APPROVED:
+        return ScanResult(status=ScanStatus.NOT_APPROVED, **base)
     if badge.checked_in_at is not None:
-        if scanned_at is not None:  # an offline desk admitted this badge too: a double admission
-            return _offline_conflict(event=event, badge=badge, gate=gate, now=now, actor=actor,
-                                     scanned_at=scanned_at, nonce=nonce, base=base, announce=announce)
         return ScanResult(status=ScanStatus.ALREADY, checked_in_at=badge.checked_in_at.isoformat(),
-                          gate=badge.checked_in_gate, **base), None
-    at = scanned_at or now
-    checkin = CheckIn.objects.create(event=event, badge=badge, gate=gate, at=at, role=registration.role, **actor)
-    Badge.objects.filter(pk=badge.pk).update(checked_in_at=at, checked_in_gate=gate, current_checkin=checkin)
-    if announce:
-        broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": 1, "role": registration.role,
-                                              "gate": gate, "at": at.isoformat()})
-    return ScanResult(status=ScanStatus.OK, checked_in_at=at.isoformat(), gate=gate, **base), checkin
+                          gate=badge.checked_in_gate, **base)
+    return ScanResult(status=ScanStatus.OK, **base)
 
 
-def _offline_conflict(*, event, badge, gate, now, actor, scanned_at, nonce, base,
+def _offline_conflict(*, event, badge: BadgeRow, gate, now, actor, scanned_at, nonce, base: ScanResult,
                       announce=True) -> tuple[ScanResult, CheckIn | None]:
     """The badge is in, and an offline desk admitted it as well: keep the earliest admission, record the other.
 
     Called with the badge row locked, so two uploads of the same badge cannot both replace the check-in.
     """
+    same = {"badge_id": base.badge_id, "attendee": base.attendee}
     current = CheckIn.objects.filter(pk=badge.current_checkin_id).first()
     if current is not None and scanned_at < current.at:
         # The offline admission came first: it becomes the check-in, the later one is annulled (not counted).
         CheckIn.objects.filter(pk=current.pk).update(annulled_at=now)
-        kept = CheckIn.objects.create(event=event, badge=badge, gate=gate, at=scanned_at,
-                                      role=badge.registration.role, **actor)
+        kept = CheckIn.objects.create(event=event, badge_id=badge.pk, gate=gate, at=scanned_at, role=badge.role,
+                                      **actor)
         Badge.objects.filter(pk=badge.pk).update(checked_in_at=scanned_at, checked_in_gate=gate,
                                                  current_checkin=kept)
-        CheckinConflict.objects.create(event=event, badge=badge, kept=kept, superseded=current,
+        CheckinConflict.objects.create(event=event, badge_id=badge.pk, kept=kept, superseded=current,
                                        other_gate=current.gate, other_at=current.at, other_by=current.by_user,
                                        nonce=nonce)
         if announce:
-            broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": 0,
-                                                  "role": badge.registration.role, "gate": gate,
-                                                  "at": scanned_at.isoformat()})
+            broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": 0, "role": badge.role,
+                                                  "gate": gate, "at": scanned_at.isoformat()})
         return ScanResult(status=ScanStatus.OK, checked_in_at=scanned_at.isoformat(), gate=gate,
-                          extra={"superseded": True}, **base), kept
+                          extra={"superseded": True}, **same), kept
     if current is not None:
-        CheckinConflict.objects.create(event=event, badge=badge, kept=current, other_gate=gate, other_at=scanned_at,
-                                       other_by=actor["by_user"], nonce=nonce)
+        CheckinConflict.objects.create(event=event, badge_id=badge.pk, kept=current, other_gate=gate,
+                                       other_at=scanned_at, other_by=actor["by_user"], nonce=nonce)
     if announce:
         broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": 0})
-    return ScanResult(status=ScanStatus.ALREADY, checked_in_at=badge.checked_in_at.isoformat(),
-                      gate=badge.checked_in_gate, **base), None
+    return base, None
+
+
+class _orm:  # noqa: N801 (a namespace with scan_sql's interface, for databases other than PostgreSQL)
+    """The scan statements through the ORM: the same steps as :mod:`.scan_sql`, for SQLite and the rest."""
+
+    @staticmethod
+    def lock(*, event_id: int, badge_id: int, nonce: str) -> tuple[BadgeRow | None, dict | None]:
+        badge = (
+            Badge.objects.select_for_update(of=("self",)).select_related("registration")
+            .annotate(prior=Subquery(ScanLog.objects.filter(event_id=event_id, nonce=nonce)
+                                     .values("result")[:1], output_field=JSONField()))
+            .filter(pk=badge_id, event_id=event_id).first()
+        )
+        if badge is None:
+            return None, _orm.prior_answer(event_id=event_id, nonce=nonce)
+        r = badge.registration
+        return BadgeRow(badge.pk, badge.counter, badge.checked_in_at, badge.checked_in_gate, badge.current_checkin_id,
+                        r.pk, r.status, r.full_name, r.company, r.role), badge.prior
+
+    @staticmethod
+    def prior_answer(*, event_id: int, nonce: str) -> dict | None:
+        return ScanLog.objects.filter(event_id=event_id, nonce=nonce).values_list("result", flat=True).first()
+
+    @staticmethod
+    def admit(*, event_id, badge: BadgeRow, gate, at, now, nonce, status, result, scanned_at, by_user_id,
+              by_device_id) -> None:
+        actor = {"by_user_id": by_user_id, "by_device_id": by_device_id}
+        checkin = CheckIn.objects.create(event_id=event_id, badge_id=badge.pk, gate=gate, at=at, role=badge.role,
+                                         **actor)
+        Badge.objects.filter(pk=badge.pk).update(checked_in_at=at, checked_in_gate=gate, current_checkin=checkin)
+        ScanLog.objects.create(event_id=event_id, nonce=nonce, gate=gate, status=status, badge_id=badge.pk,
+                               checkin=checkin, at=now, scanned_at=scanned_at, result=result, **actor)
+
+    @staticmethod
+    def log_only(*, event_id, badge_id, gate, now, nonce, status, result, scanned_at, by_user_id, by_device_id,
+                 checkin_id=None) -> None:
+        ScanLog.objects.create(event_id=event_id, nonce=nonce, gate=gate, status=status, badge_id=badge_id,
+                               checkin_id=checkin_id, at=now, scanned_at=scanned_at, result=result,
+                               by_user_id=by_user_id, by_device_id=by_device_id)
 
 
 def annul_last_checkin(*, gate: str, device_or_user, event: Event | None = None) -> CheckIn:
