@@ -39,7 +39,14 @@ class RegistrationConfig(AppConfig):
     ]
 
     def ready(self):
+        from django.db.models.signals import post_delete, post_save
+
+        from .models import Device
         from .services import offline_signals  # noqa: F401  (desk list change numbers)
+        from .services.devices import forget_cached_devices
+
+        post_save.connect(forget_cached_devices, sender=Device, dispatch_uid="devices-cache-save")
+        post_delete.connect(forget_cached_devices, sender=Device, dispatch_uid="devices-cache-delete")
 
     def event_stats(self, event):
         from django.urls import reverse

@@ -1,9 +1,17 @@
-"""External scanner devices: a random bearer token shown once, stored only as its SHA-256."""
+"""External scanner devices: a random bearer token shown once, stored only as its SHA-256.
+
+A scanner sends its token with every scan, so :func:`authenticate` keeps each process's recently seen devices for
+:data:`CACHE_SECONDS`: a scan then costs no query for who is scanning. Saving or deleting a device (deactivating
+it, rotating its token) empties this process's cache at once; other web processes follow within
+``CACHE_SECONDS``.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
+import time
 from datetime import timedelta
 
 from django.utils import timezone
@@ -34,11 +42,37 @@ def create_device(*, event: Event, name: str, created_by=None) -> tuple[Device, 
     return device, token
 
 
+CACHE_SECONDS = 10
+_CACHE_SIZE = 1000
+_cache: dict[str, tuple[float, Device]] = {}
+_cache_lock = threading.Lock()
+
+
+def forget_cached_devices(**_kwargs) -> None:
+    """Drop this process's cached devices (connected to Device's post_save and post_delete)."""
+    with _cache_lock:
+        _cache.clear()
+
+
 def authenticate(token: str) -> Device | None:
     if not token or not token.startswith(TOKEN_PREFIX) or len(token) > 100:
         return None
-    device = Device.objects.select_related("event").filter(token_hash=_hash(token), is_active=True).first()
-    if device is not None and (device.last_seen_at is None
-                               or timezone.now() - device.last_seen_at > timedelta(minutes=1)):
-        Device.objects.filter(pk=device.pk).update(last_seen_at=timezone.now())
+    digest = _hash(token)
+    now = time.monotonic()
+    cached = _cache.get(digest)
+    if cached is not None and cached[0] > now:
+        device = cached[1]
+    else:
+        device = Device.objects.select_related("event").filter(token_hash=digest, is_active=True).first()
+        with _cache_lock:
+            if device is None:
+                _cache.pop(digest, None)
+                return None
+            if len(_cache) >= _CACHE_SIZE:
+                _cache.clear()
+            _cache[digest] = (now + CACHE_SECONDS, device)
+    seen = timezone.now()
+    if device.last_seen_at is None or seen - device.last_seen_at > timedelta(minutes=1):
+        device.last_seen_at = seen
+        Device.objects.filter(pk=device.pk).update(last_seen_at=seen)
     return device

@@ -85,8 +85,21 @@ def test_inactive_device_and_other_event(client, reg, device_token):
     code = badges.token_for(badges.ensure_badge(other))
     response = call(client, "post", "/redeem", device_token, {"code": code, "gate": "A", "nonce": "n" * 12})
     assert response.json()["status"] == "wrong_event"
-    reg.event.checkin_devices.update(is_active=False)
+    for device in reg.event.checkin_devices.all():  # as the admin does: save() tells the device cache
+        device.is_active = False
+        device.save()
     assert call(client, "get", "/status", device_token).status_code == 401
+
+
+def test_device_lookup_cached_until_the_device_changes(reg, django_assert_num_queries):
+    device, token = devices.create_device(event=reg.event, name="Cổng B")
+    assert devices.authenticate(token) == device  # a query (and the last-seen time)
+    with django_assert_num_queries(0):
+        assert devices.authenticate(token) == device
+    device.is_active = False
+    device.save()
+    with django_assert_num_queries(1):
+        assert devices.authenticate(token) is None
 
 
 def test_token_stored_hashed(reg):
