@@ -169,8 +169,7 @@ def _redeem(*, event: Event, claims: tokens.Claims | None, status: str | None, g
                 result.checked_in_at, result.gate = at.isoformat(), gate
                 store.admit(badge=badge, at=at, status=result.status, result=result.as_dict(), **log)
                 if announce:
-                    broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": 1, "role": badge.role,
-                                                          "gate": gate, "at": at.isoformat()})
+                    broadcast_on_commit(event.pk, TOPIC, announcement(role=badge.role, gate=gate, at=at.isoformat()))
             else:
                 store.log_only(badge_id=badge.pk if badge else None, status=result.status,
                                result=result.as_dict(), **log)
@@ -180,6 +179,11 @@ def _redeem(*, event: Event, claims: tokens.Claims | None, status: str | None, g
             raise
         return ScanResult.from_dict(prior, replayed=True)
     return result
+
+
+def announcement(*, role: str, gate: str, at: str) -> dict[str, Any]:
+    """The live message for one new admission (dashboards add one to the counts)."""
+    return {"type": "checkin.changed", "delta": 1, "role": role, "gate": gate, "at": at}
 
 
 def _decide(*, claims: tokens.Claims | None, status: str | None, badge: BadgeRow | None) -> ScanResult:

@@ -19,6 +19,17 @@ def _fresh_key_cache():
     tokens.forget_cached_keys()
 
 
+@pytest.fixture(params=["django", "asgi"])
+def client(request, client):
+    """Every API case twice: through Django's test client, and through the ASGI application as a server calls it
+    (where POST /redeem takes the scanner lane, registration/asgi.py)."""
+    if request.param == "asgi":
+        from tests.asgi_client import AsgiClient
+
+        return AsgiClient(fallback=client)
+    return client
+
+
 @pytest.fixture
 def reg():
     return CheckinRegistrationFactory(full_name="Đặng Thị Hồng Nhung")
@@ -139,3 +150,73 @@ def test_revocations_endpoint(client, reg, device_token):
     assert [(r["badge_id"], r["counter"]) for r in data] == [(badge.pk, 1)]
     assert call(client, "get", f"/revocations?after={data[-1]['id']}", device_token).json() == []
     assert call(client, "get", "/revocations?after=abc", device_token).status_code == 400
+
+
+# --- the scanner lane (registration/asgi.py) as a server calls it ----------------------------------------------
+
+
+@pytest.fixture
+def lane():
+    from tests.asgi_client import AsgiClient
+
+    return AsgiClient()
+
+
+def test_lane_answers_with_the_security_headers(lane, reg, device_token):
+    code = badges.token_for(badges.ensure_badge(reg))
+    response = call(lane, "post", "/redeem", device_token, {"code": code, "gate": "A", "nonce": uuid.uuid4().hex})
+    assert response.status_code == 200 and response.json()["status"] == "ok"
+    assert response["content-type"].startswith("application/json")
+    assert response["x-content-type-options"] == "nosniff" and response["x-frame-options"] == "DENY"
+    assert response["content-language"] == "vi" and "default-src 'none'" in response["content-security-policy"]
+    assert response.json()["reason"] == str(__import__("registration.texts", fromlist=["REASONS"]).REASONS["ok"])
+
+
+def test_lane_refuses_an_oversized_body_and_hands_unknown_hosts_to_django(lane, device_token):
+    huge = json.dumps({"code": "A" * 20_000, "gate": "A", "nonce": "n" * 12})
+    response = call(lane, "post", "/redeem", device_token, raw=huge)
+    assert response.status_code == 400 and response.json() == {"status": "error", "reason": "invalid_request"}
+    from tests.asgi_client import AsgiClient
+
+    assert call(AsgiClient(host="evil.example"), "post", "/redeem", device_token, {}).status_code == 400
+
+
+def test_lane_rate_limit_and_database_outage(lane, reg, device_token, settings, monkeypatch):
+    from django.core.cache import cache
+    from django.db import OperationalError
+
+    from registration.services import checkin
+
+    cache.clear()
+    settings.KETNOI_RATE_LIMITS_ENABLED = True  # the suite runs without limits (eventsite/test_settings.py)
+    settings.KETNOI_RATE_LIMITS = {"checkin_api": "2/m"}
+    body = {"code": "X", "gate": "A", "nonce": "n" * 12}
+    assert [call(lane, "post", "/redeem", device_token, body).status_code for _ in range(2)] == [200, 200]
+    limited = call(lane, "post", "/redeem", device_token, body)
+    assert limited.status_code == 429 and limited.json() == {"status": "error", "reason": "rate_limited"}
+    assert int(limited["retry-after"]) >= 1
+    settings.KETNOI_RATE_LIMITS_ENABLED = False
+
+    def down(**_kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(checkin, "redeem_badge", down)
+    outage = call(lane, "post", "/redeem", device_token, body)
+    assert outage.status_code == 503 and outage.json() == {"status": "error", "reason": "service_unavailable"}
+    assert outage["retry-after"] == "5"
+
+
+def test_lane_announces_an_admission_to_the_dashboards(lane, reg, device_token):
+    from asgiref.sync import async_to_sync
+    from channels.layers import get_channel_layer
+
+    from eventsite.live import group_name
+
+    layer = get_channel_layer()
+    channel = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(group_name(reg.event_id, "checkin"), channel)
+    code = badges.token_for(badges.ensure_badge(reg))
+    call(lane, "post", "/redeem", device_token, {"code": code, "gate": "Cổng 2", "nonce": uuid.uuid4().hex})
+    message = async_to_sync(layer.receive)(channel)
+    assert message["type"] == "checkin.changed" and message["delta"] == 1 and message["gate"] == "Cổng 2"
+    assert message["role"] == reg.role

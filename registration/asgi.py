@@ -1,0 +1,188 @@
+"""The scanner redeem call, answered straight from ASGI: the event day's one hot endpoint.
+
+``POST /api/checkin/v1/redeem`` is what ten desks send for every buyer at the door. Through Django's full stack
+(twelve middleware, django-ninja's request parsing, the view) one scan cost several times the CPU of the scan
+itself (see docs/benchmarks/checkin.md), so the ASGI application sends this one path here first. It is the same
+API, not a second one: the same schema (``api.RedeemIn`` / ``api.RedeemOut``, so the OpenAPI document stays
+true), the same device authentication, rate limit, service (:func:`.services.checkin.redeem_badge`),
+translated reasons, error bodies and status codes, and the security headers the middleware would add. Django's
+request signals run around it, so database connections are opened, pooled and closed exactly as for any other
+request. The live update to the organizer dashboards goes out after the commit, from the event loop.
+
+Anything this lane does not handle in the ordinary way goes to Django untouched: another path or method, a host
+not in ``ALLOWED_HOSTS``, plain HTTP where production redirects to HTTPS. Tests run every redeem case through
+both (``tests/registration/test_api.py``).
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from typing import Any
+
+from asgiref.sync import sync_to_async
+from channels.layers import get_channel_layer
+from django.conf import settings
+from django.core import signals
+from django.db import InterfaceError, OperationalError
+from django.http.request import split_domain_port, validate_host
+from django.utils import translation
+from pydantic import ValidationError
+
+log = logging.getLogger(__name__)
+
+PATH = "/api/checkin/v1/redeem"
+MAX_BODY = 16 * 1024  # a redeem body is ~250 bytes; anything near this is not a scanner
+
+
+class Answer:
+    def __init__(self, status: int, body: dict[str, Any], headers: dict[str, str] | None = None,
+                 announce: tuple[str, dict] | None = None):
+        self.status, self.body, self.headers, self.announce = status, body, headers or {}, announce
+
+
+def _error(status: int, reason: str, **headers: str) -> Answer:
+    return Answer(status, {"status": "error", "reason": reason}, headers)
+
+
+def _handle(headers: dict[str, str], body: bytes | None) -> Answer:
+    """One redeem, in Django's sync world (the thread Django runs its views in)."""
+    from eventsite.live import group_name
+    from eventsite.ratelimit import hit
+
+    from .api import RedeemIn, RedeemOut
+    from .services import checkin, devices
+    from .texts import REASONS
+
+    scheme, _sep, token = headers.get("authorization", "").partition(" ")
+    device = devices.authenticate(token.strip()) if scheme.lower() == "bearer" else None
+    if device is None:
+        return _error(401, "unauthorized")
+    if body is None:
+        return _error(400, "invalid_request")
+    try:
+        payload = RedeemIn.model_validate_json(body)
+    except ValidationError:
+        return _error(400, "invalid_request")
+    if getattr(settings, "KETNOI_RATE_LIMITS_ENABLED", True):
+        allowed, retry_after = hit("checkin_api", f"device-{device.pk}")
+        if not allowed:
+            return _error(429, "rate_limited", **{"retry-after": str(retry_after)})
+    try:
+        result = checkin.redeem_badge(code=payload.code, gate=payload.gate, nonce=payload.nonce,
+                                      device_or_user=device, announce=False)
+    except checkin.CheckinError as refused:
+        return _error(400, refused.code)
+    out = RedeemOut.model_validate({**result.as_dict(), "reason": str(REASONS.get(result.status, "")),
+                                    "replayed": result.replayed}).model_dump(mode="json")
+    announce = None
+    if result.ok and not result.replayed:
+        announce = (group_name(device.event_id, checkin.TOPIC),
+                    checkin.announcement(role=result.attendee["role"], gate=result.gate, at=result.checked_in_at))
+    return Answer(200, out, announce=announce)
+
+
+def _in_django_request(scope: dict, headers: dict[str, str], body: bytes | None) -> Answer:
+    """Run :func:`_handle` between Django's request_started and request_finished, in the chosen language."""
+    signals.request_started.send(sender=RedeemLane, scope=scope)
+    try:
+        cookies = headers.get("cookie", "")
+        chosen = next((part.split("=", 1)[1].strip() for part in cookies.split(";")
+                       if part.strip().startswith(settings.LANGUAGE_COOKIE_NAME + "=")), "")
+        language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+        with translation.override(language):
+            try:
+                answer = _handle(headers, body)
+            except (OperationalError, InterfaceError):  # the database is restarting: say so, clients retry
+                log.warning("redeem refused: database unavailable", exc_info=True)
+                answer = _error(503, "service_unavailable", **{"retry-after": "5"})
+            answer.headers["content-language"] = language
+        return answer
+    finally:
+        signals.request_finished.send(sender=RedeemLane)
+
+
+def _security_headers(scope: dict) -> list[tuple[bytes, bytes]]:
+    found = [(b"content-type", b"application/json; charset=utf-8"), (b"vary", b"Cookie"),
+             (b"x-content-type-options", b"nosniff"), (b"x-frame-options", settings.X_FRAME_OPTIONS.encode()),
+             (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
+             (b"cross-origin-opener-policy", b"same-origin")]
+    if settings.SECURE_REFERRER_POLICY:
+        found.append((b"referrer-policy", settings.SECURE_REFERRER_POLICY.encode()))
+    if settings.SECURE_HSTS_SECONDS and _is_secure(scope):
+        hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
+        if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
+            hsts += "; includeSubDomains"
+        if settings.SECURE_HSTS_PRELOAD:
+            hsts += "; preload"
+        found.append((b"strict-transport-security", hsts.encode()))
+    return found
+
+
+def _header_dict(scope: dict) -> dict[str, str]:
+    return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
+
+
+def _is_secure(scope: dict) -> bool:
+    if scope.get("scheme") == "https":
+        return True
+    proxy = settings.SECURE_PROXY_SSL_HEADER
+    if proxy:
+        name = proxy[0].removeprefix("HTTP_").replace("_", "-").lower()
+        return _header_dict(scope).get(name, "").split(",")[0].strip() == proxy[1]
+    return False
+
+
+def _ours(scope: dict) -> bool:
+    if scope["type"] != "http" or scope.get("path") != PATH or scope.get("method") != "POST":
+        return False
+    host = _header_dict(scope).get("host", "")
+    domain, _port = split_domain_port(host)
+    allowed = settings.ALLOWED_HOSTS or ([".localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else [])
+    if not domain or not validate_host(domain, allowed):
+        return False  # Django answers it (400 Bad Request), as for every other path
+    return not (settings.SECURE_SSL_REDIRECT and not _is_secure(scope))  # Django redirects it
+
+
+async def _read_body(receive) -> bytes | None:
+    """The request body, or None when it is larger than MAX_BODY (the rest is drained, never kept)."""
+    chunks, size, too_big = [], 0, False
+    while True:
+        message = await receive()
+        if message["type"] == "http.disconnect":
+            raise ConnectionAbortedError
+        size += len(message.get("body", b""))
+        too_big = too_big or size > MAX_BODY
+        if not too_big:
+            chunks.append(message.get("body", b""))
+        if not message.get("more_body", False):
+            return None if too_big else b"".join(chunks)
+
+
+class RedeemLane:
+    """ASGI middleware: answers the scanner redeem call, hands everything else to ``app``."""
+
+    def __init__(self, app):
+        self.app = app
+        self.handle = sync_to_async(_in_django_request, thread_sensitive=True)
+
+    async def __call__(self, scope, receive, send):
+        if not _ours(scope):
+            return await self.app(scope, receive, send)
+        try:
+            body = await _read_body(receive)
+        except ConnectionAbortedError:
+            return
+        answer = await self.handle(scope, _header_dict(scope), body)
+        if answer.announce is not None:
+            layer = get_channel_layer()
+            try:
+                if layer is not None:
+                    await layer.group_send(*answer.announce)
+            except Exception:  # a live update must never fail a committed check-in
+                log.warning("live update to %s not delivered", answer.announce[0], exc_info=True)
+        payload = json.dumps(answer.body, ensure_ascii=False).encode()
+        headers = _security_headers(scope) + [(k.encode(), v.encode()) for k, v in answer.headers.items()]
+        headers.append((b"content-length", str(len(payload)).encode()))
+        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        await send({"type": "http.response.body", "body": payload})
