@@ -220,3 +220,13 @@ def test_lane_announces_an_admission_to_the_dashboards(lane, reg, device_token):
     message = async_to_sync(layer.receive)(channel)
     assert message["type"] == "checkin.changed" and message["delta"] == 1 and message["gate"] == "Cổng 2"
     assert message["role"] == reg.role
+
+
+def test_lane_body_is_the_schema_of_the_route(lane, reg, device_token):
+    from registration.api import RedeemOut
+
+    code = badges.token_for(badges.ensure_badge(reg))
+    for body in ({"code": code, "gate": "A", "nonce": uuid.uuid4().hex}, {"code": "x", "gate": "A", "nonce": "n" * 9}):
+        data = call(lane, "post", "/redeem", device_token, body).json()
+        assert data == RedeemOut.model_validate(data).model_dump(mode="json")
+        assert list(data) == list(RedeemOut.model_fields)
