@@ -56,3 +56,29 @@ def test_broadcast_failure_never_breaks_the_request(settings):
         broadcast_on_commit(1, "agenda", {"type": "agenda.changed"})  # nobody listens at port 1
     finally:
         channel_layers.backends.clear()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_inside_a_server_broadcasts_go_through_the_relay_in_order():
+    """As in Daphne/uvicorn: sync code in a worker thread, the layer on the server's loop. The sync code does not
+    wait for the layer; the messages still arrive, in the order they were committed."""
+    import asyncio
+
+    from asgiref.sync import sync_to_async
+
+    from eventsite import live
+
+    layer, channel = _listen("floorplan")
+
+    def view_code():
+        assert live._server_loop() is not None  # asgiref recorded the server's loop for this thread
+        for n in range(5):
+            with transaction.atomic():
+                broadcast_on_commit(1, "floorplan", {"type": "booth.changed", "n": n})
+
+    async def server():
+        await sync_to_async(view_code, thread_sensitive=False)()
+        return [(await asyncio.wait_for(layer.receive(channel), 2))["n"] for _ in range(5)]
+
+    assert asyncio.run(server()) == [0, 1, 2, 3, 4]
+    assert live._server_loop() is None  # outside a server: sent at once, as the tests above show
