@@ -12,6 +12,7 @@
 
 The scratch database ``ketnoi_checkin_bench`` is created and dropped here; nothing else is touched.
 
+``BENCH_CHECKIN_DB`` renames the scratch database (two runs at once must not share it).
 ``BENCH_CHECKIN_PARTS`` picks parts (comma-separated from ``tokens,render,jobs,redeem``; default all), e.g.
 ``BENCH_CHECKIN_PARTS=tokens,render,jobs python -m bench checkin`` skips the long redeem load.
 """
@@ -33,7 +34,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
-BENCH_DB = "ketnoi_checkin_bench"
+# another name when two people run this module at once (each run drops and recreates its database)
+BENCH_DB = os.environ.get("BENCH_CHECKIN_DB", "ketnoi_checkin_bench")
 
 
 def _setup_django() -> None:
