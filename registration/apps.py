@@ -39,8 +39,10 @@ class RegistrationConfig(AppConfig):
     ]
 
     def ready(self):
-        from .services import offline_signals  # noqa: F401  (desk list change numbers)
-        from .services import tokens  # noqa: F401  (a changed or deleted key row clears the key cache)
+        from .services import (
+            offline_signals,  # noqa: F401  (desk list change numbers)
+            tokens,  # noqa: F401  (a changed or deleted key row clears the key cache)
+        )
 
     def event_stats(self, event):
         from django.urls import reverse
