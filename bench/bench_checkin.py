@@ -1,14 +1,21 @@
 """Badges and check-in benchmarks: `python -m bench checkin [--quick]`.
 
-1. Token sign + verify per second (Ed25519 via cryptography, our binary layout + base32), and the QR version.
+1. Token sign + verify per second: ``tokens.sign`` and ``tokens.verify`` themselves (Ed25519 via PyNaCl/libsodium,
+   our binary layout + base32) in a child process against the scratch database, a fresh token per verify; the
+   raw Ed25519 primitives of libsodium and OpenSSL for comparison; and the QR version.
 2. Badge rendering speed for the 8 × A7 sheet (one process, one core) and the peak RSS of a real background job
-   (run_badge_job in a child process against a scratch PostgreSQL database) for 1,000 and 5,000 badges.
+   (run_badge_job in a fresh child process against a scratch PostgreSQL database, registrations seeded by another
+   child) for 1,000 and 5,000 badges (``BENCH_CHECKIN_JOB_SIZES=1000,5000,10000`` to choose).
 3. Redeem throughput and p99 over HTTP: the app under its ASGI server against the scratch PostgreSQL database
    (psycopg pool), one Daphne process, then two worker processes as in scale mode (Daphne, and uvicorn when it is
    installed); a thin asyncio load generator on 127.0.0.1 with bounded concurrency and duration posts
    /api/checkin/v1/redeem with a device token. CPU per scan is split into servers, PostgreSQL and the generator.
 
 The scratch database ``ketnoi_checkin_bench`` is created and dropped here; nothing else is touched.
+
+``BENCH_CHECKIN_DB`` renames the scratch database (two runs at once must not share it).
+``BENCH_CHECKIN_PARTS`` picks parts (comma-separated from ``tokens,render,jobs,redeem``; default all), e.g.
+``BENCH_CHECKIN_PARTS=tokens,render,jobs python -m bench checkin`` skips the long redeem load.
 """
 
 from __future__ import annotations
@@ -16,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import resource
 import socket
 import subprocess
@@ -27,7 +35,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
-BENCH_DB = "ketnoi_checkin_bench"
+# another name when two people run this module at once (each run drops and recreates its database)
+BENCH_DB = os.environ.get("BENCH_CHECKIN_DB", "ketnoi_checkin_bench")
 
 
 def _setup_django() -> None:
@@ -45,30 +54,23 @@ def row(figure, value, unit, target="", note="", benchmark="checkin") -> dict:
 # --- 1. tokens --------------------------------------------------------------------------------------------------
 
 
-def bench_tokens(n: int) -> list[dict]:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-
+def bench_tokens(url: str, n: int) -> list[dict]:
     from registration.services import pdf, tokens
 
-    key = Ed25519PrivateKey.generate()
-    public = key.public_key()
-    w0, t0 = time.perf_counter(), time.process_time()
-    codes = []
-    for i in range(n):
-        message = tokens.payload(tokens.Claims(10_000 + i, 42, 1))
-        codes.append(tokens.encode(message + key.sign(message)))
-    t1 = time.process_time()
-    for code in codes:
-        _, message, signature = tokens.parse(code)
-        public.verify(signature, message)
-    t2, w2 = time.process_time(), time.perf_counter()
-    pairs = n / (t2 - t0)
-    typical = codes[-1]
+    result = _child(["tokens", str(n)], url)
+    typical = result["typical"]
     big = tokens.encode(tokens.payload(tokens.Claims(3_000_000, 9_999, 3)) + bytes(64))
     return [
-        row("token sign + verify (CPU time)", round(pairs), "pairs/s", "≥ 5,000/s",
-            f"sign {n / (t1 - t0):,.0f}/s, parse+verify {n / (t2 - t1):,.0f}/s by CPU seconds; {n} tokens, one "
-            f"thread (wall clock on the shared machine: {n / (w2 - w0):,.0f} pairs/s)"),
+        row("token sign + verify (CPU time)", round(result["pairs_cpu"]), "pairs/s", "≥ 5,000/s",
+            f"tokens.sign {result['sign_cpu']:,.0f}/s, tokens.verify {result['verify_cpu']:,.0f}/s by CPU seconds; "
+            f"{n} distinct tokens of one event, each verified once, one thread (wall clock on the shared machine: "
+            f"{result['pairs_wall']:,.0f} pairs/s)"),
+        row("Ed25519 primitives alone (CPU time)", round(result["raw"]["libsodium"]["pairs"]), "pairs/s", "",
+            "libsodium (PyNaCl) sign {:,.0f}/s verify {:,.0f}/s; OpenSSL (cryptography) sign {:,.0f}/s verify "
+            "{:,.0f}/s = {:,.0f} pairs/s".format(
+                result["raw"]["libsodium"]["sign"], result["raw"]["libsodium"]["verify"],
+                result["raw"]["openssl"]["sign"], result["raw"]["openssl"]["verify"],
+                result["raw"]["openssl"]["pairs"])),
         row("token length", len(typical), "chars", "",
             f"{len(tokens.decode(typical))} bytes, base32 (QR alphanumeric)"),
         row("QR version (level L)", pdf.qr_version(typical), "", "≤ 4",
@@ -78,15 +80,39 @@ def bench_tokens(n: int) -> list[dict]:
     ]
 
 
+def _raw_ed25519(n: int) -> dict:
+    """The signature primitives alone, same messages: what the library choice is worth."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from nacl.signing import SigningKey
+
+    messages = [bytes([1]) + (10_000 + i).to_bytes(3, "little") + bytes([42, 1]) for i in range(n)]
+    out = {}
+    nacl_key = SigningKey.generate()
+    ossl_key = Ed25519PrivateKey.from_private_bytes(bytes(nacl_key))
+    ossl_public = ossl_key.public_key()
+    for name, sign, verify in (
+        ("libsodium", lambda m: nacl_key.sign(m).signature, nacl_key.verify_key.verify),
+        ("openssl", ossl_key.sign, lambda m, s: ossl_public.verify(s, m)),
+    ):
+        c0 = time.process_time()
+        signatures = [sign(m) for m in messages]
+        c1 = time.process_time()
+        for m, sig in zip(messages, signatures, strict=True):
+            verify(m, sig)
+        c2 = time.process_time()
+        out[name] = {"sign": n / (c1 - c0), "verify": n / (c2 - c1), "pairs": n / (c2 - c0)}
+    return out
+
+
 # --- 2. badges --------------------------------------------------------------------------------------------------
 
 
 def bench_render(n: int) -> list[dict]:
-    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from nacl.signing import SigningKey
 
     from registration.services import pdf, tokens
 
-    key = Ed25519PrivateKey.generate()
+    key = SigningKey.generate()
     names = ["Nguyễn Thị Ngọc Huyền", "Trần Văn Út", "Tôn Nữ Thị Phương Thảo Nguyên", "Lê Hà", "Đặng Văn Sáu"]
     items = []
     for i in range(n):
@@ -94,7 +120,7 @@ def bench_render(n: int) -> list[dict]:
         items.append(pdf.BadgeData(
             name=names[i % 5] + f" {i}", company="Liên hiệp HTX Thương mại TP. Hồ Chí Minh (Saigon Co.op)",
             role="buyer", role_label="Người mua", role_label_en="Buyer",
-            token=tokens.encode(message + key.sign(message)),
+            token=tokens.encode(message + key.sign(message).signature),
             event_name="Hội nghị kết nối cung cầu sản phẩm OCOP tỉnh Cà Mau năm 2026",
             event_dates="09/12/2026 – 11/12/2026", venue="Cà Mau"))
     pdf.register_fonts()
@@ -133,13 +159,15 @@ def _child(args: list[str], url: str) -> dict:
 def bench_jobs(url: str, sizes: list[int]) -> list[dict]:
     rows = []
     for n in sizes:
-        result = _child(["job", str(n)], url)
+        seeded = _child(["seed_job", str(n)], url)
+        result = _child(["job", str(seeded["event"])], url)  # a fresh process: its peak RSS is the job's own
+        assert result["done"] == n, result
         rows.append(row(f"badge job, {n:,} badges (A7 sheets)", result["peak_rss_mb"], "MB peak RSS",
                         "flat memory",
                         f"{result['seconds']:.1f} s wall = {n / result['seconds']:.0f} badges/s "
                         f"({n / result['cpu']:.0f}/s by CPU time) incl. DB reads, badge issue and signing; "
-                        f"RSS before the job {result['baseline_rss_mb']} MB; "
-                        f"PDF {result['pdf_mb']:.1f} MB"))
+                        f"RSS before the job {result['baseline_rss_mb']} MB (same process, Django loaded); "
+                        f"PDF {result['pdf_mb']:.1f} MB, {result['pages']} pages"))
     return rows
 
 
@@ -323,43 +351,89 @@ def child_seed(n: int) -> dict:
     return {"token": token, "codes": str(path), "event": event.pk}
 
 
-def child_job(n: int) -> dict:
+def child_tokens(n: int) -> dict:
+    """``tokens.sign`` then ``tokens.verify`` for n distinct badges of one event (keys from the database, cached
+    per process as in the server); every verify gets a token it has not seen and its claims are checked."""
     _setup_django()
-    from django.conf import settings
+    from registration.services import tokens
+    from tests.factories import EventFactory
 
-    from registration.services import jobs
+    event = EventFactory(slug=f"bench-tok-{uuid.uuid4().hex[:6]}", organizer__tax_code=uuid.uuid4().hex[:12])
+    tokens.verify(tokens.sign(tokens.Claims(1, event.pk, 1)), event_id=event.pk)  # key row created and cached
+    claims = [tokens.Claims(10_000 + i, event.pk, 1) for i in range(n)]
+    w0, c0 = time.perf_counter(), time.process_time()
+    codes = [tokens.sign(c) for c in claims]
+    c1 = time.process_time()
+    for c, code in zip(claims, codes, strict=True):
+        if tokens.verify(code, event_id=event.pk) != c:
+            raise AssertionError(code)
+    c2, w2 = time.process_time(), time.perf_counter()
+    return {"sign_cpu": n / (c1 - c0), "verify_cpu": n / (c2 - c1), "pairs_cpu": n / (c2 - c0),
+            "pairs_wall": n / (w2 - w0), "typical": codes[-1], "raw": _raw_ed25519(min(n, 5_000))}
+
+
+def child_seed_job(n: int) -> dict:
+    _setup_django()
     from tests.factories import EventFactory
     from tests.registration.factories_checkin import bulk_registrations
 
-    settings.MEDIA_ROOT = tempfile.mkdtemp()
     event = EventFactory(slug=f"bench-job-{uuid.uuid4().hex[:6]}", organizer__tax_code=uuid.uuid4().hex[:12])
     bulk_registrations(event, n)
+    return {"event": event.pk}
+
+
+def child_job(event_id: int) -> dict:
+    _setup_django()
+    from django.conf import settings
+
+    from eventsite.models import Event
+    from registration.services import jobs
+
+    settings.MEDIA_ROOT = tempfile.mkdtemp()
+    event = Event.objects.get(pk=event_id)
     baseline = _rss_mb()
     job = jobs.start_badge_job(event=event, requested_by=None, layout="a4_8xa7", roles=[], statuses=["approved"],
                                background=False)
     t0, c0 = time.perf_counter(), time.process_time()
     job = jobs.run_badge_job(job.pk)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-    assert job.status == "done" and job.done == n, (job.status, job.error)
-    return {"seconds": seconds, "cpu": cpu, "peak_rss_mb": _rss_mb(), "baseline_rss_mb": baseline,
-            "pdf_mb": job.file.size / 1024 / 1024}
+    peak = _rss_mb()  # before anything below reads the file
+    assert job.status == "done", (job.status, job.error)
+    with job.file.open("rb") as f:
+        pages = sum(len(re.findall(rb"/Type /Page\b(?!s)", chunk)) for chunk in iter(lambda: f.read(1 << 20), b""))
+    return {"seconds": seconds, "cpu": cpu, "peak_rss_mb": peak, "baseline_rss_mb": baseline,
+            "pdf_mb": job.file.size / 1024 / 1024, "done": job.done, "pages": pages}
+
+
+PARTS = ("tokens", "render", "jobs", "redeem")
 
 
 def run(args) -> list[dict]:
     quick = getattr(args, "quick", False)
+    parts = [p.strip() for p in os.environ.get("BENCH_CHECKIN_PARTS", ",".join(PARTS)).split(",") if p.strip()]
+    if unknown := set(parts) - set(PARTS):
+        raise SystemExit(f"BENCH_CHECKIN_PARTS: unknown {sorted(unknown)}; choose from {', '.join(PARTS)}")
+    default_sizes = "200,1000" if quick else "1000,5000"
+    sizes = [int(x) for x in os.environ.get("BENCH_CHECKIN_JOB_SIZES", default_sizes).split(",")]
     _setup_django()
-    rows = bench_tokens(2_000 if quick else 20_000)
-    rows += bench_render(200 if quick else 1_000)
-    url = _create_scratch_db()
-    try:
-        rows += bench_jobs(url, [200, 1_000] if quick else [1_000, 5_000])
-        rows += bench_redeem(url, 2_000 if quick else 10_000, concurrency=32, duration=3 if quick else 10)
-    finally:
-        _psql(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
+    rows = []
+    if "render" in parts:
+        rows += bench_render(200 if quick else 1_000)
+    if {"tokens", "jobs", "redeem"} & set(parts):
+        url = _create_scratch_db()
+        try:
+            if "tokens" in parts:
+                rows = bench_tokens(url, 2_000 if quick else 20_000) + rows
+            if "jobs" in parts:
+                rows += bench_jobs(url, sizes)
+            if "redeem" in parts:
+                rows += bench_redeem(url, 2_000 if quick else 10_000, concurrency=32, duration=3 if quick else 10)
+        finally:
+            _psql(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
     return rows
 
 
 if __name__ == "__main__":
     command, n = sys.argv[1], int(sys.argv[2])
-    result = {"seed": child_seed, "job": child_job}[command](n)
+    result = {"seed": child_seed, "tokens": child_tokens, "seed_job": child_seed_job, "job": child_job}[command](n)
     print(json.dumps(result))

@@ -42,7 +42,10 @@ class RegistrationConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from .models import Device
-        from .services import offline_signals  # noqa: F401  (desk list change numbers)
+        from .services import (
+            offline_signals,  # noqa: F401  (desk list change numbers)
+            tokens,  # noqa: F401  (a changed or deleted key row clears the key cache)
+        )
         from .services.devices import forget_cached_devices
 
         post_save.connect(forget_cached_devices, sender=Device, dispatch_uid="devices-cache-save")

@@ -9,8 +9,10 @@ our 114-character tokens) and is drawn as vector rectangles, one per horizontal 
 from __future__ import annotations
 
 import io
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 
 import qrcode
 from django.utils import timezone, translation
@@ -18,7 +20,7 @@ from qrcode.constants import ERROR_CORRECT_L
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase import pdfdoc, pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from eventsite.pdf_fonts import BOLD, REGULAR, SEMIBOLD, register_fonts
@@ -251,13 +253,118 @@ SHEETS = {
 }
 
 
+class _Written(pdfdoc.PDFObject):
+    """Stands in the document for an indirect object whose bytes are already in the output file."""
+
+    def __init__(self, offset: int):
+        self.offset = offset
+
+
+class StreamingDocument(pdfdoc.PDFDocument):
+    """A reportlab document that writes each page's content stream to the output as the page is finished.
+
+    reportlab keeps every page's (uncompressed) content until ``save`` and then builds the whole file as one
+    bytes object: about 60 KB per A4 sheet of 8 badges here, so a 5,000-badge job grew by ~40 MB. Here a finished
+    page's content is compressed and written at once (an indirect object whose number is reserved then; PDF
+    objects may come in any order, the cross-reference table says where each one is), then the page dictionary
+    too; ``save`` writes the remaining objects (page tree, fonts, info), the xref and the trailer straight to the
+    file. What stays per page is a few dozen bytes (object number, offset, a stand-in in the page tree). The
+    output must be an empty binary file object (offsets are counted from its start); encryption and digital
+    signatures are not supported (we use neither).
+    """
+
+    def __init__(self, out, **kwargs):
+        super().__init__(**kwargs)
+        self._out = out
+        self._offset = 0
+        self._header_version = None
+
+    def _write(self, data: bytes) -> int:
+        if self._header_version is None:  # reportlab's own header, written before the first object
+            self._header_version = self._pdfVersion
+            header = pdfdoc.PDFFile(self._pdfVersion).format(self)
+            self._out.write(header)
+            self._offset = len(header)
+        offset = self._offset
+        self._out.write(data)
+        self._offset += len(data)
+        return offset
+
+    def addPage(self, page) -> None:  # noqa: N802 - reportlab's name
+        if page.stream is not None and not page.Contents:
+            content = page.stream.encode("utf8") if isinstance(page.stream, str) else page.stream
+            dictionary = pdfdoc.PDFDictionary()
+            if page.compression:  # what reportlab's PDFStream does at save, done now: zlib, /FlateDecode
+                content = zlib.compress(content)
+                dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
+            else:
+                dictionary["Filter"] = pdfdoc.PDFArray([])  # present, so no default filter is applied
+            stream = pdfdoc.PDFStream(dictionary, content)
+            ref = self.Reference(stream)
+            self.idToObject[ref.name] = _Written(
+                self._write(pdfdoc.PDFIndirectObject(ref.name, stream).format(self)))
+            page.Contents = ref
+            page.stream = None
+        super().addPage(page)
+        # The page dictionary itself (resources point at the shared font dictionary by number, so fonts added
+        # later still resolve): written now, and the page tree keeps a stand-in that formats as its reference.
+        name = getattr(page, pdfdoc.__InternalName__)
+        written = _Written(self._write(pdfdoc.PDFIndirectObject(name, page).format(self)))
+        setattr(written, pdfdoc.__InternalName__, name)
+        self.idToObject[name] = written
+        self.Pages.pages[-1] = written
+
+    def format(self) -> bytes:
+        """Write what is left (reportlab's ``PDFDocument.format`` without collecting the file in memory)."""
+        self.encrypt.prepare(self)
+        if self.encrypt.info():
+            raise NotImplementedError("encrypted PDFs are not streamed")
+        catalog = self.Reference(self.Catalog)
+        info = self.Reference(self.info)
+        ids = []
+        number = 0
+        while True:  # objects may be added while earlier ones are formatted (fonts, resources)
+            number += 1
+            if number not in self.numberToId:
+                break
+            oid = self.numberToId[number]
+            obj = self.idToObject[oid]
+            if isinstance(obj, _Written):
+                self.idToOffset[oid] = obj.offset
+            else:
+                self.idToOffset[oid] = self._write(pdfdoc.PDFIndirectObject(oid, obj).format(self))
+            ids.append(oid)
+        if number - 1 != len(self.numberToId):
+            raise ValueError("object numbers are not contiguous")
+        if self._pdfVersion != self._header_version:
+            raise ValueError(f"PDF version went up to {self._pdfVersion} after the header was written")
+        xref = pdfdoc.PDFCrossReferenceTable()
+        xref.addsection(0, ids)
+        start = self._write(xref.format(self))
+        trailer = pdfdoc.PDFTrailer(startxref=start, Size=len(ids) + 1, Root=catalog, Info=info, ID=self.ID())
+        self._write(trailer.format(self))
+        return b""  # everything is in the file already; SaveToFile writes these zero bytes
+
+
+class StreamingCanvas(Canvas):
+    """A canvas whose document is a ``StreamingDocument`` writing to ``out`` (an empty binary file object)."""
+
+    def __init__(self, out, **kwargs):
+        super().__init__(out, **kwargs)
+        # Canvas has no hook for its document class: swap it before anything is drawn, then redo the preamble,
+        # which registered the initial font in the document just replaced.
+        self._doc = StreamingDocument(out, compression=self._pageCompression, invariant=kwargs.get("invariant"),
+                                      filename=out, pdfVersion=pdfdoc.PDF_VERSION_DEFAULT)
+        self._make_preamble()
+
+
 class BadgeExporter:
-    """Writes badges onto pages of one layout. Pages are emitted as they fill; reportlab keeps each finished page
-    as a compressed stream until ``save`` (a few KB per page), so memory grows slowly with the page count."""
+    """Writes badges onto pages of one layout, streaming: each finished page goes to ``out`` at once (see
+    ``StreamingDocument``), so memory stays flat however many badges a job prints."""
 
     def __init__(self, layout: str, out, *, title: str = "Badges"):
         self.sheet = SHEETS[BadgeLayout(layout)]
-        self.canvas = Canvas(out, pagesize=self.sheet.page, pageCompression=1, invariant=1)
+        self.canvas = StreamingCanvas(out, pagesize=self.sheet.page, pageCompression=1, invariant=1)
         self.canvas.setTitle(title)
         self.canvas.setCreator("Kết Nối")
         self.renderer = BadgeRenderer(self.canvas)
@@ -327,18 +434,24 @@ def render_single(badge: Badge) -> bytes:
 
 
 def iter_badge_data(registrations, chunk: int = 500) -> Iterator[BadgeData]:
-    """Badge data for a registration queryset, a chunk at a time (badges issued on the way)."""
+    """Badge data for a registration queryset, a chunk at a time (badges issued on the way).
+
+    Only one chunk of registrations, badges and tokens is in memory at a time: the ids come from a database
+    cursor (``iterator``: a server-side cursor on PostgreSQL), each chunk's rows are loaded, badged, rendered and
+    dropped before the next.
+    """
+    ids = registrations.values_list("pk", flat=True).iterator(chunk_size=chunk)
+    while batch := list(islice(ids, chunk)):
+        yield from _chunk_badge_data(registrations.model, batch)
+
+
+def _chunk_badge_data(model, batch: list[int]) -> Iterator[BadgeData]:
     from .badges import ensure_badges
 
-    ids = list(registrations.values_list("pk", flat=True))
-    for start in range(0, len(ids), chunk):
-        batch = ids[start:start + chunk]
-        regs = list(registrations.model.objects.filter(pk__in=batch).select_related("organization"))
-        ensure_badges(regs)
-        by_id = {
-            b.registration_id: b
-            for b in Badge.objects.filter(registration__in=batch).select_related("registration__organization",
-                                                                                  "event")
-        }
-        for pk in batch:
-            yield badge_data(by_id[pk])
+    ensure_badges(model.objects.filter(pk__in=batch).only("pk", "event_id"))
+    by_id = {
+        b.registration_id: b
+        for b in Badge.objects.filter(registration__in=batch).select_related("registration__organization", "event")
+    }
+    for pk in batch:
+        yield badge_data(by_id.pop(pk))

@@ -116,3 +116,71 @@ def test_every_bit_flip_is_rejected_with_the_right_status(valid_code):
             assert status == "forged", i  # signature
         else:
             assert status in {"malformed", "forged"}, (i, status)  # payload: unparsable or not what was signed
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=st.binary(min_size=0, max_size=120))
+def test_base32_matches_the_standard_library_both_ways(data):
+    reference = base64.b32encode(data).decode("ascii").rstrip("=")
+    assert tokens.encode(data) == reference
+    if data:
+        assert tokens.decode(reference) == data
+        assert tokens.decode("-".join(reference[i:i + 4] for i in range(0, len(reference), 4)).lower()) == data
+
+
+def test_stray_bits_in_the_last_character_are_rejected():
+    text = tokens.encode(bytes(range(1, 72)))  # 71 bytes → 114 characters: the last character has 2 spare bits
+    assert tokens.decode(text) == bytes(range(1, 72))
+    alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
+    spare = (len(text) * 5) % 8
+    assert spare
+    for bit in range(spare):
+        twin = text[:-1] + alphabet[alphabet.index(text[-1]) ^ (1 << bit)]
+        with pytest.raises(TokenError, match="non-canonical"):
+            tokens.decode(twin)
+    for bad in ("A", "ABC", "ABCDEF", "AB_CD", "+ABCDEFG", "ABCDEFG1", "A" * 201):
+        with pytest.raises(TokenError):
+            tokens.decode(bad)
+
+
+def test_a_replaced_key_row_is_not_served_from_the_cache():
+    reg = CheckinRegistrationFactory()
+    badge = badges.ensure_badge(reg)
+    old_code = badges.token_for(badge)  # caches the signing and the verifying key
+    assert tokens.verify(old_code, event_id=reg.event_id).badge_id == badge.pk
+    key = reg.event.signing_key
+    key.delete()  # rotation: the old key row goes, a new one is made on next use
+    new_code = badges.token_for(badge)
+    assert new_code != old_code
+    assert status_of(old_code, reg.event_id) == "forged"
+    assert status_of(new_code, reg.event_id) == "ok"
+    # a key row edited in place (same event) is picked up too
+    from nacl.signing import SigningKey
+
+    replacement = SigningKey.generate()
+    row = reg.event.__class__.objects.get(pk=reg.event_id).signing_key
+    row.public_key = bytes(replacement.verify_key)
+    row.private_key_encrypted = tokens._fernet().encrypt(bytes(replacement))
+    row.save()
+    assert status_of(new_code, reg.event_id) == "forged"
+    assert status_of(badges.token_for(badge), reg.event_id) == "ok"
+
+
+def test_key_cache_is_bounded():
+    small = tokens._LRU(3)
+    for i in range(10):
+        small.put(i, str(i))
+        small.get(max(0, i - 2))  # keep one older entry fresh
+    assert len(small.items) == 3
+    assert small.get(9) == "9" and small.get(0) is None
+
+
+def test_signatures_are_standard_ed25519():
+    """libsodium and OpenSSL agree byte for byte: keys made by either still verify (and the desk's WebCrypto)."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    reg = CheckinRegistrationFactory()
+    code = badges.token_for(badges.ensure_badge(reg))
+    claims, message, signature = tokens.parse(code)
+    seed = tokens._fernet().decrypt(bytes(reg.event.signing_key.private_key_encrypted))
+    assert Ed25519PrivateKey.from_private_bytes(seed).sign(message) == signature
