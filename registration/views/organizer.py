@@ -1,14 +1,13 @@
-"""The organizer's registration list: search, filters, counts, bulk decisions, exports, settings."""
+"""The organizer's registration list: search, filters, counts, bulk decisions, settings (exports run in the
+background: eventsite/reports.py)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,7 +16,6 @@ from eventsite.access import ORGANIZER, event_view
 
 from ..forms import BulkActionForm, QuestionFormSet, RegistrationFilterForm, SettingsForm
 from ..models import RegistrationStatus
-from ..services import exports
 from ..services import registrations as svc
 from ..services.queries import filter_registrations, with_labels
 
@@ -61,25 +59,6 @@ def bulk_decide(request):
             parts.append(_("not changed: %(n)d") % {"n": result["skipped"]})
         messages.success(request, _("Done. %(summary)s") % {"summary": "; ".join(parts) or _("nothing changed")})
     return redirect(back or reverse("registration:list", kwargs={"event_slug": event.slug}))
-
-
-@event_view(roles=ORGANIZER)
-def export(request, fmt: str):
-    event = request.event
-    filters = RegistrationFilterForm(request.GET or None)
-    registrations = filter_registrations(event, filters.to_filter())
-    questions = list(svc.settings_for(event).questions.all())
-    headers, rows = exports.export_table(registrations.iterator(chunk_size=1000), questions)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if fmt == "xlsx":
-        body = exports.render_xlsx(headers, rows, title=_("Registrations"))
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = exports.render_csv(headers, rows)
-        content_type = "text/csv; charset=utf-8"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="registrations-{event.slug}-{stamp}.{fmt}"'
-    return response
 
 
 @event_view(roles=ORGANIZER)
