@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
@@ -82,7 +83,7 @@ def run(job_id: int) -> ReportJob | None:
     def progress(done: int, total: int) -> None:
         ReportJob.objects.filter(pk=job.pk).update(done=done, total=total)
 
-    with translation.override(job.language or None):
+    with translation.override(job.language or settings.LANGUAGE_CODE):
         try:
             build: Callable = import_string(KINDS[job.kind].builder)
             content, filename, content_type = build(job.event, job.params, progress)
@@ -97,8 +98,7 @@ def run(job_id: int) -> ReportJob | None:
             ReportJob.objects.filter(pk=job.pk).update(
                 status=ReportJob.Status.DONE, file=job.file.name, filename=filename, content_type=content_type,
                 finished_at=timezone.now())
-    job.refresh_from_db()
-    return job
+    return ReportJob.objects.filter(pk=job.pk).first()
 
 
 def recent(event: Event, limit: int = 10):

@@ -20,6 +20,7 @@ import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.validators import validate_email
@@ -363,7 +364,7 @@ def run_check(batch_id: int) -> ImportBatch | None:
     def progress(done: int, total: int) -> None:
         ImportBatch.objects.filter(pk=batch.pk).update(done=done, total=total)
 
-    with translation.override(batch.language or None):
+    with translation.override(batch.language or django_settings.LANGUAGE_CODE):
         try:
             with batch.file.open("rb") as upload:
                 data = upload.read()
@@ -380,8 +381,7 @@ def run_check(batch_id: int) -> ImportBatch | None:
     if batch.file:
         batch.file.delete(save=False)
     ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.CHECKING).update(file="", **changes)
-    batch.refresh_from_db()
-    return batch
+    return ImportBatch.objects.filter(pk=batch.pk).first()  # None if a newer upload replaced it meanwhile
 
 
 def request_confirm(*, batch: ImportBatch, notify: bool) -> ImportBatch:
@@ -410,7 +410,7 @@ def run_confirm(batch_id: int) -> ImportBatch | None:
         pk=batch_id, status=ImportBatch.Status.IMPORTING).first()
     if batch is None:
         return None
-    with translation.override(batch.language or None):
+    with translation.override(batch.language or django_settings.LANGUAGE_CODE):
         try:
             created = confirm_import(batch=batch, by=batch.created_by, notify=batch.notify)
         except ImportHasErrors as exc:
@@ -424,8 +424,7 @@ def run_confirm(batch_id: int) -> ImportBatch | None:
         else:
             changes = {"done": len(created), "total": len(created)}
     ImportBatch.objects.filter(pk=batch.pk).update(**changes)
-    batch.refresh_from_db()
-    return batch
+    return ImportBatch.objects.filter(pk=batch.pk).first()
 
 
 def is_stale(batch: ImportBatch) -> bool:

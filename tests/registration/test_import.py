@@ -351,3 +351,16 @@ def test_any_csv_cells_are_checked_without_crashing(event, staff, cells):
     else:
         for row in batch.rows:
             assert set(row["errors"]) <= set(imports.ROW_ERRORS)
+
+
+def test_a_newer_upload_replaces_one_still_waiting_to_be_checked(event, staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as first_task:
+        first = imports.start_import(event=event, data=csv_bytes(GOOD), filename="cu.csv", by=staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = imports.start_import(event=event, data=csv_bytes(GOOD), filename="moi.csv", by=staff)
+    assert not ImportBatch.objects.filter(pk=first.pk).exists()
+    assert imports.run_check(first.pk) is None  # the first file's task finds nothing to do, and does not fail
+    for callback in first_task:
+        callback()
+    assert list(ImportBatch.objects.values_list("pk", "status")) == [(second.pk, ImportBatch.Status.PREVIEW)]
+    assert Registration.objects.count() == 0
