@@ -19,8 +19,5 @@ urlpatterns = [
     path(E + "<int:pk>/scan/", entry.agreement_scan, name="scan"),
     path(E + "tally/", tally.tally_dashboard, name="dashboard"),
     path(E + "counter/", tally.live_counter, name="counter"),
-    path(E + "export.csv", tally.export_csv, name="export_csv"),
-    path(E + "export.xlsx", tally.export_xlsx, name="export_xlsx"),
-    path(E + "report.pdf", tally.report_pdf, name="report_pdf"),
     path("agreements/overview/", tally.tally_overview, name="overview"),
 ]

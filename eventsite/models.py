@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -10,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .provinces import current_choices, current_name, fold
+from .storage import private_storage
 
 
 class UserManager(BaseUserManager):
@@ -216,3 +218,49 @@ class EventRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} @ {self.event}"
+
+
+class ReportJob(models.Model):
+    """One export or report of an event, built in the background (eventsite/reports.py); the page polls it and
+    organizers of the event download the finished file from private storage."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="report_jobs")
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True,
+                                     related_name="+")
+    kind = models.CharField(_("kind"), max_length=40)
+    params = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    file = models.FileField(upload_to="reports/", storage=private_storage, blank=True)
+    filename = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    error = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("report job")
+        verbose_name_plural = _("report jobs")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["event", "-created_at"], name="reportjob_event_recent")]
+
+    def __str__(self) -> str:
+        return f"{self.kind} ({self.status})"
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.total == 0 else min(100, self.done * 100 // self.total)
+
+    @property
+    def label(self) -> str:
+        from .reports import KINDS
+
+        return str(KINDS[self.kind].label) if self.kind in KINDS else self.kind

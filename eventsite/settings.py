@@ -248,8 +248,13 @@ STATICFILES_DIRS = [
     ("vendor/jsqr", NODE_MODULES / "jsqr" / "dist"),
     ("vendor/axe-core", NODE_MODULES / "axe-core"),
 ]
+# Generated reports and pending import files: never under MEDIA_ROOT (which a proxy or DEBUG may serve), only
+# through views that check the caller is an organizer of the event (eventsite/reports.py).
+PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/private-files-have-no-url/"}},
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"

@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
-from .views import events
+from .views import events, reports
 
 # The admin signs in through allauth's login (rate limits, email verification, TOTP) instead of its own form.
 admin.site.login = login_required(admin.site.login)
@@ -13,6 +13,9 @@ urlpatterns = [
     path("", events.home, name="home"),
     path("e/<slug:event_slug>/", events.event_home, name="event_home"),
     path("e/<slug:event_slug>/organizer/", events.organizer_home, name="organizer_home"),
+    path("e/<slug:event_slug>/reports/", reports.reports_page, name="reports"),
+    path("e/<slug:event_slug>/reports/<int:job_id>/", reports.report_job, name="report_job"),
+    path("e/<slug:event_slug>/reports/<int:job_id>/download/", reports.report_download, name="report_download"),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),

@@ -23,3 +23,21 @@ def send_registration_email(registration_id: int, kind: str) -> None:
     from .services import notifications
 
     notifications.send(registration_id=registration_id, kind=kind)
+
+
+@task()
+def check_import(batch_id: int) -> str:
+    """Read and check an uploaded import file (services.imports.run_check); returns the batch's status."""
+    from .services import imports
+
+    batch = imports.run_check(batch_id)
+    return batch.status if batch else "gone"
+
+
+@task()
+def import_registrations(batch_id: int) -> str:
+    """Save every row of a confirmed import, or none (services.imports.run_confirm); returns the batch's status."""
+    from .services import imports
+
+    batch = imports.run_confirm(batch_id)
+    return batch.status if batch else "gone"

@@ -73,6 +73,7 @@ def asgi_server(extra_env: dict[str, str] | None = None, port: int | None = None
         "DJANGO_SETTINGS_MODULE": "eventsite.server_test_settings",
         "EMAIL_FILE_PATH": str(mail_dir),
         "MEDIA_ROOT": str(workdir / "media"),
+        "PRIVATE_MEDIA_ROOT": str(workdir / "private"),
         "KETNOI_SERVER_TEST": "1",
         "PYTHONUNBUFFERED": "1",
         **(extra_env or {}),

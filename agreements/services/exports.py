@@ -82,3 +82,34 @@ def participant_counts(event) -> dict[str, int]:
 
     return dict(EventRole.objects.filter(event=event).values_list("role").annotate(n=Count("id"))
                 .values_list("role", "n"))
+
+
+# --- Background exports (eventsite.reports kinds "agreements_csv" and "agreements_xlsx") ---------------------
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _agreements(event, progress):
+    qs = export_queryset(Agreement.objects.filter(event=event))
+    total = qs.count()
+    progress(0, total)
+    agreements = list(qs)
+    return agreements, total
+
+
+def _name(event, ext: str) -> str:
+    return f"{event.slug}-agreements-{timezone.localdate():%Y%m%d}.{ext}"
+
+
+def build_csv_report(event, params: dict, progress) -> tuple[bytes, str, str]:
+    agreements, total = _agreements(event, progress)
+    content = to_csv(agreements)
+    progress(total, total)
+    return content, _name(event, "csv"), "text/csv; charset=utf-8"
+
+
+def build_xlsx_report(event, params: dict, progress) -> tuple[bytes, str, str]:
+    agreements, total = _agreements(event, progress)
+    content = to_xlsx(agreements)
+    progress(total, total)
+    return content, _name(event, "xlsx"), XLSX

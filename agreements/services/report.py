@@ -58,6 +58,17 @@ def summary_pdf(event, *, language: str = "vi") -> bytes:
         return _build(event, language)
 
 
+def report_params(data) -> dict:
+    """The report's language: Vietnamese (the department's) unless English is asked for."""
+    return {"language": "en" if (data or {}).get("lang") == "en" else "vi"}
+
+
+def build_pdf_report(event, params: dict, progress) -> tuple[bytes, str, str]:
+    """Background kind "agreements_pdf" (eventsite.reports)."""
+    content = summary_pdf(event, language=params.get("language", "vi"))
+    return content, f"{event.slug}-report.pdf", "application/pdf"
+
+
 def _build(event, language: str) -> bytes:
     styles = {
         "h1": ParagraphStyle("h1", fontName=FONT_BOLD, fontSize=16, leading=21, spaceAfter=6),

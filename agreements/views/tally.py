@@ -1,19 +1,16 @@
-"""Tally dashboard (per event, across events), the big-screen counter, exports and the PDF report."""
+"""Tally dashboard (per event, across events) and the big-screen counter (exports and the PDF report run in the
+background: eventsite/reports.py)."""
 
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
 from django.shortcuts import render
-from django.utils import timezone
-from django.utils.text import slugify
 
 from eventsite.access import event_view
 from eventsite.models import Event, EventRole
 
 from .. import services
 from ..models import Agreement
-from ..services import exports, report
 from .entry import is_organizer
 
 Role = EventRole.Role
@@ -76,35 +73,3 @@ def live_counter(request):
     return render(request, "agreements/counter.html", {
         "counts": services.public_counts(request.event), "kinds": Agreement.Kind.choices,
     })
-
-
-def _download(content: bytes, filename: str, content_type: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, no-store"
-    return response
-
-
-def _basename(event) -> str:
-    return f"{slugify(event.slug)}-agreements-{timezone.localdate():%Y%m%d}"
-
-
-@event_view(roles={Role.ORGANIZER})
-def export_csv(request):
-    qs = exports.export_queryset(Agreement.objects.filter(event=request.event))
-    return _download(exports.to_csv(qs), f"{_basename(request.event)}.csv", "text/csv; charset=utf-8")
-
-
-@event_view(roles={Role.ORGANIZER})
-def export_xlsx(request):
-    qs = exports.export_queryset(Agreement.objects.filter(event=request.event))
-    return _download(exports.to_xlsx(qs), f"{_basename(request.event)}.xlsx",
-                     "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-
-
-@event_view(roles={Role.ORGANIZER})
-def report_pdf(request):
-    language = request.GET.get("lang") if request.GET.get("lang") in ("vi", "en") else "vi"
-    return _download(report.summary_pdf(request.event, language=language),
-                     f"{slugify(request.event.slug)}-report.pdf", "application/pdf")

@@ -88,7 +88,12 @@ class Registration(SearchTextMixin):
                 name="registration_one_active_per_email",
             ),
         ]
-        indexes = [models.Index(fields=["event", "status", "created_at"])]
+        indexes = [
+            models.Index(fields=["event", "status", "created_at"]),
+            # The organizer list's order: page 1 of 10,000 reads 50 index entries instead of sorting them all.
+            # (Search has a trigram index on PostgreSQL too: migration 0006.)
+            models.Index(fields=["event", "created_at", "id"], name="registration_event_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.full_name} ({self.company})"

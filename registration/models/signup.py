@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from eventsite.models import Event
+from eventsite.storage import private_storage
 
 
 class RegistrationSettings(models.Model):
@@ -74,8 +75,11 @@ class ImportBatch(models.Model):
     registration until ``confirm_import`` saves every row in one transaction."""
 
     class Status(models.TextChoices):
+        CHECKING = "checking", _("Checking the file")
         PREVIEW = "preview", _("Waiting for confirmation")
+        IMPORTING = "importing", _("Importing")
         CONFIRMED = "confirmed", _("Imported")
+        FAILED = "failed", _("Could not be read")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="registration_imports")
     created_by = models.ForeignKey("eventsite.User", on_delete=models.SET_NULL, null=True, related_name="+")
@@ -85,6 +89,14 @@ class ImportBatch(models.Model):
     status = models.CharField(max_length=10, choices=Status.choices, default=Status.PREVIEW)
     created_at = models.DateTimeField(auto_now_add=True)
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # The background steps (registration.tasks): the uploaded file waits in private storage until checked;
+    # progress and the outcome are read by the page that polls.
+    file = models.FileField(upload_to="imports/", storage=private_storage, blank=True)
+    language = models.CharField(max_length=10, blank=True)
+    notify = models.BooleanField(default=False)
+    total = models.PositiveIntegerField(default=0)
+    done = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         verbose_name = _("registration import")
@@ -93,3 +105,7 @@ class ImportBatch(models.Model):
 
     def __str__(self) -> str:
         return self.filename
+
+    @property
+    def percent(self) -> int:
+        return 100 if self.total == 0 else min(100, self.done * 100 // self.total)

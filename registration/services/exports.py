@@ -6,8 +6,9 @@ LibreOffice (CSV injection); such cells get a leading apostrophe, which spreadsh
 from __future__ import annotations
 
 import csv
+import dataclasses
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -18,7 +19,9 @@ from eventsite.spreadsheets import neutralise_cell
 
 from ..models import Registration, RegistrationQuestion
 from .columns import COLUMNS, EXPORT_ONLY
-from .queries import choice_labels
+from .queries import RegistrationFilter, choice_labels, filter_registrations
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def neutralise(value: object) -> str:
@@ -86,3 +89,46 @@ def render_xlsx(headers: list[str], rows: list[list[str]], title: str) -> bytes:
     out = io.BytesIO()
     workbook.save(out)
     return out.getvalue()
+
+
+# --- Background exports (eventsite.reports kinds "registrations_csv" and "registrations_xlsx") ----------------
+
+
+def report_params(data) -> dict:
+    """The list's filters, as the organizer had them when starting the export."""
+    from ..forms import RegistrationFilterForm
+
+    return dataclasses.asdict(RegistrationFilterForm(data or None).to_filter())
+
+
+def _report_table(event, params: dict, progress: Callable[[int, int], None]):
+    from . import registrations as svc
+
+    known = {f.name for f in dataclasses.fields(RegistrationFilter)}
+    registrations = filter_registrations(event, RegistrationFilter(**{k: v for k, v in params.items() if k in known}))
+    total = registrations.count()
+    progress(0, total)
+
+    def counted():
+        for done, registration in enumerate(registrations.iterator(chunk_size=1000), start=1):
+            if done % 500 == 0:
+                progress(done, total)
+            yield registration
+        progress(total, total)
+
+    questions = list(svc.settings_for(event).questions.all())
+    return export_table(counted(), questions)
+
+
+def _report_name(event, fmt: str) -> str:
+    return f"registrations-{event.slug}-{timezone.localtime():%Y%m%d-%H%M}.{fmt}"
+
+
+def build_csv_report(event, params: dict, progress) -> tuple[bytes, str, str]:
+    headers, rows = _report_table(event, params, progress)
+    return render_csv(headers, rows), _report_name(event, "csv"), "text/csv; charset=utf-8"
+
+
+def build_xlsx_report(event, params: dict, progress) -> tuple[bytes, str, str]:
+    headers, rows = _report_table(event, params, progress)
+    return render_xlsx(headers, rows, title=_("Registrations")), _report_name(event, "xlsx"), XLSX

@@ -3,20 +3,29 @@ first (preview), then save all rows in one transaction or none.
 
 The parsed rows wait in an ``ImportBatch`` so the organizer confirms without uploading again;
 confirmation re-checks them against the database, because registrations may have arrived since
-the preview (a stale preview is refreshed and shown again rather than saved)."""
+the preview (a stale preview is refreshed and shown again rather than saved).
+
+Both steps run in the background (registration.tasks): ``start_import`` keeps the upload in private storage and
+queues ``check_import`` (→ ``run_check``); ``request_confirm`` queues ``import_registrations``
+(→ ``run_confirm``). The page polls the batch's status and progress. ``preview_import`` and ``confirm_import``
+are the same steps called directly."""
 
 from __future__ import annotations
 
 import csv
 import io
+import logging
+import secrets
 import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings as django_settings
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.validators import validate_email
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,6 +43,8 @@ from ..models import (
 )
 from .columns import choice_lookup, header_aliases, normalise_header
 from .registrations import ACTIVE, _announce, _lock_settings, _notify_on_commit, places_left
+
+log = logging.getLogger(__name__)
 
 MAX_BYTES = 2 * 1024 * 1024
 MAX_ROWS = 5000
@@ -222,8 +233,8 @@ def _province(value: str) -> int | None | str:
     return current_code_for(value) or "unknown"
 
 
-def check_rows(event: Event, table: ParsedFile) -> list[dict]:
-    """One dict per data row: its line number, cleaned values and error codes."""
+def check_rows(event: Event, table: ParsedFile, progress=None) -> list[dict]:
+    """One dict per data row: its line number, cleaned values and error codes (``progress(done)`` now and then)."""
     mapping = _map_headers(table.headers)
     roles = choice_lookup(RegistrationRole)
     buyer_types = choice_lookup(BuyerType)
@@ -264,6 +275,8 @@ def check_rows(event: Event, table: ParsedFile) -> list[dict]:
         if any(len(data[f]) > limit for f, limit in LIMITS.items()):
             errors.append("too_long")
         checked.append({"line": offset + 2, "raw": raw, "data": data, "errors": errors})
+        if progress and len(checked) % 500 == 0:
+            progress(len(checked))
     _mark_duplicates(event, checked)
     return checked
 
@@ -296,17 +309,122 @@ def _mark_duplicates(event: Event, rows: list[dict]) -> None:
 # --- Preview and confirmation ----------------------------------------------------------------
 
 
-def preview_import(*, event: Event, data: bytes, filename: str, by: User) -> ImportBatch:
-    """Read and check an uploaded file; keep the rows for the organizer to confirm. Saves no registration."""
-    checked = check_rows(event, read_table(data, filename))
+def _checked_rows(event: Event, data: bytes, filename: str, progress=None) -> list[dict]:
+    table = read_table(data, filename)
+    if progress:
+        progress(0, len(table.rows))
+    checked = check_rows(event, table, progress=(lambda done: progress(done, len(table.rows))) if progress else None)
     if not checked:
         raise ImportFileError(_("The file has a header row but no data rows."), code="no_rows")
-    # Old unconfirmed previews of this organizer are no longer needed.
-    ImportBatch.objects.filter(event=event, created_by=by, status=ImportBatch.Status.PREVIEW).delete()
+    return checked
+
+
+def _forget_unconfirmed(event: Event, by: User) -> None:
+    """Old unconfirmed previews (and files not yet checked) of this organizer are no longer needed."""
+    old = ImportBatch.objects.filter(event=event, created_by=by).exclude(
+        status__in=[ImportBatch.Status.CONFIRMED, ImportBatch.Status.IMPORTING])
+    for batch in old:
+        if batch.file:
+            batch.file.delete(save=False)
+    old.delete()
+
+
+def preview_import(*, event: Event, data: bytes, filename: str, by: User) -> ImportBatch:
+    """Read and check an uploaded file; keep the rows for the organizer to confirm. Saves no registration."""
+    checked = _checked_rows(event, data, filename)
+    _forget_unconfirmed(event, by)
     return ImportBatch.objects.create(
         event=event, created_by=by, filename=filename[:255], rows=checked,
         error_count=sum(1 for r in checked if r["errors"]),
     )
+
+
+def start_import(*, event: Event, data: bytes, filename: str, by: User, language: str = "") -> ImportBatch:
+    """Keep the uploaded file privately and queue its check; the batch shows "checking" until the preview is
+    ready (or "failed" with the reason). Saves no registration."""
+    from ..tasks import check_import
+
+    _forget_unconfirmed(event, by)
+    with transaction.atomic():  # the batch and its task commit together
+        batch = ImportBatch(event=event, created_by=by, filename=filename[:255], status=ImportBatch.Status.CHECKING,
+                            language=language or translation.get_language() or "")
+        batch.file.save(f"event-{event.pk}-{secrets.token_hex(8)}.upload", ContentFile(data), save=False)
+        batch.save()
+        check_import.enqueue(batch_id=batch.pk)
+    return batch
+
+
+def run_check(batch_id: int) -> ImportBatch | None:
+    """The background half of ``start_import``: read and check the file, keep the rows, delete the file."""
+    batch = ImportBatch.objects.select_related("event").filter(
+        pk=batch_id, status=ImportBatch.Status.CHECKING).first()
+    if batch is None:  # replaced by a newer upload meanwhile
+        return None
+
+    def progress(done: int, total: int) -> None:
+        ImportBatch.objects.filter(pk=batch.pk).update(done=done, total=total)
+
+    with translation.override(batch.language or django_settings.LANGUAGE_CODE):
+        try:
+            with batch.file.open("rb") as upload:
+                data = upload.read()
+            checked = _checked_rows(batch.event, data, batch.filename, progress)
+        except ImportFileError as exc:
+            changes = {"status": ImportBatch.Status.FAILED, "error": str(exc.message)[:300]}
+        except Exception:
+            log.exception("checking import %s failed", batch.pk)
+            changes = {"status": ImportBatch.Status.FAILED,
+                       "error": _("The file could not be checked; please try again.")}
+        else:
+            changes = {"status": ImportBatch.Status.PREVIEW, "rows": checked, "done": len(checked),
+                       "total": len(checked), "error_count": sum(1 for r in checked if r["errors"])}
+    if batch.file:
+        batch.file.delete(save=False)
+    ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.CHECKING).update(file="", **changes)
+    return ImportBatch.objects.filter(pk=batch.pk).first()  # None if a newer upload replaced it meanwhile
+
+
+def request_confirm(*, batch: ImportBatch, notify: bool) -> ImportBatch:
+    """Queue the import of a previewed batch (``run_confirm``); refuses one already imported or expired."""
+    from ..tasks import import_registrations
+
+    with transaction.atomic():
+        batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
+        if batch.status != ImportBatch.Status.PREVIEW:
+            raise ImportNotAvailable(_("This file has already been imported."), code="already_imported")
+        if is_stale(batch):
+            raise ImportNotAvailable(_("This preview has expired. Upload the file again."), code="expired")
+        batch.status = ImportBatch.Status.IMPORTING
+        batch.notify = notify
+        batch.error = ""
+        batch.done = 0
+        batch.save(update_fields=["status", "notify", "error", "done"])
+        import_registrations.enqueue(batch_id=batch.pk)
+    return batch
+
+
+def run_confirm(batch_id: int) -> ImportBatch | None:
+    """The background half of ``request_confirm``: all rows or none. When rows have errors now (someone
+    registered meanwhile) the batch goes back to preview with them and the reason; nothing is saved."""
+    batch = ImportBatch.objects.select_related("event", "created_by").filter(
+        pk=batch_id, status=ImportBatch.Status.IMPORTING).first()
+    if batch is None:
+        return None
+    with translation.override(batch.language or django_settings.LANGUAGE_CODE):
+        try:
+            created = confirm_import(batch=batch, by=batch.created_by, notify=batch.notify)
+        except ImportHasErrors as exc:
+            changes = {"status": ImportBatch.Status.PREVIEW, "error": str(exc.message)[:300]}
+        except ImportNotAvailable as exc:
+            changes = {"status": ImportBatch.Status.FAILED, "error": str(exc.message)[:300]}
+        except Exception:
+            log.exception("import %s failed", batch.pk)
+            changes = {"status": ImportBatch.Status.PREVIEW,
+                       "error": _("The import failed and nothing was saved; please try again.")}
+        else:
+            changes = {"done": len(created), "total": len(created)}
+    ImportBatch.objects.filter(pk=batch.pk).update(**changes)
+    return ImportBatch.objects.filter(pk=batch.pk).first()
 
 
 def is_stale(batch: ImportBatch) -> bool:
@@ -324,14 +442,15 @@ def confirm_import(*, batch: ImportBatch, by: User, notify: bool = True) -> list
     with transaction.atomic():
         settings = _lock_settings(batch.event)
         batch = ImportBatch.objects.select_for_update().get(pk=batch.pk)
-        if batch.status != ImportBatch.Status.PREVIEW:
+        if batch.status not in (ImportBatch.Status.PREVIEW, ImportBatch.Status.IMPORTING):
             raise ImportNotAvailable(_("This file has already been imported."), code="already_imported")
         if is_stale(batch):
             raise ImportNotAvailable(_("This preview has expired. Upload the file again."), code="expired")
         _mark_duplicates(batch.event, batch.rows)
         batch.error_count = sum(1 for r in batch.rows if r["errors"])
         if batch.error_count:
-            batch.save(update_fields=["rows", "error_count"])
+            batch.status = ImportBatch.Status.PREVIEW
+            batch.save(update_fields=["rows", "error_count", "status"])
         else:
             created = _create_rows(batch, settings, by, notify)
     if batch.error_count:

@@ -1,14 +1,13 @@
-"""The organizer's registration list: search, filters, counts, bulk decisions, exports, settings."""
+"""The organizer's registration list: search, filters, counts, bulk decisions, settings (exports run in the
+background: eventsite/reports.py)."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -17,21 +16,28 @@ from eventsite.access import ORGANIZER, event_view
 
 from ..forms import BulkActionForm, QuestionFormSet, RegistrationFilterForm, SettingsForm
 from ..models import RegistrationStatus
-from ..services import exports
 from ..services import registrations as svc
-from ..services.queries import filter_registrations, with_labels
+from ..services.queries import RegistrationFilter, filter_registrations, with_labels
 
 PER_PAGE = 50
+# The columns the list shows (and the bulk checkboxes use): not the search text, answers or needs.
+LIST_FIELDS = ("id", "event_id", "full_name", "job_title", "company", "buyer_type", "email", "phone", "role",
+               "province_code", "status", "created_at")
 
 
 @event_view(roles=ORGANIZER)
 def registration_list(request):
     event = request.event
     filters = RegistrationFilterForm(request.GET or None)
-    registrations = filter_registrations(event, filters.to_filter())
-    page = Paginator(registrations, PER_PAGE).get_page(request.GET.get("page"))
-    page.object_list = with_labels(page.object_list)
+    chosen = filters.to_filter()
+    registrations = filter_registrations(event, chosen).only(*LIST_FIELDS)
     counts = svc.counts_by_status(event)
+    paginator = Paginator(registrations, PER_PAGE)
+    if chosen == RegistrationFilter(status=chosen.status):
+        # No search or filter beyond the status: the status counts already give the size, no COUNT(*) needed.
+        paginator.count = counts.get(chosen.status, 0) if chosen.status else sum(counts.values())
+    page = paginator.get_page(request.GET.get("page"))
+    page.object_list = with_labels(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "registration/list.html", {
@@ -61,25 +67,6 @@ def bulk_decide(request):
             parts.append(_("not changed: %(n)d") % {"n": result["skipped"]})
         messages.success(request, _("Done. %(summary)s") % {"summary": "; ".join(parts) or _("nothing changed")})
     return redirect(back or reverse("registration:list", kwargs={"event_slug": event.slug}))
-
-
-@event_view(roles=ORGANIZER)
-def export(request, fmt: str):
-    event = request.event
-    filters = RegistrationFilterForm(request.GET or None)
-    registrations = filter_registrations(event, filters.to_filter())
-    questions = list(svc.settings_for(event).questions.all())
-    headers, rows = exports.export_table(registrations.iterator(chunk_size=1000), questions)
-    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    if fmt == "xlsx":
-        body = exports.render_xlsx(headers, rows, title=_("Registrations"))
-        content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    else:
-        body = exports.render_csv(headers, rows)
-        content_type = "text/csv; charset=utf-8"
-    response = HttpResponse(body, content_type=content_type)
-    response["Content-Disposition"] = f'attachment; filename="registrations-{event.slug}-{stamp}.{fmt}"'
-    return response
 
 
 @event_view(roles=ORGANIZER)

@@ -5,3 +5,66 @@ document.addEventListener("DOMContentLoaded", () => {
     form.addEventListener("change", () => form.requestSubmit());
   });
 });
+
+// HTMX does not swap error responses, so a refused request (429 rate limit, 503 database restarting, offline)
+// would otherwise look like a button that does nothing. Say what happened in the page's live region
+// (#request-status in base.html, which carries the translated texts), and clear it once requests succeed again.
+(() => {
+  const region = () => document.getElementById("request-status");
+
+  function show(text) {
+    const box = region();
+    if (!box || !text) return;
+    const current = box.querySelector("[data-text]");
+    if (current && current.textContent === text) return; // a poll failing again: do not announce twice
+    box.replaceChildren();
+    const message = document.createElement("p");
+    message.className = "message message-error";
+    const label = document.createElement("strong");
+    label.textContent = box.dataset.label || "";
+    const body = document.createElement("span");
+    body.dataset.text = "";
+    body.textContent = text;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "secondary outline request-status-close";
+    close.textContent = box.dataset.close || "×";
+    close.addEventListener("click", () => box.replaceChildren());
+    message.append(label, " ", body, " ", close);
+    box.append(message);
+  }
+
+  function serverText(xhr) {
+    // The rate limiter answers HTMX with a short translated fragment that says how long to wait.
+    try {
+      const doc = new DOMParser().parseFromString(xhr.responseText || "", "text/html");
+      const node = doc.querySelector(".rate-limited");
+      return node ? node.textContent.trim() : "";
+    } catch (_error) {
+      return "";
+    }
+  }
+
+  document.addEventListener("htmx:responseError", (event) => {
+    const box = region();
+    if (!box) return;
+    const xhr = event.detail.xhr;
+    if (xhr.status === 429) {
+      show(serverText(xhr) || box.dataset.msg429);
+    } else if (xhr.status === 503) {
+      show(box.dataset.msg503);
+    } else {
+      show(box.dataset.msgError);
+    }
+  });
+
+  document.addEventListener("htmx:sendError", () => {
+    const box = region();
+    if (box) show(box.dataset.msgOffline);
+  });
+
+  document.addEventListener("htmx:afterRequest", (event) => {
+    const box = region();
+    if (box && event.detail.successful && box.childElementCount) box.replaceChildren();
+  });
+})();

@@ -8,12 +8,12 @@ import shutil
 import subprocess
 
 import pytest
-from django.urls import reverse
 from openpyxl import load_workbook
 
 from agreements.services.exports import cell
 from eventsite.models import EventRole
 from tests.factories import EventFactory
+from tests.reports import export_via_job
 
 from .factories import agreement, member, organizer, producer, retailer
 
@@ -37,7 +37,7 @@ def event_with_evil():
 
 def test_csv_has_bom_diacritics_and_no_live_formula(client, event_with_evil):
     client.force_login(organizer(event_with_evil))
-    response = client.get(reverse("agreements:export_csv", args=[event_with_evil.slug]))
+    response = export_via_job(client, event_with_evil, "agreements_csv")
     assert response.status_code == 200 and response["Content-Disposition"].startswith("attachment;")
     body = response.content
     assert body.startswith(b"\xef\xbb\xbf")
@@ -53,7 +53,7 @@ def test_csv_has_bom_diacritics_and_no_live_formula(client, event_with_evil):
 
 def test_xlsx_cells_are_text_not_formulas(client, event_with_evil):
     client.force_login(organizer(event_with_evil))
-    response = client.get(reverse("agreements:export_xlsx", args=[event_with_evil.slug]))
+    response = export_via_job(client, event_with_evil, "agreements_xlsx")
     wb = load_workbook(io.BytesIO(response.content))
     ws = wb.active
     title = ws.cell(row=2, column=2)
@@ -75,7 +75,7 @@ def test_pdf_report_in_vietnamese(client):
     agreement(event, value=1_250_000_000)
     agreement(event, kind="biz_biz", buyer=producer(), value=250_000_000)
     client.force_login(organizer(event))
-    response = client.get(reverse("agreements:report_pdf", args=[event.slug]))
+    response = export_via_job(client, event, "agreements_pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF-")
     text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True,
                           check=True).stdout.decode()

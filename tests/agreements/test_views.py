@@ -49,8 +49,8 @@ def test_buyer_sees_only_own_agreements_and_public_tally(client, event):
     assert client.get(other.get_absolute_url()).status_code == 404
     tally = client.get(reverse("agreements:dashboard", args=[event.slug])).content.decode()
     assert "777" not in tally  # values are for organizers only
-    for name in ("export_csv", "export_xlsx", "report_pdf"):
-        assert client.get(reverse(f"agreements:{name}", args=[event.slug])).status_code == 403
+    for kind in ("agreements_csv", "agreements_xlsx", "agreements_pdf"):  # exports are background jobs
+        assert client.post(reverse("reports", args=[event.slug]), {"kind": kind}).status_code == 403
     assert client.post(reverse("agreements:verify", args=[event.slug, mine.pk])).status_code == 403
 
 

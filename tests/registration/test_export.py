@@ -6,7 +6,6 @@ import csv
 import io
 
 import pytest
-from django.urls import reverse
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
@@ -15,6 +14,7 @@ from eventsite.spreadsheets import FORMULA_START
 from registration.models import RegistrationQuestion, RegistrationStatus
 from registration.services import imports
 from registration.services.exports import neutralise
+from tests.reports import export_via_job
 
 from .factories import QuestionFactory, RegistrationFactory
 
@@ -23,8 +23,9 @@ pytestmark = pytest.mark.django_db
 ATTACKS = ["=HYPERLINK(\"http://evil\",\"x\")", "+84 903 123 456", "-2+3", "@SUM(A1:A2)", "\tcmd", "\r=1+1"]
 
 
-def export_url(event, fmt):
-    return reverse(f"registration:export_{fmt}", kwargs={"event_slug": event.slug})
+def export(client, event, fmt, query=None):
+    """The list's export button: a background job, then the download."""
+    return export_via_job(client, event, f"registrations_{fmt}", query=query)
 
 
 def read_csv(response) -> list[list[str]]:
@@ -48,7 +49,7 @@ def test_csv_export_keeps_diacritics_and_answers(organizer_client, reg_settings)
     question = QuestionFactory(settings=reg_settings, label="Tham dự B2B?", kind=RegistrationQuestion.Kind.YES_NO)
     RegistrationFactory(event=reg_settings.event, full_name="Đỗ Thị Thanh Hương", company="Siêu thị Tứ Sơn",
                         product_groups=["food", "herbal"], answers={question.key: True})
-    response = organizer_client.get(export_url(reg_settings.event, "csv"))
+    response = export(organizer_client, reg_settings.event, "csv")
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"].startswith('attachment; filename="registrations-')
     header, row = read_csv(response)
@@ -62,14 +63,14 @@ def test_csv_export_keeps_diacritics_and_answers(organizer_client, reg_settings)
 def test_csv_export_neutralises_formulas(organizer_client, event):
     for i, attack in enumerate(ATTACKS):
         RegistrationFactory(event=event, full_name=attack, company=f"C{i}")
-    rows = read_csv(organizer_client.get(export_url(event, "csv")))[1:]
+    rows = read_csv(export(organizer_client, event, "csv"))[1:]
     assert [r[0] for r in rows] == ["'" + a for a in ATTACKS]
 
 
 def test_xlsx_export_has_no_formula_cells(organizer_client, event):
     for i, attack in enumerate(ATTACKS):
         RegistrationFactory(event=event, full_name=attack, company=f"C{i}", needs="=1+1")
-    response = organizer_client.get(export_url(event, "xlsx"))
+    response = export(organizer_client, event, "xlsx")
     assert response["Content-Type"] == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     rows = read_xlsx(response)
     cells = [c for row in rows[1:] for c in row]
@@ -82,13 +83,13 @@ def test_xlsx_export_has_no_formula_cells(organizer_client, event):
 def test_export_follows_filters(organizer_client, event):
     RegistrationFactory(event=event, full_name="Nguyễn Văn Đức", status=RegistrationStatus.APPROVED)
     RegistrationFactory(event=event, full_name="Nguyễn Văn Đạt")
-    response = organizer_client.get(export_url(event, "csv"), {"q": "duc", "status": "approved"})
+    response = export(organizer_client, event, "csv", {"q": "duc", "status": "approved"})
     assert [r[0] for r in read_csv(response)[1:]] == ["Nguyễn Văn Đức"]
 
 
 def test_exported_file_imports_back(organizer_client, event, organizer):
     RegistrationFactory(event=event, full_name="Trần Thị Minh Thư", email="thu@x.vn", province_code=92)
-    data = organizer_client.get(export_url(event, "xlsx")).content
+    data = export(organizer_client, event, "xlsx").content
     from tests.factories import EventFactory
 
     other = EventFactory()

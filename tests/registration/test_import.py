@@ -207,36 +207,104 @@ def import_url(event, batch=None):
     return reverse("registration:import_preview", kwargs={"event_slug": event.slug, "batch_id": batch.pk})
 
 
-def test_upload_preview_confirm_pages(organizer_client, event):
+def progress_url(event, batch):
+    return reverse("registration:import_progress", kwargs={"event_slug": event.slug, "batch_id": batch.pk})
+
+
+def test_upload_preview_confirm_pages(organizer_client, event, django_capture_on_commit_callbacks):
     upload = SimpleUploadedFile("khach-moi.csv", csv_bytes(GOOD), content_type="text/csv")
-    response = organizer_client.post(import_url(event), {"file": upload})
+    with django_capture_on_commit_callbacks() as queued:  # the check task waits for commit
+        response = organizer_client.post(import_url(event), {"file": upload})
     batch = ImportBatch.objects.get()
     assert response["Location"] == import_url(event, batch)
+    assert batch.status == ImportBatch.Status.CHECKING and batch.file and batch.rows == []
     page = organizer_client.get(response["Location"]).content.decode()
-    assert "Tất cả 3 dòng đã sẵn sàng để nhập." in page
+    assert "Đang kiểm tra tệp" in page and 'hx-trigger="every 1s"' in page
+    poll = organizer_client.get(progress_url(event, batch), HTTP_HX_REQUEST="true")
+    assert poll.status_code == 200 and "<progress" in poll.content.decode()
+
+    for callback in queued:  # the task runs (inline, as the test backend does at commit)
+        callback()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEW and len(batch.rows) == 3 and not batch.file
+    poll = organizer_client.get(progress_url(event, batch), HTTP_HX_REQUEST="true")
+    assert poll.status_code == 204 and poll["HX-Refresh"] == "true"  # the page reloads to show the preview
+    page = organizer_client.get(import_url(event, batch)).content.decode()
+    assert "Tất cả 3 dòng đã sẵn sàng để nhập." in page and "hx-trigger" not in page
     assert Registration.objects.count() == 0
-    response = organizer_client.post(import_url(event, batch), {"notify": ""})
-    assert response["Location"] == reverse("registration:list", kwargs={"event_slug": event.slug})
+
+    with django_capture_on_commit_callbacks() as queued:
+        response = organizer_client.post(import_url(event, batch), {"notify": ""})
+    assert response["Location"] == import_url(event, batch)
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.IMPORTING and Registration.objects.count() == 0
+    for callback in queued:
+        callback()
     assert Registration.objects.count() == 3
+    page = organizer_client.get(import_url(event, batch)).content.decode()
+    assert "Đã nhập 3 đăng ký." in page
 
 
-def test_preview_page_lists_row_errors_in_vietnamese(organizer_client, event):
+def test_preview_page_lists_row_errors_in_vietnamese(organizer_client, event, django_capture_on_commit_callbacks):
     upload = SimpleUploadedFile("x.csv", csv_bytes("Nguyễn Văn A,sai-email,,Công ty A,,,,Sao Hỏa\n"))
-    response = organizer_client.post(import_url(event), {"file": upload}, follow=True)
-    page = response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organizer_client.post(import_url(event), {"file": upload}, follow=True)
+    batch = ImportBatch.objects.get()
+    page = organizer_client.get(import_url(event, batch)).content.decode()
     assert "1 dòng có lỗi." in page
     assert "Địa chỉ email không hợp lệ. Không tìm thấy tỉnh/thành phố." in page
     assert "Nhập tất cả các dòng" not in page
-    batch = ImportBatch.objects.get()
-    organizer_client.post(import_url(event, batch), {"notify": "on"})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organizer_client.post(import_url(event, batch), {"notify": "on"})
+    assert response.status_code == 302  # re-checked in the background: the errors stay, nothing is saved
     assert Registration.objects.count() == 0
 
 
-def test_upload_exe_renamed_csv_shows_error(organizer_client, event):
+def test_upload_exe_renamed_csv_shows_error(organizer_client, event, django_capture_on_commit_callbacks):
     upload = SimpleUploadedFile("danh-sach.csv", b"MZ\x90\x00" + b"\x00" * 64, content_type="text/csv")
-    response = organizer_client.post(import_url(event), {"file": upload})
-    assert response.status_code == 200
-    assert "Tệp này không phải bảng tính CSV hoặc XLSX." in response.content.decode()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = organizer_client.post(import_url(event), {"file": upload})
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.FAILED and not batch.file
+    page = organizer_client.get(response["Location"]).content.decode()
+    assert "Tệp này không phải bảng tính CSV hoặc XLSX." in page and 'role="alert"' in page
+    assert Registration.objects.count() == 0
+
+
+def test_rows_taken_meanwhile_go_back_to_preview_and_save_nothing(organizer_client, event,
+                                                                   django_capture_on_commit_callbacks):
+    upload = SimpleUploadedFile("khach-moi.csv", csv_bytes(GOOD), content_type="text/csv")
+    with django_capture_on_commit_callbacks(execute=True):
+        organizer_client.post(import_url(event), {"file": upload})
+    batch = ImportBatch.objects.get()
+    with django_capture_on_commit_callbacks() as queued:
+        organizer_client.post(import_url(event, batch), {"notify": ""})
+    RegistrationFactory(event=event, email="nhung@baocamau.vn")  # registers while the import waits in the queue
+    for callback in queued:
+        callback()
+    batch.refresh_from_db()
+    assert batch.status == ImportBatch.Status.PREVIEW and batch.error_count == 1 and batch.error
+    assert Registration.objects.filter(source=RegistrationSource.IMPORT).count() == 0
+    page = organizer_client.get(import_url(event, batch)).content.decode()
+    assert "Email này đã đăng ký sự kiện." in page and "1 dòng có lỗi." in page
+
+
+def test_import_progress_is_the_owners_only(client, organizer_client, event, organizer,
+                                            django_capture_on_commit_callbacks):
+    from eventsite.models import EventRole
+    from tests.factories import EventFactory, user_with_role
+
+    upload = SimpleUploadedFile("khach-moi.csv", csv_bytes(GOOD), content_type="text/csv")
+    with django_capture_on_commit_callbacks():
+        organizer_client.post(import_url(event), {"file": upload})
+    batch = ImportBatch.objects.get()
+    other_event = EventFactory()
+    client.force_login(user_with_role(other_event, EventRole.Role.ORGANIZER))
+    assert client.get(progress_url(event, batch)).status_code == 403
+    other_url = reverse("registration:import_progress", kwargs={"event_slug": other_event.slug, "batch_id": batch.pk})
+    assert client.get(other_url).status_code == 404
+    client.force_login(user_with_role(event, EventRole.Role.DESK_STAFF))
+    assert client.get(progress_url(event, batch)).status_code == 403
 
 
 def test_other_organizers_preview_is_private(client, organizer_client, event, organizer):
@@ -283,3 +351,16 @@ def test_any_csv_cells_are_checked_without_crashing(event, staff, cells):
     else:
         for row in batch.rows:
             assert set(row["errors"]) <= set(imports.ROW_ERRORS)
+
+
+def test_a_newer_upload_replaces_one_still_waiting_to_be_checked(event, staff, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks() as first_task:
+        first = imports.start_import(event=event, data=csv_bytes(GOOD), filename="cu.csv", by=staff)
+    with django_capture_on_commit_callbacks(execute=True):
+        second = imports.start_import(event=event, data=csv_bytes(GOOD), filename="moi.csv", by=staff)
+    assert not ImportBatch.objects.filter(pk=first.pk).exists()
+    assert imports.run_check(first.pk) is None  # the first file's task finds nothing to do, and does not fail
+    for callback in first_task:
+        callback()
+    assert list(ImportBatch.objects.values_list("pk", "status")) == [(second.pk, ImportBatch.Status.PREVIEW)]
+    assert Registration.objects.count() == 0

@@ -112,7 +112,7 @@ def test_done_page_without_registration_goes_back_to_form(client, reg_settings):
 # --- Organizer list --------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("page", ["list", "import", "settings", "export_csv", "export_xlsx"])
+@pytest.mark.parametrize("page", ["list", "import", "settings"])
 def test_organizer_pages_refused_to_others(client, event, page):
     target = url(page, event)
     assert client.get(target).status_code == 302  # anonymous: to login
@@ -201,6 +201,27 @@ def test_list_query_count_constant(organizer_client, reg_settings, event, size):
     # page count, counts by status, settings, the page's rows; the rest is session, user, roles, layout.
     assert len(ours) == 4, ours
     assert len(queries) <= 10
+
+
+@pytest.mark.parametrize("params,expected", [({}, 120), ({"status": "approved"}, 40), ({"page": "3"}, 120)])
+def test_list_without_search_takes_its_size_from_the_status_counts(organizer_client, reg_settings, event,
+                                                                   params, expected):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    RegistrationFactory.create_batch(80, event=event)
+    RegistrationFactory.create_batch(40, event=event, status=RegistrationStatus.APPROVED)
+    with CaptureQueriesContext(connection) as queries:
+        response = organizer_client.get(url("list", event), params)
+    page = response.context["page"]
+    assert page.paginator.count == expected and page.paginator.num_pages == -(-expected // 50)
+    assert len(page.object_list) == min(50, expected - (page.number - 1) * 50)
+    ours = [q["sql"] for q in queries if '"registration_' in q["sql"]]
+    assert not any("COUNT(*)" in sql for sql in ours), ours  # counts by status, settings, the page's rows
+    assert len(ours) == 3, ours
+    # The list reads only the columns it shows, not the answers, needs or search text.
+    rows_sql = next(sql for sql in ours if "LIMIT" in sql)
+    assert '"answers"' not in rows_sql and '"search_text"' not in rows_sql
 
 
 def test_settings_page_saves_capacity_and_questions(organizer_client, event):
