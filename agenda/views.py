@@ -29,7 +29,7 @@ from eventsite.errors import DomainError
 
 from . import ics, services
 from .models import AgendaRelease, Announcement, FeedToken, Room, Session
-from .programme import programme, sessions_of
+from .programme import programme, render_sessions, sessions_of
 from .programme import screen as screen_blocks
 
 FRAGMENT_CACHE_SECONDS = 30
@@ -59,9 +59,11 @@ def _context(request: HttpRequest, view: str, loaded: tuple | None = None) -> di
         return ctx
     filters = _filters(request, snapshot) if view == "agenda" else {"type": "", "room": ""}
     starred = services.starred_ids(request.user, event) if view == "mine" else set()
+    days = programme(snapshot, now=now, starred=starred, only=starred if view == "mine" else None, **filters)
+    render_sessions(days, can_star=request.user.is_authenticated)
     ctx.update(
         filters=filters,
-        days=programme(snapshot, now=now, starred=starred, only=starred if view == "mine" else None, **filters),
+        days=days,
         rooms=(snapshot or {}).get("rooms", []),
         types=Session.Type.choices,
         can_star=request.user.is_authenticated,
