@@ -28,7 +28,6 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
-import time
 from typing import Any
 
 from eventsite.live import group_name
@@ -56,21 +55,17 @@ class Feed:
         self.group = group_name(event_id, topic)
         self.members: dict[Any, None] = {}  # insertion-ordered set of consumers
         self.channel: str | None = None
-        self.task: asyncio.Task | None = None
-        self.joined_at = 0.0
+        self.tasks: list[asyncio.Task] = []
         self.lock = asyncio.Lock()
 
     async def add(self, consumer) -> None:
         async with self.lock:
-            layer = self.relay.layer
             if self.channel is None:
+                layer = self.relay.layer
                 self.channel = await layer.new_channel()
                 await layer.group_add(self.group, self.channel)
-                self.joined_at = time.monotonic()
-                self.task = self.relay.loop.create_task(self._pump(self.channel))
-            elif time.monotonic() - self.joined_at > REJOIN_SECONDS:
-                await layer.group_add(self.group, self.channel)
-                self.joined_at = time.monotonic()
+                self.tasks = [self.relay.loop.create_task(self._pump(self.channel)),
+                              self.relay.loop.create_task(self._keep_joined(self.channel))]
             self.members[consumer] = None
 
     async def remove(self, consumer) -> None:
@@ -80,11 +75,20 @@ class Feed:
         async with self.lock:
             if self.members or self.channel is None:
                 return
-            channel, task = self.channel, self.task
-            self.channel = self.task = None
-            if task is not None:
+            channel, tasks = self.channel, self.tasks
+            self.channel, self.tasks = None, []
+            for task in tasks:
                 task.cancel()
             await self.relay.layer.group_discard(self.group, channel)
+
+    async def _keep_joined(self, channel: str) -> None:
+        """Sockets may stay connected for days: renew the membership before the layer's group expiry."""
+        while True:
+            await asyncio.sleep(REJOIN_SECONDS)
+            try:
+                await self.relay.layer.group_add(self.group, channel)
+            except Exception:
+                log.warning("agenda relay for %s: re-join failed", self.group, exc_info=True)
 
     async def _pump(self, channel: str) -> None:
         layer = self.relay.layer
@@ -98,7 +102,6 @@ class Feed:
                 await asyncio.sleep(RETRY_SECONDS)
                 try:
                     await layer.group_add(self.group, channel)
-                    self.joined_at = time.monotonic()
                 except Exception:
                     log.warning("agenda relay for %s: re-join failed", self.group, exc_info=True)
                 continue
