@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from functools import wraps
 
 import pytest
 from asgiref.sync import async_to_sync
 from channels.db import database_sync_to_async
+from channels.layers import get_channel_layer
 from channels.routing import URLRouter
 from channels.testing import WebsocketCommunicator
 from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 
 from agenda import services
+from agenda.relay import Feed, Relay, client_message
 from agenda.routing import websocket_urlpatterns
 from eventsite.asgi import application as full_application
+from eventsite.live import group_name
 from eventsite.models import Event, EventRole
 from tests.agenda.factories import programme
 from tests.factories import EventFactory, UserFactory, user_with_role
@@ -196,3 +200,65 @@ async def test_reconnect_after_a_missed_message_resyncs_from_the_fragment(setup)
         assert "08:20" in response.content.decode()  # Phiên 1 moved from 08:00 to 08:20
     finally:
         await reconnect.__aexit__()
+
+
+# --- the process relay: one group member per process and event, however many sockets ---------
+
+
+def members(event_id: int) -> set[str]:
+    return set(get_channel_layer().groups.get(group_name(event_id, services.TOPIC), {}))
+
+
+@run_async
+async def test_many_sockets_share_one_group_member_and_leave_nothing_behind(setup):
+    event, organizer, sessions = setup
+    async with connected(event) as one, connected(event) as two, connected(event, organizer) as staff:
+        assert len(members(event.id)) == 1  # not one member per socket
+        await act(services.shift_session, event=event, session_id=sessions[0].pk, minutes=10, actor=organizer)
+        for ws in (one, two, staff):
+            assert (await ws.receive_json_from())["version"] == 2
+        # The organizer's own channel is only in the draft group.
+        draft = get_channel_layer().groups.get(group_name(event.id, services.DRAFT_TOPIC), {})
+        assert len(draft) == 1 and not set(draft) & members(event.id)
+    assert members(event.id) == set()
+
+
+@run_async
+async def test_a_socket_that_left_gets_nothing_and_the_others_still_do(setup):
+    event, organizer, sessions = setup
+    async with connected(event) as stays:
+        leaving = connected(event)
+        await leaving.__aenter__()
+        await leaving.__aexit__()
+        assert len(members(event.id)) == 1
+        await act(services.cancel_session, event=event, session_id=sessions[1].pk, actor=organizer)
+        assert (await stays.receive_json_from())["changes"] == [{"kind": "cancelled", "session": sessions[1].pk}]
+        assert await leaving.ws.receive_nothing(timeout=0.05)
+
+
+class Socket:
+    def __init__(self, fail: bool = False):
+        self.fail = fail
+        self.sent: list[str] = []
+
+    async def send(self, text_data=None):
+        if self.fail:
+            raise RuntimeError("socket already closed")
+        self.sent.append(text_data)
+
+
+@run_async
+async def test_one_broken_socket_does_not_hold_back_the_others():
+    feed = Feed(Relay(layer=None, loop=None), event_id=1, topic=services.TOPIC)
+    first, broken, last = Socket(), Socket(fail=True), Socket()
+    for socket in (first, broken, last):
+        feed.members[socket] = None
+    message = {"type": "agenda.published", "version": 7, "published_at": "2026-11-30T08:00:00+00:00",
+               "changes": [{"kind": "moved", "session": 3}]}
+    assert await feed.deliver(message) == 2
+    assert first.sent == last.sent == [client_message(message)]
+    assert json.loads(first.sent[0]) == {"type": "published", "version": 7,
+                                         "published_at": "2026-11-30T08:00:00+00:00",
+                                         "changes": [{"kind": "moved", "session": 3}]}
+    assert await feed.deliver({"type": "agenda.draft", "live_control": True}) == 0  # never through the relay
+    assert first.sent == [client_message(message)]
