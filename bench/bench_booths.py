@@ -11,6 +11,7 @@
    its query count, for several filters.
 
 Run: DATABASE_URL is ignored; BENCH_PG (default postgres://postgres@127.0.0.1:5432/postgres) names the server.
+BENCH_BOOTHS_ONLY=race,allocation,catalog (comma-separated) runs only those parts.
 """
 
 from __future__ import annotations
@@ -111,12 +112,13 @@ def bench_race() -> list[dict]:
                 outcomes[result] = outcomes.get(result, 0) + 1
 
     threads = [threading.Thread(target=client, args=(a, i)) for i, a in enumerate(apps)]
-    began = time.perf_counter()
+    began, cpu0 = time.perf_counter(), time.process_time()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    wall = time.perf_counter() - began
+    wall, cpu = time.perf_counter() - began, time.process_time() - cpu0
+    load = os.getloadavg()[0]
     workers.submit(connections.close_all).result()
     workers.shutdown()
     from django.db.models import Count
@@ -138,7 +140,7 @@ def bench_race() -> list[dict]:
         {"benchmark": name, "figure": "p99 service time", "value": round(_pct(service_times, 99), 1), "unit": "ms",
          "target": "", "note": "inside a worker: hold (+ cancel for half the winners)"},
         {"benchmark": name, "figure": "throughput", "value": round(ATTEMPTS / wall), "unit": "attempts/s",
-         "target": "", "note": f"wall {wall:.2f} s"},
+         "target": "", "note": f"wall {wall:.2f} s, CPU of this process {cpu:.2f} s, load average {load:.1f}"},
     ]
 
 
@@ -229,13 +231,21 @@ def bench_catalog(quick: bool = False) -> list[dict]:
 
 def run(args) -> list[dict]:
     quick = getattr(args, "quick", False)
+    parts = [p.strip() for p in os.environ.get("BENCH_BOOTHS_ONLY", "race,allocation,catalog").split(",") if p.strip()]
+    unknown = set(parts) - {"race", "allocation", "catalog"}
+    if unknown:
+        raise SystemExit(f"BENCH_BOOTHS_ONLY: unknown part(s) {', '.join(sorted(unknown))}")
     _admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
     _admin(f'CREATE DATABASE "{BENCH_DB}"')
     try:
         _setup_django()
-        rows = bench_race()
-        rows += bench_allocation(quick)
-        rows += bench_catalog(quick)
+        rows = []
+        if "race" in parts:
+            rows += bench_race()
+        if "allocation" in parts:
+            rows += bench_allocation(quick)
+        if "catalog" in parts:
+            rows += bench_catalog(quick)
     finally:
         from django.db import connections
 
