@@ -180,6 +180,69 @@ def bench_allocation(quick: bool = False) -> list[dict]:
     return rows
 
 
+def bench_propose(quick: bool = False) -> list[dict]:
+    """The organizer's whole "propose" step: read applications, solve (with the neighbour post-pass, the
+    default), store one explained AllocationItem per applicant (bulk_create)."""
+    from datetime import date, timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from booths.models import Booth, BoothPreference, ExhibitorApplication, Hall, Zone
+    from booths.services.allocate import propose_allocation
+    from catalog.models import Product
+    from eventsite.models import Organization
+    from tests.factories import EventFactory
+
+    n_apps, n_booths = (400, 300) if quick else (2000, 1500)
+    rng = random.Random(11)
+    event = EventFactory(slug="bench-propose")
+    hall = Hall.objects.create(event=event, name="A", width_m=200, depth_m=400)
+    zones = Zone.objects.bulk_create([Zone(hall=hall, name=f"Z{z}", theme_group=rng.choice(["", "", "food"]))
+                                      for z in range(n_booths // 100)])
+    kinds = ["standard"] * 6 + ["corner", "double", "outdoor"]
+    booths = Booth.objects.bulk_create([
+        Booth(event=event, hall=hall, zone=zones[j // 100], code=f"P-{j:04d}", kind=rng.choice(kinds), price=1,
+              x=(j % 20) * 3.0, y=(j // 20) * 4.0, w=3.0, h=3.0) for j in range(n_booths)])
+    kinds_org = list(Organization.Kind)
+    orgs = Organization.objects.bulk_create([
+        Organization(name=f"HTX {i:04d}", kind=kinds_org[i % len(kinds_org)], tax_code=f"{3000000000 + i}",
+                     province_code=96) for i in range(n_apps)])
+    today = date.today()
+    groups = [("food", "tea"), ("food", "condiment"), ("beverage", "raw"), ("handicraft", "craft")]
+    products = Product.objects.bulk_create([
+        Product(producer=o, name=f"SP {i}", group=groups[i % 4][0], subgroup=groups[i % 4][1], stars=3 + i % 3,
+                certificate_issued_on=today - timedelta(days=100), certificate_expires_on=today + timedelta(days=900))
+        for i, o in enumerate(orgs)])
+    apps = ExhibitorApplication.objects.bulk_create([
+        ExhibitorApplication(event=event, organization=o, contact_name="X", contact_phone="0", contact_email="x@x.vn",
+                             status="approved") for o in orgs])
+    ExhibitorApplication.products.through.objects.bulk_create([
+        ExhibitorApplication.products.through(exhibitorapplication_id=a.pk, product_id=p.pk)
+        for a, p in zip(apps, products, strict=True)])
+    prefs = []
+    for a in apps:
+        for rank in range(1, rng.randint(0, 4) + 1):
+            r = rng.random()
+            prefs.append(BoothPreference(application=a, rank=rank, booth=rng.choice(booths)) if r < 0.5 else
+                         BoothPreference(application=a, rank=rank, zone=rng.choice(zones)) if r < 0.8 else
+                         BoothPreference(application=a, rank=rank, kind=rng.choice(kinds)))
+    BoothPreference.objects.bulk_create(prefs)
+    times, cpu = [], []
+    for _ in range(3):
+        t, c = time.perf_counter(), time.process_time()
+        with CaptureQueriesContext(connection) as queries:
+            run = propose_allocation(event=event)
+        times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    placed = run.items.filter(booth__isnull=False).count()
+    return [{"benchmark": "allocation", "figure": f"{n_apps} → {n_booths}: propose_allocation (database)",
+             "value": round(statistics.median(times), 2), "unit": "s", "target": "",
+             "note": f"median of 3 (CPU {statistics.median(cpu):.2f} s, load average {os.getloadavg()[0]:.1f});"
+                     f" read + solve + post-pass + explain + bulk_create; {len(queries)} queries; placed {placed},"
+                     f" neighbour conflicts {run.neighbour_conflicts}"}]
+
+
 def bench_catalog(quick: bool = False) -> list[dict]:
     from datetime import date, timedelta
 
@@ -248,6 +311,7 @@ def run(args) -> list[dict]:
             rows += bench_race()
         if "allocation" in parts:
             rows += bench_allocation(quick)
+            rows += bench_propose(quick)
         if "catalog" in parts:
             rows += bench_catalog(quick)
     finally:
