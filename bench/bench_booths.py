@@ -5,12 +5,14 @@
    100 connections in total, so 100 connections of our own would starve other users). Half the winners
    cancel at once so the booths keep changing hands.
    Counts double bookings (rows, after the run), unexpected errors, and latency per attempt.
-2. Allocation: 2,000 applicants onto 1,500 booths with the pure solver (scipy linear_sum_assignment),
+2. Allocation: 2,000 applicants onto 1,500 booths with the pure solver (min-cost full matching on the
+   sparse graph of acceptable pairs, scipy.sparse.csgraph.min_weight_full_bipartite_matching),
    without and with the same-sub-group neighbour post-pass.
 3. Catalog: 5,000 products; server time of the event catalog page (Django test client, in process) and
    its query count, for several filters.
 
 Run: DATABASE_URL is ignored; BENCH_PG (default postgres://postgres@127.0.0.1:5432/postgres) names the server.
+BENCH_BOOTHS_ONLY=race,allocation,catalog (comma-separated) runs only those parts.
 """
 
 from __future__ import annotations
@@ -111,12 +113,13 @@ def bench_race() -> list[dict]:
                 outcomes[result] = outcomes.get(result, 0) + 1
 
     threads = [threading.Thread(target=client, args=(a, i)) for i, a in enumerate(apps)]
-    began = time.perf_counter()
+    began, cpu0 = time.perf_counter(), time.process_time()
     for t in threads:
         t.start()
     for t in threads:
         t.join()
-    wall = time.perf_counter() - began
+    wall, cpu = time.perf_counter() - began, time.process_time() - cpu0
+    load = os.getloadavg()[0]
     workers.submit(connections.close_all).result()
     workers.shutdown()
     from django.db.models import Count
@@ -138,7 +141,7 @@ def bench_race() -> list[dict]:
         {"benchmark": name, "figure": "p99 service time", "value": round(_pct(service_times, 99), 1), "unit": "ms",
          "target": "", "note": "inside a worker: hold (+ cancel for half the winners)"},
         {"benchmark": name, "figure": "throughput", "value": round(ATTEMPTS / wall), "unit": "attempts/s",
-         "target": "", "note": f"wall {wall:.2f} s"},
+         "target": "", "note": f"wall {wall:.2f} s, CPU of this process {cpu:.2f} s, load average {load:.1f}"},
     ]
 
 
@@ -163,15 +166,81 @@ def bench_allocation(quick: bool = False) -> list[dict]:
     neighbours = {j: {k for k in (j - 1, j + 1) if 0 <= k < n_booths and k // 20 == j // 20} for j in range(n_booths)}
     rows = []
     for label, avoid in (("solve", False), ("solve + neighbour post-pass", True)):
-        times = []
+        times, cpu = [], []
         for _ in range(3):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             result = solve(applicants, slots, neighbours=neighbours, avoid_same_subgroup=avoid)
             times.append(time.perf_counter() - t)
+            cpu.append(time.process_time() - c)
         rows.append({"benchmark": "allocation", "figure": f"{n_apps} → {n_booths}: {label}",
                      "value": round(statistics.median(times), 2), "unit": "s", "target": "≤ 3" if not avoid else "",
-                     "note": f"median of 3; placed {len(result.assigned)}, neighbour conflicts {result.conflicts}"})
+                     "note": f"median of 3 (CPU {statistics.median(cpu):.2f} s, load average {os.getloadavg()[0]:.1f});"
+                             f" placed {len(result.assigned)}, objective {result.objective},"
+                             f" neighbour conflicts {result.conflicts}"})
     return rows
+
+
+def bench_propose(quick: bool = False) -> list[dict]:
+    """The organizer's whole "propose" step: read applications, solve (with the neighbour post-pass, the
+    default), store one explained AllocationItem per applicant (bulk_create)."""
+    from datetime import date, timedelta
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from booths.models import Booth, BoothPreference, ExhibitorApplication, Hall, Zone
+    from booths.services.allocate import propose_allocation
+    from catalog.models import Product
+    from eventsite.models import Organization
+    from tests.factories import EventFactory
+
+    n_apps, n_booths = (400, 300) if quick else (2000, 1500)
+    rng = random.Random(11)
+    event = EventFactory(slug="bench-propose")
+    hall = Hall.objects.create(event=event, name="A", width_m=200, depth_m=400)
+    zones = Zone.objects.bulk_create([Zone(hall=hall, name=f"Z{z}", theme_group=rng.choice(["", "", "food"]))
+                                      for z in range(n_booths // 100)])
+    kinds = ["standard"] * 6 + ["corner", "double", "outdoor"]
+    booths = Booth.objects.bulk_create([
+        Booth(event=event, hall=hall, zone=zones[j // 100], code=f"P-{j:04d}", kind=rng.choice(kinds), price=1,
+              x=(j % 20) * 3.0, y=(j // 20) * 4.0, w=3.0, h=3.0) for j in range(n_booths)])
+    kinds_org = list(Organization.Kind)
+    orgs = Organization.objects.bulk_create([
+        Organization(name=f"HTX {i:04d}", kind=kinds_org[i % len(kinds_org)], tax_code=f"{3000000000 + i}",
+                     province_code=96) for i in range(n_apps)])
+    today = date.today()
+    groups = [("food", "tea"), ("food", "condiment"), ("beverage", "raw"), ("handicraft", "craft")]
+    products = Product.objects.bulk_create([
+        Product(producer=o, name=f"SP {i}", group=groups[i % 4][0], subgroup=groups[i % 4][1], stars=3 + i % 3,
+                certificate_issued_on=today - timedelta(days=100), certificate_expires_on=today + timedelta(days=900))
+        for i, o in enumerate(orgs)])
+    apps = ExhibitorApplication.objects.bulk_create([
+        ExhibitorApplication(event=event, organization=o, contact_name="X", contact_phone="0", contact_email="x@x.vn",
+                             status="approved") for o in orgs])
+    ExhibitorApplication.products.through.objects.bulk_create([
+        ExhibitorApplication.products.through(exhibitorapplication_id=a.pk, product_id=p.pk)
+        for a, p in zip(apps, products, strict=True)])
+    prefs = []
+    for a in apps:
+        for rank in range(1, rng.randint(0, 4) + 1):
+            r = rng.random()
+            prefs.append(BoothPreference(application=a, rank=rank, booth=rng.choice(booths)) if r < 0.5 else
+                         BoothPreference(application=a, rank=rank, zone=rng.choice(zones)) if r < 0.8 else
+                         BoothPreference(application=a, rank=rank, kind=rng.choice(kinds)))
+    BoothPreference.objects.bulk_create(prefs)
+    times, cpu = [], []
+    for _ in range(3):
+        t, c = time.perf_counter(), time.process_time()
+        with CaptureQueriesContext(connection) as queries:
+            run = propose_allocation(event=event)
+        times.append(time.perf_counter() - t)
+        cpu.append(time.process_time() - c)
+    placed = run.items.filter(booth__isnull=False).count()
+    return [{"benchmark": "allocation", "figure": f"{n_apps} → {n_booths}: propose_allocation (database)",
+             "value": round(statistics.median(times), 2), "unit": "s", "target": "",
+             "note": f"median of 3 (CPU {statistics.median(cpu):.2f} s, load average {os.getloadavg()[0]:.1f});"
+                     f" read + solve + post-pass + explain + bulk_create; {len(queries)} queries; placed {placed},"
+                     f" neighbour conflicts {run.neighbour_conflicts}"}]
 
 
 def bench_catalog(quick: bool = False) -> list[dict]:
@@ -229,13 +298,22 @@ def bench_catalog(quick: bool = False) -> list[dict]:
 
 def run(args) -> list[dict]:
     quick = getattr(args, "quick", False)
+    parts = [p.strip() for p in os.environ.get("BENCH_BOOTHS_ONLY", "race,allocation,catalog").split(",") if p.strip()]
+    unknown = set(parts) - {"race", "allocation", "catalog"}
+    if unknown:
+        raise SystemExit(f"BENCH_BOOTHS_ONLY: unknown part(s) {', '.join(sorted(unknown))}")
     _admin(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
     _admin(f'CREATE DATABASE "{BENCH_DB}"')
     try:
         _setup_django()
-        rows = bench_race()
-        rows += bench_allocation(quick)
-        rows += bench_catalog(quick)
+        rows = []
+        if "race" in parts:
+            rows += bench_race()
+        if "allocation" in parts:
+            rows += bench_allocation(quick)
+            rows += bench_propose(quick)
+        if "catalog" in parts:
+            rows += bench_catalog(quick)
     finally:
         from django.db import connections
 

@@ -62,7 +62,7 @@ def propose_allocation(*, event, by_user=None, avoid_same_subgroup_neighbours: b
         .exclude(pk__in=placed).select_related("organization").order_by("submitted_at", "pk")
         .prefetch_related(Prefetch("products", queryset=Product.objects.only(
             "id", "group", "subgroup", "stars", "certificate_issued_on", "certificate_expires_on")),
-            Prefetch("preferences", queryset=BoothPreference.objects.order_by("rank")))
+            Prefetch("preferences", queryset=BoothPreference.objects.select_related("booth", "zone").order_by("rank")))
     )
     applicants = []
     for order, app in enumerate(applications):
@@ -122,9 +122,20 @@ class _Explainer:
         self.by_id = {b.pk: [b] for b in booths}
         self.by_zone: dict[int, list[Booth]] = defaultdict(list)
         self.by_kind: dict[str, list[Booth]] = defaultdict(list)
+        self._free_slots: dict[tuple, list[Slot]] = {}
         for b in booths:
             self.by_zone[b.zone_id].append(b)
             self.by_kind[b.kind].append(b)
+
+    def free_slots(self, pref: Pref) -> list[Slot]:
+        """The free booths ``pref`` matches, as solver slots; built once per preference target, not per
+        applicant (a booth-type wish matches hundreds of booths)."""
+        key = (pref.booth, pref.zone, pref.kind)
+        if key not in self._free_slots:
+            self._free_slots[key] = [
+                Slot(id=b.pk, zone=b.zone_id, kind=b.kind, theme=b.zone.theme_group if b.zone else "")
+                for b in self.matching(pref) if b.pk not in self.occupied and not b.blocked]
+        return self._free_slots[key]
 
     def matching(self, pref: Pref) -> list[Booth]:
         if pref.booth is not None:
@@ -147,8 +158,7 @@ class _Explainer:
             if not matching or all(b.pk in self.occupied or b.blocked for b in matching):
                 item.better_choice_reason = "booked"
                 return item
-            slots = [Slot(id=b.pk, zone=b.zone_id, kind=b.kind, theme=b.zone.theme_group if b.zone else "")
-                     for b in matching if b.pk not in self.occupied and not b.blocked]
+            slots = self.free_slots(pref)
             if all(rank_of(applicant, s) is None for s in slots):
                 item.better_choice_reason = "theme"
                 return item

@@ -9,9 +9,10 @@ The model (pure, no database, so it is testable against brute force and fast to 
 * Priority ``w_i`` = 100 + 40 per star above 3 (best valid certificate) + a producer-type bonus
   (the organizer's quota policy, e.g. households first) + up to 20 for applying earlier.
 * Value of giving booth ``b`` to ``i`` at rank ``r`` (0 = first choice) is ``w_i * (R - r)``, where
-  ``R`` = longest preference list + 1. Unassigned applicants score 0. We maximise the total value with
-  ``scipy.optimize.linear_sum_assignment`` (maximize) on an applicants × booths value matrix where
-  unacceptable pairs are worth 0 and are dropped from the result (see ``solve`` for why that is exact).
+  ``R`` = longest preference list + 1. Unassigned applicants score 0. We maximise the total value as a
+  minimum-cost full matching on the sparse graph of acceptable pairs
+  (``scipy.sparse.csgraph.min_weight_full_bipartite_matching``, LAPJVsp), where every applicant also has
+  a private "no booth" vertex (see ``solve`` for why that is exact).
 * Optional "avoid same sub-group neighbours": after the optimum, a post-pass swaps two applicants (or
   moves one to a free booth) only when each keeps exactly the same preference rank, so the total value
   stays optimal, and only when that strictly reduces the number of touching booths whose exhibitors
@@ -25,7 +26,8 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
-from scipy.optimize import linear_sum_assignment
+from scipy.sparse import csr_matrix
+from scipy.sparse.csgraph import min_weight_full_bipartite_matching
 
 NO_PREFERENCE = -1  # rank recorded for applicants that accept any booth
 
@@ -98,34 +100,63 @@ def solve(applicants: list[Applicant], slots: list[Slot], *, neighbours: dict[in
     if n == 0 or m == 0:
         return Result({}, {}, 0, 0, [a.id for a in applicants])
     depth = preference_depth(applicants)
-    # Values, not costs: an unacceptable pair is worth 0. A rectangular assignment of maximum total
-    # value that uses some 0-valued pairs has the same value as the partial assignment without them,
-    # so dropping them afterwards gives an optimal "assign or leave unassigned" solution.
-    gain = np.zeros((n, m), dtype=np.float64)
-    index = _SlotIndex(slots)
-    for i, applicant in enumerate(applicants):
-        if not applicant.prefs:
-            gain[i, index.open_to(applicant.groups)] = value(applicant, 0, depth)
-            continue
-        named = {p.booth for p in applicant.prefs if p.booth is not None}
-        for rank, pref in reversed(list(enumerate(applicant.prefs))):  # better ranks overwrite worse ones
-            cols = [j for j in index.matching(pref)
-                    if not slots[j].theme or slots[j].theme in applicant.groups or slots[j].id in named]
-            gain[i, cols] = value(applicant, rank, depth)
-    rows, cols = linear_sum_assignment(gain, maximize=True)
+    gain = value_matrix(applicants, slots, depth)
+    rows, cols = _best_matching(gain)
     assigned: dict[int, int] = {}
     got: dict[int, int] = {}
     for i, j in zip(rows.tolist(), cols.tolist(), strict=True):
-        if gain[i, j] > 0:
-            assigned[applicants[i].id] = slots[j].id
-            got[applicants[i].id] = rank_of(applicants[i], slots[j])
+        assigned[applicants[i].id] = slots[j].id
+        got[applicants[i].id] = rank_of(applicants[i], slots[j])
     result = Result(assigned, got, _objective(applicants, got, depth),
                     unassigned=[a.id for a in applicants if a.id not in assigned])
     if neighbours is not None:
         if avoid_same_subgroup:
-            _reduce_conflicts(result, applicants, slots, neighbours)
+            _reduce_conflicts(result, applicants, slots, neighbours, gain)
         result.conflicts = count_conflicts(result.assigned, applicants, neighbours)
     return result
+
+
+def value_matrix(applicants: list[Applicant], slots: list[Slot], depth: int) -> np.ndarray:
+    """applicants × slots: the value of each acceptable pair (``value`` at its ``rank_of``), 0 if not acceptable.
+
+    Built one preference at a time with index arrays (no Python loop over booths): the booths a
+    preference matches, minus themed booths the applicant may not take unless it named them."""
+    gain = np.zeros((len(applicants), len(slots)), dtype=np.float64)
+    index = _SlotIndex(slots)
+    for i, applicant in enumerate(applicants):
+        allowed = index.open_mask(applicant.groups)
+        if not applicant.prefs:
+            gain[i, allowed] = value(applicant, 0, depth)
+            continue
+        named = [j for p in applicant.prefs if p.booth is not None for j in index.by_booth.get(p.booth, [])]
+        if named:
+            allowed = allowed.copy()
+            allowed[named] = True
+        for rank, pref in reversed(list(enumerate(applicant.prefs))):  # better ranks overwrite worse ones
+            cols = index.matching(pref)
+            gain[i, cols[allowed[cols]]] = value(applicant, rank, depth)
+    return gain
+
+
+def _best_matching(gain: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Rows and columns of a maximum-value set of acceptable pairs (gain > 0), each row and column once.
+
+    Exact: each applicant row ``i`` gets a private extra column ``m + i`` ("no booth"). Every applicant is
+    then matched (to a booth or to its own extra column), so a full matching of the rows always exists;
+    with cost ``C - gain`` on real pairs and ``C`` on the extra ones (``C`` above every gain, so all
+    costs are positive), the total cost is ``n·C - (value of the booth pairs)``: the minimum-cost full
+    matching is a maximum-value assignment that may leave applicants out, like the problem asks.
+    Only acceptable pairs are edges, so the solver works on the sparse graph, not the n × m matrix."""
+    n, m = gain.shape
+    rows, cols = np.nonzero(gain)
+    top = max(float(gain.max()), 0.0) + 1.0
+    graph = csr_matrix(
+        (np.concatenate([top - gain[rows, cols], np.full(n, top)]),
+         (np.concatenate([rows, np.arange(n)]), np.concatenate([cols, m + np.arange(n)]))),
+        shape=(n, m + n))
+    matched_rows, matched_cols = min_weight_full_bipartite_matching(graph)
+    booth = matched_cols < m
+    return matched_rows[booth], matched_cols[booth]
 
 
 class _SlotIndex:
@@ -134,25 +165,29 @@ class _SlotIndex:
 
     def __init__(self, slots: list[Slot]):
         self.by_booth = {s.id: [j] for j, s in enumerate(slots)}
-        self.by_zone: dict[int | None, list[int]] = {}
-        self.by_kind: dict[str, list[int]] = {}
-        self.themes = np.array([s.theme for s in slots], dtype=object)
+        by_zone: dict[int | None, list[int]] = {}
+        by_kind: dict[str, list[int]] = {}
+        self.themes = [s.theme for s in slots]
         for j, s in enumerate(slots):
-            self.by_zone.setdefault(s.zone, []).append(j)
-            self.by_kind.setdefault(s.kind, []).append(j)
+            by_zone.setdefault(s.zone, []).append(j)
+            by_kind.setdefault(s.kind, []).append(j)
+        self.by_zone = {k: np.array(v, dtype=np.intp) for k, v in by_zone.items()}
+        self.by_kind = {k: np.array(v, dtype=np.intp) for k, v in by_kind.items()}
+        self._booth = {k: np.array(v, dtype=np.intp) for k, v in self.by_booth.items()}
+        self._none = np.array([], dtype=np.intp)
         self._open: dict[frozenset[str], np.ndarray] = {}
 
-    def matching(self, pref: Pref) -> list[int]:
+    def matching(self, pref: Pref) -> np.ndarray:
         if pref.booth is not None:
-            return self.by_booth.get(pref.booth, [])
+            return self._booth.get(pref.booth, self._none)
         if pref.zone is not None:
-            return self.by_zone.get(pref.zone, [])
-        return self.by_kind.get(pref.kind or "", [])
+            return self.by_zone.get(pref.zone, self._none)
+        return self.by_kind.get(pref.kind or "", self._none)
 
-    def open_to(self, groups: frozenset[str]) -> np.ndarray:
+    def open_mask(self, groups: frozenset[str]) -> np.ndarray:
+        """Booleans per slot: not themed, or themed with one of ``groups``."""
         if groups not in self._open:
-            ok = [not t or t in groups for t in self.themes]
-            self._open[groups] = np.flatnonzero(ok)
+            self._open[groups] = np.array([not t or t in groups for t in self.themes], dtype=bool)
         return self._open[groups]
 
 
@@ -173,10 +208,17 @@ def count_conflicts(assigned: dict[int, int], applicants: list[Applicant], neigh
 
 
 def _reduce_conflicts(result: Result, applicants: list[Applicant], slots: list[Slot],
-                      neighbours: dict[int, set[int]], max_rounds: int = 5) -> None:
+                      neighbours: dict[int, set[int]], gain: np.ndarray, max_rounds: int = 5) -> None:
+    """``gain`` is ``value_matrix``: for one applicant, equal (non-zero) values mean the same rank, so the
+    booths where an applicant keeps its rank are found with one vector comparison, not ``rank_of`` calls."""
     by_id = {a.id: a for a in applicants}
-    slot_by_id = {s.id: s for s in slots}
+    row = {a.id: i for i, a in enumerate(applicants)}
+    col = {s.id: j for j, s in enumerate(slots)}
+    slot_ids = [s.id for s in slots]
     at = {slot: app for app, slot in result.assigned.items()}
+    occupant = np.full(len(slots), -1, dtype=np.intp)  # applicant row on each slot column, -1 if free
+    for app_id, slot_id in result.assigned.items():
+        occupant[col[slot_id]] = row[app_id]
 
     def conflicts_touching(slot_ids: tuple[int, ...]) -> int:
         """Conflicting neighbour pairs that involve any of ``slot_ids`` (the only ones a move can change)."""
@@ -191,8 +233,16 @@ def _reduce_conflicts(result: Result, applicants: list[Applicant], slots: list[S
                     pairs.add((min(slot, other), max(slot, other)))
         return len(pairs)
 
-    def same_rank(app_id: int, slot_id: int) -> bool:
-        return rank_of(by_id[app_id], slot_by_id[slot_id]) == result.ranks[app_id]
+    def rank_keeping_moves(app_id: int, slot_id: int) -> list[int]:
+        """Slots (in slot order) where ``app_id`` keeps its rank and whose occupant, if any, would keep
+        its own rank on ``slot_id``."""
+        i, j = row[app_id], col[slot_id]
+        candidates = np.flatnonzero(gain[i] == gain[i, j])
+        candidates = candidates[candidates != j]
+        others = occupant[candidates]
+        held = np.maximum(others, 0)
+        keep = (others < 0) | (gain[held, j] == gain[held, candidates])
+        return [slot_ids[k] for k in candidates[keep].tolist()]
 
     for _ in range(max_rounds):
         improved = False
@@ -200,12 +250,8 @@ def _reduce_conflicts(result: Result, applicants: list[Applicant], slots: list[S
             if result.assigned.get(app_id) != slot_id or conflicts_touching((slot_id,)) == 0:
                 continue
             best = None
-            for other_slot in slot_by_id:
-                if other_slot == slot_id or not same_rank(app_id, other_slot):
-                    continue
+            for other_slot in rank_keeping_moves(app_id, slot_id):
                 other_app = at.get(other_slot)
-                if other_app is not None and not same_rank(other_app, slot_id):
-                    continue
                 before = conflicts_touching((slot_id, other_slot))
                 _place(at, result, app_id, other_slot, other_app, slot_id)
                 after = conflicts_touching((slot_id, other_slot))
@@ -215,6 +261,8 @@ def _reduce_conflicts(result: Result, applicants: list[Applicant], slots: list[S
             if best is not None:
                 _, other_slot, other_app = best
                 _place(at, result, app_id, other_slot, other_app, slot_id)
+                occupant[col[other_slot]] = row[app_id]
+                occupant[col[slot_id]] = row[other_app] if other_app is not None else -1
                 improved = True
         if not improved:
             break

@@ -12,12 +12,13 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from eventsite.live import broadcast_on_commit
 
 from ..models import (
+    ACTIVE_STATUSES,
     ApplicationStatus,
     Booking,
     BookingStatus,
@@ -38,7 +39,9 @@ def _now(now: datetime | None) -> datetime:
 
 
 def _lock_applications(*ids: int) -> dict[int, ExhibitorApplication]:
-    rows = (ExhibitorApplication.objects.select_for_update().select_related("organization", "event")
+    # of=("self",): lock the application rows only. Without it PostgreSQL also locks the joined
+    # organization and *event* rows, which made every booking of an event wait for every other one.
+    rows = (ExhibitorApplication.objects.select_for_update(of=("self",)).select_related("organization", "event")
             .filter(pk__in=sorted(set(ids))).order_by("pk"))
     return {a.pk: a for a in rows}
 
@@ -134,7 +137,7 @@ def _offer_to_waitlist(booth: Booth, now: datetime) -> Booking | None:
         return None
     rules = BoothSettings.for_event(booth.event)
     for entry in entries:
-        locked = (ExhibitorApplication.objects.select_for_update(skip_locked=True).select_related("event")
+        locked = (ExhibitorApplication.objects.select_for_update(skip_locked=True, of=("self",)).select_related("event")
                   .filter(pk=entry.application_id, status=ApplicationStatus.APPROVED).first())
         if locked is None or _active_count(locked, now) >= rules.max_booths_per_exhibitor:
             continue
@@ -151,20 +154,124 @@ def _offer_to_waitlist(booth: Booth, now: datetime) -> Booking | None:
 
 def hold_booth(*, booth_id: int, application: ExhibitorApplication, by_user=None,
                now: datetime | None = None) -> Booking:
-    """Hold a free booth for ``BoothSettings.hold_minutes``; an expired hold counts as free."""
+    """Hold a free booth for ``BoothSettings.hold_minutes``; an expired hold counts as free.
+
+    The hot path of a booking race, so it is a few plain statements rather than ORM queries (whose
+    compilation cost more than the database work): lock the application and read the event's rules
+    (one statement), lock the booth, read what occupies the booth or counts toward the exhibitor's limit
+    (one statement, after both locks so it sees every committed change), insert. A loser makes three
+    statements and rolls back; a winner four and commits. Same rules, order and lock order as ``_take``.
+    """
     now = _now(now)
-    rules = BoothSettings.for_event(application.event)
-    if not rules.self_service_open:
-        raise errors.self_service_closed()
     code = ""
     with _translated(lambda: code), transaction.atomic():
-        app = _lock_applications(application.pk)[application.pk]
-        booth = _lock_booths(app.event_id, booth_id)[booth_id]
-        code = booth.code
-        booking = _take(booth=booth, application=app, status=BookingStatus.HELD,
-                        expires=now + timedelta(minutes=rules.hold_minutes), by_user=by_user, now=now, rules=rules)
-        _announce(app.event_id, booking)
+        app = _sql_one(_HOLD_APPLICATION + _for_update(" OF a"), [application.pk])
+        if app is None:
+            raise ExhibitorApplication.DoesNotExist
+        event_id, app_status, org_name, hold_minutes, limit, open_ = app
+        if hold_minutes is None:  # the event has no settings row yet: create the defaults
+            rules = BoothSettings.objects.get_or_create(event_id=event_id)[0]
+            hold_minutes, limit, open_ = rules.hold_minutes, rules.max_booths_per_exhibitor, rules.self_service_open
+        if not open_:
+            raise errors.self_service_closed()
+        booth_row = _sql_one(_HOLD_BOOTH + _for_update(), [booth_id, event_id])
+        if booth_row is None:
+            raise Booth.DoesNotExist
+        code, blocked = booth_row
+        if blocked:
+            raise errors.BoothBlocked(code)
+        rows = _sql_all(_HOLD_OCCUPANCY, [BookingStatus.HELD, _db_time(now), booth_id, application.pk, *ACTIVE])
+        expired = [pk for pk, booth, _app, gone in rows if booth == booth_id and gone]
+        if expired:
+            _expire(expired, now)
+        if any(booth == booth_id and not gone for _pk, booth, _app, gone in rows):
+            raise errors.BoothTaken(code)
+        if app_status != ApplicationStatus.APPROVED:
+            raise errors.not_approved()
+        if sum(1 for _pk, _booth, owner, gone in rows if owner == application.pk and not gone) >= limit:
+            raise errors.limit_reached(limit)
+        expires = now + timedelta(minutes=hold_minutes)
+        stamp = timezone.now()  # what auto_now(_add) would store
+        by_user_id = by_user.pk if by_user is not None else None
+        (pk,) = _sql_one(_HOLD_INSERT, [event_id, booth_id, application.pk, BookingStatus.HELD, _db_time(expires),
+                                        _db_time(stamp), _db_time(stamp), by_user_id])
+        booth = _loaded(Booth, id=booth_id, event_id=event_id, code=code, blocked=False)
+        booking = Booking(pk=pk, event_id=event_id, booth=booth, application=application,
+                          status=BookingStatus.HELD, hold_expires_at=expires, created_at=stamp, updated_at=stamp,
+                          created_by_id=by_user_id)
+        booking._state.adding = False
+        booking._state.db = connection.alias
+        broadcast_on_commit(event_id, TOPIC, {"type": "booth.changed", "booths": [booth_state(
+            booth, booking, now, exhibitor=org_name)]})
     return booking
+
+
+ACTIVE = tuple(s.value for s in ACTIVE_STATUSES)
+
+# Plain SQL of the two self-service hot paths (hold, cancel). Portable between PostgreSQL and SQLite;
+# the row locks are appended only where the backend has them (SQLite serialises writers anyway).
+_HOLD_APPLICATION = """
+    SELECT a.event_id, a.status, o.name, s.hold_minutes, s.max_booths_per_exhibitor, s.self_service_open
+    FROM booths_exhibitorapplication a
+    JOIN eventsite_organization o ON o.id = a.organization_id
+    LEFT JOIN booths_boothsettings s ON s.event_id = a.event_id
+    WHERE a.id = %s"""
+_HOLD_BOOTH = "SELECT code, blocked FROM booths_booth WHERE id = %s AND event_id = %s"
+# Active bookings on the booth (an expired hold flagged, it is released first) and the exhibitor's own.
+_HOLD_OCCUPANCY = """
+    SELECT id, booth_id, application_id, CASE WHEN status = %s AND hold_expires_at <= %s THEN 1 ELSE 0 END
+    FROM booths_booking
+    WHERE (booth_id = %s OR application_id = %s) AND status IN (%s, %s, %s)"""
+_HOLD_INSERT = """
+    INSERT INTO booths_booking (event_id, booth_id, application_id, status, hold_expires_at, created_at,
+                                updated_at, created_by_id)
+    VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"""
+# The booking's booth, locked (the booking is read without a lock: the UPDATE below re-checks it).
+_CANCEL_BOOTH = """
+    SELECT id, code, blocked, kind FROM booths_booth
+    WHERE event_id = %s AND id = (SELECT booth_id FROM booths_booking WHERE id = %s AND event_id = %s)"""
+# Cancel only if still on that booth, still active and (for an exhibitor) still theirs; say whether the
+# booking was a waitlist offer and whether anyone waits for this booth type, so neither is read otherwise.
+_CANCEL_UPDATE = """
+    UPDATE booths_booking SET status = %s, updated_at = %s
+    WHERE id = %s AND booth_id = %s AND application_id = COALESCE(%s, application_id)
+      AND (status IN (%s, %s) OR (status = %s AND hold_expires_at > %s))
+    RETURNING application_id,
+      (SELECT COUNT(*) FROM booths_waitlistentry w WHERE w.offer_id = booths_booking.id AND w.status = %s),
+      (SELECT COUNT(*) FROM booths_waitlistentry w WHERE w.event_id = booths_booking.event_id AND w.kind = %s
+         AND w.status = %s)"""
+
+
+def _for_update(of: str = "") -> str:
+    return f" FOR UPDATE{of}" if connection.features.has_select_for_update else ""
+
+
+def _db_time(moment: datetime | None):
+    return connection.ops.adapt_datetimefield_value(moment)
+
+
+def _sql_one(sql: str, params: list):
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchone()
+
+
+def _sql_all(sql: str, params: list) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _loaded(model, **values):
+    """An instance as if read with ``.only(*values)``: the other fields load on access, never guessed."""
+    names = [f.attname for f in model._meta.concrete_fields if f.attname in values]
+    return model.from_db(connection.alias, names, [values[n] for n in names])
+
+
+def _expire(booking_ids: list[int], now: datetime) -> None:
+    Booking.objects.filter(pk__in=booking_ids).update(status=BookingStatus.EXPIRED, updated_at=now)
+    WaitlistEntry.objects.filter(offer__in=booking_ids, status=WaitlistStatus.OFFERED).update(
+        status=WaitlistStatus.CANCELLED)
 
 
 def _lock_booking(booking_id: int, event_id: int) -> Booking:
@@ -172,7 +279,7 @@ def _lock_booking(booking_id: int, event_id: int) -> Booking:
     first = Booking.objects.get(pk=booking_id, event_id=event_id)
     _lock_applications(first.application_id)
     _lock_booths(event_id, first.booth_id)
-    booking = Booking.objects.select_for_update().select_related("booth", "application").get(pk=booking_id)
+    booking = Booking.objects.select_for_update(of=("self",)).select_related("booth", "application").get(pk=booking_id)
     if booking.booth_id != first.booth_id:  # moved meanwhile: the caller's view of the plan is stale
         raise errors.BoothTaken(booking.booth.code)
     return booking
@@ -206,21 +313,38 @@ def reserve_booking(*, booking_id: int, application: ExhibitorApplication, now: 
 
 def cancel_booking(*, booking_id: int, application: ExhibitorApplication | None = None, event_id: int,
                    now: datetime | None = None) -> Booking:
-    """Cancel an active booking: by its exhibitor (pass ``application``) or by the organizer (``None``)."""
+    """Cancel an active booking: by its exhibitor (pass ``application``) or by the organizer (``None``).
+
+    Locks the booking's booth, then one conditional UPDATE cancels it; only when that changes nothing
+    is the booking read again to say why. The application is not locked: cancelling never raises an
+    exhibitor's count, and the waitlist offer below skips locked applications, so no lock cycle."""
     now = _now(now)
     with transaction.atomic():
-        booking = _lock_booking(booking_id, event_id)
-        if application is not None and booking.application_id != application.pk:
-            raise errors.not_yours()
-        booth = booking.booth
-        if not booking.is_active(now):
+        row = _sql_one(_CANCEL_BOOTH + _for_update(), [event_id, booking_id, event_id])
+        if row is None:
+            raise Booking.DoesNotExist
+        booth = _loaded(Booth, id=row[0], event_id=event_id, code=row[1], blocked=bool(row[2]), kind=row[3])
+        done = _sql_one(_CANCEL_UPDATE, [
+            BookingStatus.CANCELLED, _db_time(timezone.now()), booking_id, booth.pk,
+            application.pk if application is not None else None,
+            BookingStatus.RESERVED, BookingStatus.CONFIRMED, BookingStatus.HELD, _db_time(now),
+            WaitlistStatus.OFFERED, booth.kind, WaitlistStatus.WAITING])
+        if done is None:
+            booking = Booking.objects.select_related("booth").get(pk=booking_id)
+            if booking.booth_id != booth.pk:  # moved meanwhile: the caller's view of the plan is stale
+                raise errors.BoothTaken(booking.booth.code)
+            if application is not None and booking.application_id != application.pk:
+                raise errors.not_yours()
             raise errors.wrong_state(booking.get_status_display())
-        booking.status = BookingStatus.CANCELLED
-        booking.save(update_fields=["status", "updated_at"])
-        WaitlistEntry.objects.filter(offer=booking, status=WaitlistStatus.OFFERED).update(
-            status=WaitlistStatus.CANCELLED)
-        _offer_to_waitlist(booth, now)
-        _announce(booking.event_id, booth)
+        application_id, was_offer, waiting = done
+        if was_offer:
+            WaitlistEntry.objects.filter(offer_id=booking_id, status=WaitlistStatus.OFFERED).update(
+                status=WaitlistStatus.CANCELLED)
+        offer = _offer_to_waitlist(booth, now) if waiting else None
+        broadcast_on_commit(event_id, TOPIC, {"type": "booth.changed", "booths": [booth_state(booth, offer, now)]})
+    booking = _loaded(Booking, id=booking_id, event_id=event_id, booth_id=booth.pk, application_id=application_id,
+                      status=BookingStatus.CANCELLED)
+    booking.booth = booth
     return booking
 
 
@@ -264,7 +388,7 @@ def move_booking(*, booking_id: int, to_booth_id: int, event_id: int, now: datet
         booking = Booking.objects.get(pk=booking_id, event_id=event_id)
         _lock_applications(booking.application_id)
         booths = _lock_booths(event_id, booking.booth_id, to_booth_id)
-        booking = Booking.objects.select_for_update().select_related("booth").get(pk=booking_id)
+        booking = Booking.objects.select_for_update(of=("self",)).select_related("booth").get(pk=booking_id)
         if not booking.is_active(now):
             raise errors.wrong_state(booking.get_status_display())
         source, target = booths[booking.booth_id], booths[to_booth_id]
@@ -293,8 +417,8 @@ def swap_bookings(*, booking_a_id: int, booking_b_id: int, event_id: int,
         b0 = Booking.objects.get(pk=booking_b_id, event_id=event_id)
         _lock_applications(a0.application_id, b0.application_id)
         _lock_booths(event_id, a0.booth_id, b0.booth_id)
-        a = Booking.objects.select_for_update().select_related("booth").get(pk=booking_a_id)
-        b = Booking.objects.select_for_update().select_related("booth").get(pk=booking_b_id)
+        a = Booking.objects.select_for_update(of=("self",)).select_related("booth").get(pk=booking_a_id)
+        b = Booking.objects.select_for_update(of=("self",)).select_related("booth").get(pk=booking_b_id)
         for booking in (a, b):
             if not booking.is_active(now):
                 raise errors.wrong_state(booking.get_status_display())

@@ -21,15 +21,19 @@ def status_of(booth: Booth, booking: Booking | None, now: datetime | None = None
     return {BookingStatus.HELD: HELD, BookingStatus.RESERVED: RESERVED}.get(booking.status, CONFIRMED)
 
 
-def booth_state(booth: Booth, booking: Booking | None, now: datetime | None = None) -> dict:
-    """JSON-ready state of one booth, as sent to every plan viewer."""
+def booth_state(booth: Booth, booking: Booking | None, now: datetime | None = None, *,
+                exhibitor: str | None = None) -> dict:
+    """JSON-ready state of one booth, as sent to every plan viewer. ``exhibitor``: the occupant's name
+    when the caller already has it (otherwise it is read through the booking's application)."""
     status = status_of(booth, booking, now)
     occupied = status in (HELD, RESERVED, CONFIRMED)
+    if occupied and exhibitor is None:
+        exhibitor = booking.application.organization.name
     return {
         "id": booth.pk,
         "code": booth.code,
         "status": status,
-        "exhibitor": booking.application.organization.name if occupied else "",
+        "exhibitor": exhibitor if occupied else "",
         "application": booking.application_id if occupied else None,
         "booking": booking.pk if occupied else None,
         "expires": booking.hold_expires_at.isoformat() if occupied and booking.hold_expires_at else None,

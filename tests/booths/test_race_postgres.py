@@ -5,9 +5,9 @@ from __future__ import annotations
 import threading
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 
-from booths.models import Booking
+from booths.models import Booking, BoothSettings
 from booths.services import booking as svc
 from eventsite.errors import Conflict
 from tests.factories import EventFactory
@@ -91,3 +91,50 @@ def test_parallel_moves_and_holds_onto_one_booth_never_double_book():
 
     assert sorted(outcomes) == ["booth_taken"] * 19 + ["won"]
     assert Booking.objects.filter(booth=target, status__in=["held", "reserved", "confirmed"]).count() == 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_holds_on_different_booths_do_not_wait_for_each_other():
+    """Locking an application must not lock its event (or organization) row: while one exhibitor's hold is
+    still open, another exhibitor can hold another booth. lock_timeout turns a wait into an error."""
+    event = EventFactory()
+    BoothSettings.objects.create(event=event)  # created up front, as for any event with a plan
+    hall = HallFactory(event=event)
+    first_booth, second_booth = BoothFactory(hall=hall), BoothFactory(hall=hall)
+    first_app, second_app = exhibitor(event), exhibitor(event)
+    inside, release = threading.Event(), threading.Event()
+    result: dict[str, object] = {}
+
+    def first():
+        try:
+            with transaction.atomic():
+                svc.hold_booth(booth_id=first_booth.pk, application=first_app)
+                inside.set()
+                release.wait(timeout=60)
+        finally:
+            connection.close()
+
+    def second():
+        try:
+            with transaction.atomic():
+                with connection.cursor() as cursor:
+                    cursor.execute("SET LOCAL lock_timeout = '5s'")
+                result["booking"] = svc.hold_booth(booth_id=second_booth.pk, application=second_app)
+        except Exception as exc:
+            result["error"] = repr(exc)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=first)
+    holder.start()
+    try:
+        assert inside.wait(timeout=60)
+        other = threading.Thread(target=second)
+        other.start()
+        other.join(timeout=60)
+    finally:
+        release.set()
+        holder.join(timeout=60)
+    assert "error" not in result, result.get("error")
+    assert Booking.objects.filter(status="held").count() == 2
