@@ -161,9 +161,16 @@ def hold_booth(*, booth_id: int, application: ExhibitorApplication, by_user=None
     (one statement), lock the booth, read what occupies the booth or counts toward the exhibitor's limit
     (one statement, after both locks so it sees every committed change), insert. A loser makes three
     statements and rolls back; a winner four and commits. Same rules, order and lock order as ``_take``.
+    Before all that, one unlocked read refuses a booth that is plainly taken (most losers of a rush).
     """
     now = _now(now)
     code = ""
+    # Most attempts in a rush lose: a booth someone else already has is refused from one unlocked read, without
+    # a transaction or a lock wait. Only a clean "taken" is answered here (self-service open, booth not blocked);
+    # every other case, and every booth that looks free, goes through the locked path below.
+    taken = _sql_one(_HOLD_PRECHECK, [application.pk, booth_id, *ACTIVE, BookingStatus.HELD, _db_time(now)])
+    if taken is not None:
+        raise errors.BoothTaken(taken[0])
     with _translated(lambda: code), transaction.atomic():
         app = _sql_one(_HOLD_APPLICATION + _for_update(" OF a"), [application.pk])
         if app is None:
@@ -216,6 +223,15 @@ _HOLD_APPLICATION = """
     JOIN eventsite_organization o ON o.id = a.organization_id
     LEFT JOIN booths_boothsettings s ON s.event_id = a.event_id
     WHERE a.id = %s"""
+# The booth's code if it is taken now (an unexpired hold or a reservation), self-service is open and the booth
+# is not blocked: the optimistic refusal before the locked path (no row: take the locked path).
+_HOLD_PRECHECK = """
+    SELECT b.code FROM booths_booth b
+    JOIN booths_exhibitorapplication a ON a.id = %s AND a.event_id = b.event_id
+    JOIN booths_boothsettings s ON s.event_id = b.event_id AND s.self_service_open
+    WHERE b.id = %s AND NOT b.blocked AND EXISTS (
+        SELECT 1 FROM booths_booking k WHERE k.booth_id = b.id AND k.status IN (%s, %s, %s)
+        AND NOT (k.status = %s AND k.hold_expires_at <= %s))"""
 _HOLD_BOOTH = "SELECT code, blocked FROM booths_booth WHERE id = %s AND event_id = %s"
 # Active bookings on the booth (an expired hold flagged, it is released first) and the exhibitor's own.
 _HOLD_OCCUPANCY = """
