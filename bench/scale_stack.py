@@ -415,7 +415,7 @@ class Follower:
                         elif data.get("type") == "published":
                             self.seen.setdefault(data["version"], time.perf_counter())
                             self.version = max(self.version, data["version"])
-            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+            except (TimeoutError, aiohttp.ClientError, OSError) as error:
                 self.load.actions["ws connect"].errors[type(error).__name__] += 1
             if self.load.stopping:
                 return
@@ -441,7 +441,7 @@ class Load:
         self.change_times: list[float] = []
         self.scan_results: dict[str, str] = {}  # code -> final status of its first scan
         self.http_statuses: Counter = Counter()
-        self.events: list[tuple[float, str]] = []  # (time, what) for fault runs
+        self.attempts: list[tuple[float, str, str]] = []  # (end time, action, "200 ok" / "HTTP 503 …" / error)
 
     # HTTP helpers -------------------------------------------------------------------------------------------
 
@@ -468,6 +468,7 @@ class Load:
                     text = await r.text()
                     if r.status == 200:
                         status = json.loads(text)["status"]
+                        self.attempts.append((time.perf_counter(), action, f"200 {status}"))
                         self.actions[action].latencies.append(time.perf_counter() - t0)
                         self.actions[action].answers[status] += 1
                         return status
@@ -475,12 +476,14 @@ class Load:
                     with contextlib.suppress(ValueError, KeyError, TypeError):
                         reason += " " + json.loads(text)["reason"]
                     self.actions[action].errors[reason] += 1
+                    self.attempts.append((time.perf_counter(), action, reason))
                     if r.status not in self.RETRY_STATUSES:
                         return reason
                     if r.status in (429, 503):
                         delay = max(delay, float(r.headers.get("Retry-After", "1")) / 5)
-            except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+            except (TimeoutError, aiohttp.ClientError, OSError) as error:
                 self.actions[action].errors[type(error).__name__] += 1
+                self.attempts.append((time.perf_counter(), action, type(error).__name__))
             if time.perf_counter() > give_up:
                 return "gave up"
             self.actions[action].answers["retry"] += 1
@@ -496,9 +499,11 @@ class Load:
                                     allow_redirects=False, timeout=aiohttp.ClientTimeout(total=30)) as r:
                 body = await r.text()
                 status = r.status
-        except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as error:
+        except (TimeoutError, aiohttp.ClientError, OSError) as error:
             self.actions[action].errors[type(error).__name__] += 1
+            self.attempts.append((time.perf_counter(), action, type(error).__name__))
             return 0
+        self.attempts.append((time.perf_counter(), action, f"HTTP {status}"))
         if status in ok and 'role="alert"' not in body:
             self.actions[action].latencies.append(time.perf_counter() - t0)
             self.actions[action].answers[status] += 1
@@ -577,7 +582,7 @@ class Load:
         versions = sorted({v for f in self.followers for v in f.seen})
         latencies, delivered = [], 0
         for f in self.followers:
-            for version, at in f.seen.items():
+            for at in f.seen.values():
                 delivered += 1
                 before = [t for t in self.change_times if t <= at]
                 if before:
