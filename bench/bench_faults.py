@@ -53,6 +53,19 @@ class Faults:
         self.followers, self.rate, self.phase_seconds = followers, rate, phase_seconds
         self.rows: list[dict] = []
         self.admitted: set[str] = set()
+        self.live_share = 0  # clients that got the last settle release as a live message (not by resync)
+
+    def ws_state(self) -> tuple[int, int, dict]:
+        drops = sum(f.drops for f in self.load.followers)
+        resyncs = sum(f.resyncs for f in self.load.followers)
+        return drops, resyncs, dict(self.load.actions["ws connect"].errors)
+
+    def ws_note(self, before: tuple[int, int, dict]) -> str:
+        drops, resyncs, errors = self.ws_state()
+        new_errors = {k: v - before[2].get(k, 0) for k, v in errors.items() if v - before[2].get(k, 0)}
+        return (f"{drops - before[0]} websocket drops, {resyncs - before[1]} reconnects that found a newer version "
+                f"(resync), failed connects {new_errors or 0}; the check release reached {self.live_share}/"
+                f"{len(self.load.followers)} clients live")
 
     def take(self, n: int) -> list[str]:
         taken, self.codes = self.codes[:n], self.codes[n:]
@@ -84,6 +97,7 @@ class Faults:
                 truth = await self.current_version(session)
                 behind = [f for f in self.load.followers if f.version < truth]
                 if not behind:
+                    self.live_share = sum(1 for f in self.load.followers if truth in f.seen)
                     return True, truth, 0
             except Exception:  # noqa: BLE001, S110 (the stack may still be recovering)
                 pass
@@ -151,21 +165,20 @@ class Faults:
             victim.update(port=port, pid=pid, drops_before=sum(f.drops for f in self.load.followers))
             os.kill(pid, signal.SIGKILL)
 
-        mark = len(self.load.attempts)
+        mark, ws_before = len(self.load.attempts), self.ws_state()
         result = await self.phase(session, self.take(round(self.rate * self.phase_seconds)), fault,
                                   self.phase_seconds / 3)
         synced, truth, behind = await self.settle(session)
         drops = sum(f.drops for f in self.load.followers) - victim["drops_before"]
-        resyncs = sum(f.resyncs for f in self.load.followers)
         failed = [o for _t, a, o in self.load.attempts[mark:] if a == "scan" and not o.startswith("200")]
         answers = result["answers"]
         db_ok, db_note = self.verify()
         passed = all(a == "ok" for a in answers) and synced and drops > 0 and db_ok
         self.report("a. kill -9 one ASGI worker mid-load", passed,
-                    f"killed worker :{victim['port']} (pid {victim['pid']}); {drops} websocket drops, all "
-                    f"{len(self.load.followers)} clients on version {truth} again ({behind} behind), {resyncs} resyncs "
-                    f"so far; {len(answers)} scans answered {dict(_count(answers))}, failed attempts resent with "
-                    f"the same nonce: {dict(_count(failed)) or 0}; {db_note}")
+                    f"killed worker :{victim['port']} (pid {victim['pid']}); {self.ws_note(ws_before)}; all "
+                    f"{len(self.load.followers)} clients on version {truth} again ({behind} behind); "
+                    f"{len(answers)} scans answered {dict(_count(answers))}, failed attempts resent with the same "
+                    f"nonce: {dict(_count(failed)) or 0}; {db_note}")
 
     # b. restart Redis -----------------------------------------------------------------------------------------
 
@@ -177,6 +190,7 @@ class Faults:
             await asyncio.to_thread(self.redis.start)
             window["end"] = time.perf_counter()
 
+        ws_before = self.ws_state()
         result = await self.phase(session, self.take(round(self.rate * self.phase_seconds)), fault,
                                   self.phase_seconds / 3)
         w = result["window"]
@@ -190,7 +204,7 @@ class Faults:
         self.report("b. restart Redis (down 5 s)", passed,
                     f"during the outage {answered} scans answered, {len(failed)} failed {dict(_count(failed)) or ''}; "
                     f"after: live updates {'resumed' if synced else 'did NOT resume'} (clients on version {truth}, "
-                    f"{behind} behind); scans {dict(_count(answers))}; {db_note}")
+                    f"{behind} behind; {self.ws_note(ws_before)}); scans {dict(_count(answers))}; {db_note}")
 
     # c. restart PostgreSQL ------------------------------------------------------------------------------------
 
