@@ -126,6 +126,7 @@ class Sampler:
         self.pg_last: dict[int, float] = {}
         self.pg_peak_backends = 0
         self._stop = threading.Event()
+        self._lock = threading.Lock()
         self._thread = threading.Thread(target=self._run, daemon=True)
 
     def start(self) -> Sampler:
@@ -143,7 +144,16 @@ class Sampler:
             with contextlib.suppress(Exception):
                 self._sample()
 
+    def snapshot(self, name_part: str) -> float:
+        """CPU seconds used so far by the processes whose name contains ``name_part`` (sampled now)."""
+        self._sample()
+        return sum(self.last[p] - self.first[p] for p, n in self.names.items() if name_part in n)
+
     def _sample(self) -> None:
+        with self._lock:
+            self._sample_locked()
+
+    def _sample_locked(self) -> None:
         for name, pid in self.pids_fn():
             cpu = proc_cpu(pid)
             if cpu is None:
