@@ -426,7 +426,8 @@ class Follower:
                             self.seen.setdefault(data["version"], time.perf_counter())
                             self.version = max(self.version, data["version"])
             except (TimeoutError, aiohttp.ClientError, OSError) as error:
-                self.load.actions["ws connect"].errors[type(error).__name__] += 1
+                status = getattr(error, "status", "")
+                self.load.actions["ws connect"].errors[f"{type(error).__name__} {status}".strip()] += 1
             if self.load.stopping:
                 return
             self.drops += 1
@@ -577,7 +578,11 @@ class Load:
         for start in range(0, n, concurrency):
             batch = self.followers[start:start + concurrency]
             self.follower_tasks += [asyncio.ensure_future(f.run(session)) for f in batch]
-            await asyncio.wait_for(asyncio.gather(*(f.connected.wait() for f in batch)), 120)
+            try:
+                await asyncio.wait_for(asyncio.gather(*(f.connected.wait() for f in batch)), 120)
+            except TimeoutError:  # go on: the clients keep retrying, and what they miss shows in the delivery
+                self.actions["ws connect"].errors["not connected after 120 s"] += sum(
+                    1 for f in batch if not f.connected.is_set())
 
     async def stop_followers(self) -> None:
         self.stopping = True
