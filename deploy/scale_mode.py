@@ -83,7 +83,9 @@ def write_nginx_conf(prefix: Path, ports: list[int], host: str, port: int, stati
 def worker_command(server: str, port: int) -> list[str]:
     """One ASGI process on 127.0.0.1:``port``: Daphne (the default, measured in docs/benchmarks/scale.md) or uvicorn."""
     if server == "daphne":
-        return [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "--proxy-headers",
+        # -v 0: no per-request access log on stdout (nginx in front is where one would be kept; uvicorn below
+        # runs with --no-access-log too, so the two are compared on equal terms).
+        return [PYTHON, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port), "--proxy-headers",
                 "eventsite.asgi:application"]
     if server == "uvicorn":  # not in requirements.txt: only for the comparison (pip install uvicorn)
         return [PYTHON, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--proxy-headers",
