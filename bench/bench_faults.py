@@ -53,6 +53,7 @@ class Faults:
         self.followers, self.rate, self.phase_seconds = followers, rate, phase_seconds
         self.rows: list[dict] = []
         self.admitted: set[str] = set()
+        self.only = os.environ.get("FAULTS_ONLY", "abcd")  # e.g. FAULTS_ONLY=a: only the worker kill
         self.live_share = 0  # clients that got the last settle release as a live message (not by resync)
 
     def ws_state(self) -> tuple[int, int, dict]:
@@ -275,12 +276,15 @@ class Faults:
                 aiohttp.ClientSession(connector=aiohttp.TCPConnector(limit=50)) as session:
             await self.load.connect_followers(ws_session, self.followers)
             try:
-                for step in (self.kill_worker, self.restart_redis, self.restart_postgres):
+                steps = {"a": self.kill_worker, "b": self.restart_redis, "c": self.restart_postgres,
+                         "d": lambda session: self.desk_dies(session, 40)}
+                for name, step in steps.items():
+                    if name not in self.only:
+                        continue
                     try:
                         await step(session)
                     except Exception as error:  # noqa: BLE001 (one broken fault must not hide the others)
-                        self.report(step.__name__, False, f"crashed: {type(error).__name__}: {error}")
-                await self.desk_dies(session, 40)
+                        self.report(name, False, f"crashed: {type(error).__name__}: {error}")
             finally:
                 await self.load.stop_followers()
 
@@ -305,7 +309,8 @@ def run(args) -> list[dict]:
         stack.create_database()
         stack.start()
         seed = stack.child("seed", "2000", "4", "2")
-        faults = Faults(stack, seed, pg, redis, followers=100 if quick else 300, rate=8.0,
+        followers = int(os.environ.get("FAULTS_FOLLOWERS", 100 if quick else 300))
+        faults = Faults(stack, seed, pg, redis, followers=followers, rate=8.0,
                         phase_seconds=12 if quick else 24)
         asyncio.run(faults.run())
         rows = faults.rows

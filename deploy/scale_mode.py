@@ -73,7 +73,11 @@ def write_nginx_conf(prefix: Path, ports: list[int], host: str, port: int, stati
     template = (ROOT / "deploy" / "nginx.conf.template").read_text()
     conf = template.format(
         workers=len(ports), user_line=user_line, prefix=prefix, host=host, port=port, static_root=static_root,
-        upstreams="\n".join(f"        server 127.0.0.1:{p};" for p in ports),
+        # max_fails=0: never take a loopback worker out of rotation. A dead one refuses the connection at once and
+        # nginx passes the request to the next (nothing was sent, so even a POST is safe); with nginx's default
+        # (1 failure = out for 10 s) a worker kill under a reconnect storm marked both workers down for minutes
+        # ("no live upstreams", bench_faults).
+        upstreams="\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in ports),
     )
     path = prefix / "nginx.conf"
     path.write_text(conf)

@@ -23,7 +23,7 @@ def test_nginx_forwards_host_with_port_and_every_worker(tmp_path):
     conf = scale_mode().write_nginx_conf(tmp_path, [8101, 8102], "127.0.0.1", 8080, "/srv/static").read_text()
     assert "proxy_set_header Host $host;" not in conf
     assert conf.count("proxy_set_header Host $http_host;") == 2
-    assert "server 127.0.0.1:8101;" in conf and "server 127.0.0.1:8102;" in conf
+    assert "server 127.0.0.1:8101 max_fails=0;" in conf and "server 127.0.0.1:8102 max_fails=0;" in conf
     assert "listen 127.0.0.1:8080;" in conf
     assert "proxy_set_header Upgrade $http_upgrade;" in conf
 
