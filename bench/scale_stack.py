@@ -47,9 +47,27 @@ def scale_mode_module():
 
 
 def free_port() -> int:
+    return free_ports(1)
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def free_ports(n: int) -> int:
+    """First of ``n`` consecutive bindable ports below Linux's ephemeral range (32768+), so that the thousand client
+    sockets of a run cannot take a server's port between our check and its bind."""
+    rng = random.SystemRandom()
+    for _ in range(200):
+        first = rng.randrange(20000, 32000 - n)
+        if all(_bindable(first + i) for i in range(n)):
+            return first
+    raise RuntimeError("no free ports in 20000-32000")
 
 
 def port_open(port: int) -> bool:
@@ -288,10 +306,9 @@ class Stack:
         self.pg_url, self.database, self.redis_url = pg_url, database, redis_url
         self.workers, self.server = workers, server
         self.port = free_port()
-        self.first_worker_port = free_port()
-        while any(port_open(self.first_worker_port + i) for i in range(workers)) or \
-                self.port in range(self.first_worker_port, self.first_worker_port + workers):
-            self.first_worker_port = free_port()
+        self.first_worker_port = free_ports(workers)
+        while self.port in range(self.first_worker_port, self.first_worker_port + workers):
+            self.first_worker_port = free_ports(workers)
         self.prefix = Path(tempfile.mkdtemp(prefix="ketnoi-scale-"))
         self.log = self.prefix / "scale_mode.log"
         self.process: subprocess.Popen | None = None
