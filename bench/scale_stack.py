@@ -370,13 +370,16 @@ class Stack:
         return found
 
     def stop(self) -> None:
-        if self.process and self.process.poll() is None:
+        if self.process is None:
+            return
+        if self.process.poll() is None:
             self.process.terminate()
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 self.process.wait(timeout=40)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait()
+        # anything of its session still alive (a worker left behind by a failed start): kill it
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
 
     def child(self, *args: str, timeout: float = 900) -> dict:
         done = subprocess.run([sys.executable, "-m", "bench.scale_stack", "child", *args], cwd=ROOT, env=self.env,

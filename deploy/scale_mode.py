@@ -127,12 +127,17 @@ def main() -> None:
     commands["db_worker"] = [*manage, "db_worker", "--no-reload", "--interval", "0.5"]
     children: dict[str, subprocess.Popen] = {
         name: subprocess.Popen(cmd, env=env, cwd=ROOT) for name, cmd in commands.items()}
-    for p in ports:
-        wait_for_port(p)
-    conf = write_nginx_conf(prefix, ports, args.host, args.port, env["STATIC_ROOT"])
-    children["nginx"] = subprocess.Popen(["nginx", "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
-                                         cwd=ROOT)
-    wait_for_port(args.port)
+    try:
+        for p in ports:
+            wait_for_port(p)
+        conf = write_nginx_conf(prefix, ports, args.host, args.port, env["STATIC_ROOT"])
+        children["nginx"] = subprocess.Popen(["nginx", "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
+                                             cwd=ROOT)
+        wait_for_port(args.port)
+    except BaseException:  # a worker or nginx did not come up: leave nothing running behind
+        for child in children.values():
+            child.kill()
+        raise
     status_file = prefix / "status.json"
 
     def write_status() -> None:
