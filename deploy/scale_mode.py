@@ -5,11 +5,16 @@
 Uses DATABASE_URL / REDIS_URL from the environment (defaults: the local servers), runs migrations and
 collectstatic, starts the workers on 127.0.0.1:8101.., writes var/scale/nginx.conf and runs nginx in
 the foreground of this script. Ctrl+C (or SIGTERM) stops everything.
+
+A worker (or db_worker) that dies is started again after a second, as systemd's ``Restart=always`` would;
+nginx sends new connections to the other workers meanwhile. ``<prefix>/status.json`` lists the current
+process ids (the benchmarks in bench/ read it to kill a worker on purpose).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import signal
 import socket
@@ -33,8 +38,9 @@ def wait_for_port(port: int, timeout: float = 30) -> None:
     raise SystemExit(f"nothing listens on 127.0.0.1:{port} after {timeout:.0f} s")
 
 
-def scale_env(args) -> dict[str, str]:
-    env = {**os.environ}
+def scale_env(args=None, base: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of every scale-mode process: ``base`` (default os.environ) plus scale-mode defaults."""
+    env = {**(os.environ if base is None else base)}
     env.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/ketnoi_scale")
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     env.setdefault("KETNOI_ENV", "production")
@@ -67,11 +73,29 @@ def write_nginx_conf(prefix: Path, ports: list[int], host: str, port: int, stati
     template = (ROOT / "deploy" / "nginx.conf.template").read_text()
     conf = template.format(
         workers=len(ports), user_line=user_line, prefix=prefix, host=host, port=port, static_root=static_root,
-        upstreams="\n".join(f"        server 127.0.0.1:{p};" for p in ports),
+        # max_fails=0: never take a loopback worker out of rotation. A dead one refuses the connection at once and
+        # nginx passes the request to the next (nothing was sent, so even a POST is safe); with nginx's default
+        # (1 failure = out for 10 s) a worker kill under a reconnect storm marked both workers down for minutes
+        # ("no live upstreams", bench_faults).
+        upstreams="\n".join(f"        server 127.0.0.1:{p} max_fails=0;" for p in ports),
     )
     path = prefix / "nginx.conf"
     path.write_text(conf)
     return path
+
+
+def worker_command(server: str, port: int) -> list[str]:
+    """One ASGI process on 127.0.0.1:``port``: Daphne (the default, measured in docs/benchmarks/scale.md) or uvicorn."""
+    if server == "daphne":
+        # -v 0: no per-request access log on stdout (nginx in front is where one would be kept; uvicorn below
+        # runs with --no-access-log too, so the two are compared on equal terms).
+        return [PYTHON, "-m", "daphne", "-v", "0", "-b", "127.0.0.1", "-p", str(port), "--proxy-headers",
+                "eventsite.asgi:application"]
+    if server == "uvicorn":  # not in requirements.txt: only for the comparison (pip install uvicorn)
+        return [PYTHON, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--proxy-headers",
+                "--forwarded-allow-ips", "127.0.0.1", "--no-access-log", "--lifespan", "off",
+                "eventsite.asgi:application"]
+    raise SystemExit(f"unknown --server {server!r}: daphne or uvicorn")
 
 
 def main() -> None:
@@ -81,6 +105,9 @@ def main() -> None:
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--first-worker-port", type=int, default=8101)
     parser.add_argument("--seed", action="store_true", help="also load the demo event")
+    parser.add_argument("--server", choices=["daphne", "uvicorn"], default="daphne")
+    parser.add_argument("--prefix", default=str(ROOT / "var" / "scale"),
+                        help="folder for nginx.conf, its temp files and status.json (default var/scale)")
     args = parser.parse_args()
 
     env = scale_env(args)
@@ -92,38 +119,61 @@ def main() -> None:
         subprocess.run([*manage, "seed_demo"], env=env, check=True, cwd=ROOT)
 
     ports = [args.first_worker_port + i for i in range(args.workers)]
-    children: list[subprocess.Popen] = []
-    for p in ports:
-        children.append(subprocess.Popen(
-            [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(p), "--proxy-headers",
-             "eventsite.asgi:application"], env=env, cwd=ROOT))
+    prefix = Path(args.prefix)
+    prefix.mkdir(parents=True, exist_ok=True)
+    # Workers and db_worker are restarted if they die; nginx is not (its exit stops everything).
+    commands = {f"worker-{p}": worker_command(args.server, p) for p in ports}
     # One task worker: bulk badges, registration emails (tasks are rows in PostgreSQL, no extra broker).
-    children.append(subprocess.Popen([*manage, "db_worker", "--no-reload", "--interval", "0.5"], env=env, cwd=ROOT))
-    for p in ports:
-        wait_for_port(p)
-    prefix = ROOT / "var" / "scale"
-    conf = write_nginx_conf(prefix, ports, args.host, args.port, env["STATIC_ROOT"])
-    nginx = subprocess.Popen(["nginx", "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"], cwd=ROOT)
-    children.append(nginx)
-    wait_for_port(args.port)
-    print(f"Scale mode: http://{args.host}:{args.port}/ -> {len(ports)} Daphne workers {ports} + db_worker",
+    commands["db_worker"] = [*manage, "db_worker", "--no-reload", "--interval", "0.5"]
+    children: dict[str, subprocess.Popen] = {
+        name: subprocess.Popen(cmd, env=env, cwd=ROOT) for name, cmd in commands.items()}
+    try:
+        for p in ports:
+            wait_for_port(p)
+        conf = write_nginx_conf(prefix, ports, args.host, args.port, env["STATIC_ROOT"])
+        children["nginx"] = subprocess.Popen(["nginx", "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
+                                             cwd=ROOT)
+        wait_for_port(args.port)
+    except BaseException:  # a worker or nginx did not come up: leave nothing running behind
+        for child in children.values():
+            child.kill()
+        raise
+    status_file = prefix / "status.json"
+
+    def write_status() -> None:
+        status = {"port": args.port, "server": args.server, "pid": os.getpid(),
+                  "workers": {str(p): children[f"worker-{p}"].pid for p in ports},
+                  "db_worker": children["db_worker"].pid, "nginx": children["nginx"].pid}
+        tmp = status_file.with_suffix(".tmp")
+        tmp.write_text(json.dumps(status))
+        tmp.replace(status_file)
+
+    write_status()
+    print(f"Scale mode: http://{args.host}:{args.port}/ -> {len(ports)} {args.server} workers {ports} + db_worker",
           flush=True)
 
     def stop(*_):
-        for child in reversed(children):
+        for child in reversed(list(children.values())):
             if child.poll() is None:
                 child.terminate()
-        for child in children:
+        for child in children.values():
             try:
                 child.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 child.kill()
+        status_file.unlink(missing_ok=True)
         raise SystemExit(0)
 
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
-    while all(child.poll() is None for child in children):
+    while children["nginx"].poll() is None:
         time.sleep(0.5)
+        for name, child in list(children.items()):
+            if name != "nginx" and child.poll() is not None:
+                print(f"scale mode: {name} exited with {child.returncode}; starting it again", flush=True)
+                time.sleep(1)
+                children[name] = subprocess.Popen(commands[name], env=env, cwd=ROOT)
+                write_status()
     stop()
 
 

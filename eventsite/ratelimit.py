@@ -10,12 +10,16 @@ and deployments can change them without code.
 - :func:`ratelimit` decorates a view (Django or django-ninja) and answers 429 when the limit is passed:
   ``{"status": "error", "reason": "rate_limited"}`` for JSON/API callers, a short message for HTMX, a clear
   page for everything else, always with ``Retry-After``.
+
+If the cache cannot be reached (Redis restarting), the request is let through and a warning logged: a counter
+is a guard against floods, and the check-in desks must keep working while Redis is down (bench/bench_faults.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import inspect
+import logging
 import math
 import time
 from collections.abc import Callable, Iterable
@@ -26,6 +30,8 @@ from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
+
+log = logging.getLogger(__name__)
 
 PERIODS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 
@@ -61,14 +67,18 @@ def hit(scope: str, who: str, *, limit: int | None = None, period: int | None = 
     now = time.time()
     window = int(now // period)
     key = f"ratelimit:{scope}:{who}:{window}"
-    if cache.add(key, 1, timeout=period + 1):
-        count = 1
-    else:
-        try:
-            count = cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.add(key, 1, timeout=period + 1)
+    try:
+        if cache.add(key, 1, timeout=period + 1):
             count = 1
+        else:
+            try:
+                count = cache.incr(key)
+            except ValueError:  # expired between add and incr
+                cache.add(key, 1, timeout=period + 1)
+                count = 1
+    except Exception:  # the cache (Redis) is unreachable: fail open rather than refuse every request
+        log.warning("rate limit %s not counted: cache unavailable", scope, exc_info=True)
+        count = 1
     retry_after = max(1, math.ceil((window + 1) * period - now))
     return count <= limit, retry_after
 

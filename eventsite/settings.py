@@ -133,7 +133,11 @@ if REDIS_URL:
             "CONFIG": {
                 # channels-redis blocks up to 5 s waiting for messages; redis-py 8's default 5 s socket
                 # timeout would cut that wait and drop idle websockets (channels_redis issue #422).
-                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5}],
+                # redis-py 8's async pool refuses a 101st connection (MaxConnectionsError) instead of waiting: 500
+                # websockets closing or reconnecting at once (a worker restart) each need one for group_discard /
+                # group_add (bench/bench_eventday.py logged ~1,500 such errors per run at 100).
+                "hosts": [{"address": REDIS_URL, "socket_timeout": 30, "socket_connect_timeout": 5,
+                           "max_connections": int(os.environ.get("KETNOI_REDIS_MAX_CONNECTIONS", "1000"))}],
                 "prefix": os.environ.get("KETNOI_CHANNEL_PREFIX", "ketnoi"),
             },
         }

@@ -54,6 +54,18 @@ def test_hit_counts_per_scope_and_caller():
     assert ratelimit.hit("other", "a", limit=2, period=3600)[0]
 
 
+def test_unreachable_cache_lets_requests_through(monkeypatch):
+    # Redis restarting must not turn every scan into a 500: the limit fails open (and logs).
+    class Down:
+        def add(self, *args, **kwargs):
+            raise ConnectionError("redis is restarting")
+
+        incr = add
+
+    monkeypatch.setattr(ratelimit, "cache", Down())
+    assert [ratelimit.hit("t", "a", limit=1, period=3600)[0] for _ in range(3)] == [True, True, True]
+
+
 def test_public_signup_post_limited_per_ip_with_a_clear_translated_page(client):
     event = EventFactory()
     url = reverse("registration:signup", kwargs={"event_slug": event.slug})
