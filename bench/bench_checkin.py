@@ -7,9 +7,10 @@
    (run_badge_job in a fresh child process against a scratch PostgreSQL database, registrations seeded by another
    child) for 1,000 and 5,000 badges (``BENCH_CHECKIN_JOB_SIZES=1000,5000,10000`` to choose).
 3. Redeem throughput and p99 over HTTP: the app under its ASGI server against the scratch PostgreSQL database
-   (psycopg pool), one Daphne process, then two worker processes as in scale mode (Daphne, and uvicorn when it is
-   installed); a thin asyncio load generator on 127.0.0.1 with bounded concurrency and duration posts
-   /api/checkin/v1/redeem with a device token. CPU per scan is split into servers, PostgreSQL and the generator.
+   (no pool): two uvicorn workers as in scale mode with 10 clients (one per desk) and 32, one uvicorn, and
+   two Daphne processes for comparison; a thin asyncio load generator on 127.0.0.1 with bounded concurrency and
+   duration posts /api/checkin/v1/redeem with a device token.
+   CPU per scan is split into servers, PostgreSQL and the generator.
 
 The scratch database ``ketnoi_checkin_bench`` is created and dropped here; nothing else is touched.
 
@@ -253,7 +254,8 @@ SERVERS = {
     "daphne": lambda port: [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
                             "eventsite.asgi:application"],
     "uvicorn": lambda port: [sys.executable, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port),
-                             "--no-access-log", "--log-level", "warning", "eventsite.asgi:application"],
+                             "--no-access-log", "--log-level", "warning", "--lifespan", "off", "--http", "httptools",
+                             "--loop", "uvloop", "eventsite.asgi:application"],
 }
 
 
@@ -273,25 +275,23 @@ def _start(kind: str, env: dict) -> tuple[subprocess.Popen, str]:
             time.sleep(0.2)
 
 
-def redeem_variants() -> list[tuple[str, str, int, str]]:
-    """(label, server, workers, database URL suffix): one process first, then scale mode's shape."""
-    variants = [("1 Daphne", "daphne", 1, "?pool=true"), ("2 Daphne", "daphne", 2, "?pool=true")]
-    try:
-        import uvicorn  # noqa: F401
-    except ImportError:
-        return variants
-    return variants + [("2 uvicorn", "uvicorn", 2, "?pool=true")]
+def redeem_variants() -> list[tuple[str, str, int, int]]:
+    """(label, server, workers, concurrent clients): scale mode's shape (2 uvicorn) with one client per desk for
+    10 and 12 desks and a 32-client flood, then 2 Daphne (the development server) for comparison."""
+    return [("2 uvicorn, 10 clients", "uvicorn", 2, 10), ("2 uvicorn, 12 clients", "uvicorn", 2, 12),
+            ("2 uvicorn, 32 clients", "uvicorn", 2, 32), ("2 Daphne, 32 clients", "daphne", 2, 32)]
 
 
-def bench_redeem(url: str, attendees: int, *, concurrency: int, duration: float) -> list[dict]:
+def bench_redeem(url: str, attendees: int, *, duration: float) -> list[dict]:
     seeded = _child(["seed", str(attendees)], url)
     codes = Path(seeded["codes"]).read_text().split()
     rows = []
     variants = redeem_variants()
     share = len(codes) // len(variants)
-    for i, (label, kind, workers, suffix) in enumerate(variants):
+    for i, (label, kind, workers, clients) in enumerate(variants):
         batch = codes[i * share:(i + 1) * share]
-        env = {**os.environ, "DATABASE_URL": url + suffix, "DJANGO_DEBUG": "0",
+        # No psycopg pool: the redeem lane's threads keep their own connections (registration/asgi.py).
+        env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0",
                "DJANGO_SETTINGS_MODULE": "eventsite.settings",
                # one token stands for every desk of the load here; a real scanner stays under its 20/s
                "KETNOI_RATE_LIMITS": "checkin_api=1000000/s"}
@@ -303,7 +303,7 @@ def bench_redeem(url: str, attendees: int, *, concurrency: int, duration: float)
             asyncio.run(_load(bases, seeded["token"], batch[:200], concurrency=8, duration=2))  # warm-up
             cpu0 = sum(_proc_cpu(server.pid) for server, _base in servers)
             pg0, own0 = _postgres_cpu(), time.process_time()
-            result = asyncio.run(_load(bases, seeded["token"], batch[200:], concurrency=concurrency,
+            result = asyncio.run(_load(bases, seeded["token"], batch[200:], concurrency=clients,
                                        duration=duration))
             scans = max(1, result["n"])
             server_ms = (sum(_proc_cpu(server.pid) for server, _base in servers) - cpu0) * 1000 / scans
@@ -314,8 +314,8 @@ def bench_redeem(url: str, attendees: int, *, concurrency: int, duration: float)
                 server.terminate()
                 server.wait(timeout=10)
         note = (f"{result['n']} scans in {duration:.0f} s, thin asyncio HTTP/1.1 load generator in this process, "
-                f"{concurrency} concurrent keep-alive clients spread over {workers} {kind} process(es) on 127.0.0.1 "
-                f"(no proxy), psycopg pool; answers {result['statuses']}; errors {result['errors']}; "
+                f"{clients} concurrent keep-alive clients spread over {workers} {kind} process(es) on 127.0.0.1 "
+                f"(no proxy); answers {result['statuses']}; errors {result['errors']}; "
                 f"{attendees:,} attendees; load average before: {os.getloadavg()[0]:.1f}")
         rows.append(row(f"redeem throughput ({label})", round(result["rate"]), "scans/s", "≥ 400/s", note))
         rows.append(row(f"redeem p99 ({label})", round(result["p99"], 1), "ms", "≤ 50 ms",
@@ -427,7 +427,7 @@ def run(args) -> list[dict]:
             if "jobs" in parts:
                 rows += bench_jobs(url, sizes)
             if "redeem" in parts:
-                rows += bench_redeem(url, 2_000 if quick else 10_000, concurrency=32, duration=3 if quick else 10)
+                rows += bench_redeem(url, 4_000 if quick else 20_000, duration=3 if quick else 10)
         finally:
             _psql(f'DROP DATABASE IF EXISTS "{BENCH_DB}" WITH (FORCE)')
     return rows

@@ -25,3 +25,4 @@ TASKS = {"default": {"BACKEND": "eventsite.task_backends.ThreadBackend", "QUEUES
 PRIVATE_MEDIA_ROOT = VAR_DIR / f"test-private-{_worker}"
 STORAGES = {**STORAGES, "private": {**STORAGES["private"],  # noqa: F405
                                    "OPTIONS": {**STORAGES["private"]["OPTIONS"], "location": PRIVATE_MEDIA_ROOT}}}  # noqa: F405
+KETNOI_REDEEM_THREADS = 0  # the scanner lane runs in the test's thread, inside its transaction (registration/asgi.py)

@@ -5,11 +5,12 @@
 itself (see docs/benchmarks/checkin.md), so the ASGI application sends this one path here first. It is the same
 API, not a second one: the same schema (``api.RedeemIn`` / ``api.RedeemOut``, so the OpenAPI document stays
 true), the same device authentication, rate limit, service (:func:`.services.checkin.redeem_badge`),
-translated reasons, error bodies and status codes, and the security headers the middleware would add. It runs in
-the thread Django runs its sync views in and keeps that thread's database connection from one scan to the next
-(closing it after a database error, and at the next ordinary request as Django always does), instead of taking
-it from the pool and health-checking it for every scan. The live update to the organizer dashboards goes out
-after the commit, from the event loop.
+translated reasons, error bodies and status codes, and the security headers the middleware would add. Scans run
+in ``KETNOI_REDEEM_THREADS`` threads of their own (4; 0 runs them in Django's sync thread, as the test suite
+does), each keeping its database connection from one scan to the next (closed after a database error) instead
+of opening one, or taking one from the pool and health-checking it, per scan. With ``?pool=true`` the pool must
+hold those connections plus the views' (``pool`` options in settings). The live update to the organizer
+dashboards goes out after the commit, from the event loop.
 
 Anything this lane does not handle in the ordinary way goes to Django untouched: another path or method, a host
 not in ``ALLOWED_HOSTS``, plain HTTP where production redirects to HTTPS. Tests run every redeem case through
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import json
 import logging
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from asgiref.sync import sync_to_async
@@ -173,7 +175,14 @@ class RedeemLane:
 
     def __init__(self, app):
         self.app = app
-        self.handle = sync_to_async(_in_django_request, thread_sensitive=True)
+        threads = getattr(settings, "KETNOI_REDEEM_THREADS", 4)
+        if threads:
+            # Scans run in a few threads of their own, each keeping its database connection, so one scan's
+            # round trips to PostgreSQL overlap another's instead of queueing behind Django's one sync thread.
+            executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="redeem")
+            self.handle = sync_to_async(_in_django_request, thread_sensitive=False, executor=executor)
+        else:  # in Django's sync thread (the test suite: inside the test's transaction)
+            self.handle = sync_to_async(_in_django_request, thread_sensitive=True)
 
     async def __call__(self, scope, receive, send):
         if not _ours(scope):
