@@ -7,7 +7,7 @@
    (run_badge_job in a fresh child process against a scratch PostgreSQL database, registrations seeded by another
    child) for 1,000 and 5,000 badges (``BENCH_CHECKIN_JOB_SIZES=1000,5000,10000`` to choose).
 3. Redeem throughput and p99 over HTTP: the app under its ASGI server against the scratch PostgreSQL database
-   (no pool): two uvicorn workers as in scale mode with 10 clients (one per desk) and 32, one uvicorn, and
+   (no pool): two uvicorn workers as in scale mode with 10 and 12 clients (one per desk) and 32, and
    two Daphne processes for comparison; a thin asyncio load generator on 127.0.0.1 with bounded concurrency and
    duration posts /api/checkin/v1/redeem with a device token.
    CPU per scan is split into servers, PostgreSQL and the generator.

@@ -59,7 +59,7 @@ def options(args) -> dict:
         "buyers": pick("buyers", "EVENTDAY_BUYERS", 2000),
         "followers": pick("followers", "EVENTDAY_FOLLOWERS", 1000),
         "workers": pick("workers", "EVENTDAY_WORKERS", 2),
-        "server": pick("server", "EVENTDAY_SERVER", "daphne"),
+        "server": pick("server", "EVENTDAY_SERVER", "uvicorn"),
         "redis": env("EVENTDAY_REDIS", "redis://127.0.0.1:6379/7"),
         "desks": 10, "organizers": 3, "duplicate_share": 0.05,
         "change_every": 5.0 if seconds <= 120 else 15.0,

@@ -301,7 +301,7 @@ def ensure_nginx() -> None:
 class Stack:
     """deploy/scale_mode.py in a child process: ``workers`` ASGI processes + db_worker behind nginx on ``port``."""
 
-    def __init__(self, *, pg_url: str, database: str, redis_url: str, workers: int = 2, server: str = "daphne",
+    def __init__(self, *, pg_url: str, database: str, redis_url: str, workers: int = 2, server: str = "uvicorn",
                  extra_env: dict[str, str] | None = None):
         self.pg_url, self.database, self.redis_url = pg_url, database, redis_url
         self.workers, self.server = workers, server
