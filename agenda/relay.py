@@ -35,7 +35,7 @@ from eventsite.live import group_name
 log = logging.getLogger(__name__)
 
 # channels-redis forgets group members after ``group_expiry`` (one day by default): re-join well before.
-REJOIN_SECONDS = 3600
+REJOIN_SECONDS = 30  # also brings the membership back after a Redis restart
 RETRY_SECONDS = 1.0
 
 
@@ -66,6 +66,13 @@ class Feed:
                 await layer.group_add(self.group, self.channel)
                 self.tasks = [self.relay.loop.create_task(self._pump(self.channel)),
                               self.relay.loop.create_task(self._keep_joined(self.channel))]
+            elif not self.members or consumer not in self.members:
+                # Join again with every new socket (one cheap ZADD on Redis): after a Redis restart the group is
+                # gone, and the sockets that reconnect are what brings this process's membership back.
+                try:
+                    await self.relay.layer.group_add(self.group, self.channel)
+                except Exception:
+                    log.warning("agenda relay for %s: re-join failed", self.group, exc_info=True)
             self.members[consumer] = None
 
     async def remove(self, consumer) -> None:

@@ -106,11 +106,24 @@ def _in_django_request(scope: dict, headers: dict[str, str], body: bytes | None)
     with translation.override(language):
         try:
             answer = _handle(headers, body)
-        except (OperationalError, InterfaceError):  # the database is restarting: say so, clients retry
-            log.warning("redeem refused: database unavailable", exc_info=True)
-            answer = _error(503, "service_unavailable", **{"retry-after": "5"})
+        except (OperationalError, InterfaceError):
+            # The kept connection may have died with a PostgreSQL restart: once more on a new one (safe: the
+            # client's nonce makes a redeem idempotent). If that fails too, the database is down: 503, retry.
+            _drop(connection)
+            try:
+                answer = _handle(headers, body)
+            except (OperationalError, InterfaceError):
+                log.warning("redeem refused: database unavailable", exc_info=True)
+                _drop(connection)
+                answer = _error(503, "service_unavailable", **{"retry-after": "5"})
         answer.headers["content-language"] = language
     return answer
+
+
+def _drop(connection) -> None:
+    """Close a connection that failed (not inside a transaction someone else owns, as in the test suite)."""
+    if not connection.in_atomic_block:
+        connection.close()
 
 
 def _security_headers(scope: dict) -> list[tuple[bytes, bytes]]:

@@ -200,6 +200,17 @@ def test_lane_rate_limit_and_database_outage(lane, reg, device_token, settings, 
     def down(**_kwargs):
         raise OperationalError("connection refused")
 
+    real, calls = checkin.redeem_badge, []
+
+    def down_once(**kwargs):  # a kept connection that died with a PostgreSQL restart: retried on a new one
+        calls.append(1)
+        if len(calls) == 1:
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(**kwargs)
+
+    monkeypatch.setattr(checkin, "redeem_badge", down_once)
+    retried = call(lane, "post", "/redeem", device_token, {**body, "nonce": "r" * 12})
+    assert retried.status_code == 200 and len(calls) == 2
     monkeypatch.setattr(checkin, "redeem_badge", down)
     outage = call(lane, "post", "/redeem", device_token, body)
     assert outage.status_code == 503 and outage.json() == {"status": "error", "reason": "service_unavailable"}
