@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import random
 import statistics
-import threading
 import time
 from urllib.parse import urlparse
 
@@ -78,26 +77,16 @@ def bench_race() -> list[dict]:
     connection.close()
 
     # The "server": an event loop running Django's sync code in POOL worker threads, each keeping its own
-    # database connection, the way an ASGI server runs sync views (sync_to_async), so live updates leave through
-    # the server-side relay (eventsite.live) as they do in Daphne/uvicorn. The 100 clients submit attempts and
-    # wait for the answer, so their latency includes queueing.
+    # database connection, the way an ASGI worker runs sync views (sync_to_async), so live updates leave through
+    # the server-side relay (eventsite.live) as they do in uvicorn/Daphne. The 100 clients are 100 concurrent
+    # requests on that loop (coroutines, as the server holds them): each submits an attempt and waits for the
+    # answer before the next, so latency includes queueing for a free worker.
     import asyncio
 
     from asgiref.sync import sync_to_async
 
     loop = asyncio.new_event_loop()
     loop.set_default_executor(ThreadPoolExecutor(max_workers=POOL))
-    server = threading.Thread(target=loop.run_forever, daemon=True)
-    server.start()
-
-    class _Workers:
-        @staticmethod
-        def submit(fn, *args):
-            return asyncio.run_coroutine_threadsafe(sync_to_async(fn, thread_sensitive=False)(*args), loop)
-
-    workers = _Workers()
-    start = threading.Barrier(CLIENTS)
-    lock = threading.Lock()
     latencies: list[float] = []
     service_times: list[float] = []
     outcomes: dict[str, int] = {}
@@ -116,30 +105,31 @@ def bench_race() -> list[dict]:
             result = f"error:{type(error).__name__}"
         return result, (time.perf_counter() - t1) * 1000
 
-    def client(app, seed):
+    run_attempt = sync_to_async(attempt, thread_sensitive=False)
+
+    async def client(app, seed):
         rng = random.Random(seed)
-        start.wait()
         for _ in range(per_client):
             booth = rng.choice(booths)
             t0 = time.perf_counter()
-            result, service_ms = workers.submit(attempt, app, booth.pk, rng.random() < 0.5).result()
-            with lock:
-                latencies.append((time.perf_counter() - t0) * 1000)
-                service_times.append(service_ms)
-                outcomes[result] = outcomes.get(result, 0) + 1
+            result, service_ms = await run_attempt(app, booth.pk, rng.random() < 0.5)
+            latencies.append((time.perf_counter() - t0) * 1000)
+            service_times.append(service_ms)
+            outcomes[result] = outcomes.get(result, 0) + 1
 
-    threads = [threading.Thread(target=client, args=(a, i)) for i, a in enumerate(apps)]
+    async def race():
+        await asyncio.gather(*(client(a, i) for i, a in enumerate(apps)))
+
     began, cpu0 = time.perf_counter(), time.process_time()
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    loop.run_until_complete(race())
     wall, cpu = time.perf_counter() - began, time.process_time() - cpu0
     load = os.getloadavg()[0]
-    for _ in range(POOL):
-        workers.submit(connections.close_all).result()
-    loop.call_soon_threadsafe(loop.stop)
-    server.join(5)
+    close_all = sync_to_async(connections.close_all, thread_sensitive=False)
+    async def close_connections():
+        await asyncio.gather(*(close_all() for _ in range(POOL)))
+
+    loop.run_until_complete(close_connections())
+    loop.close()
     from django.db.models import Count
 
     doubles = (Booking.objects.filter(event=event, status__in=["held", "reserved", "confirmed"])
@@ -149,7 +139,7 @@ def bench_race() -> list[dict]:
     name = "booking race"
     return [
         {"benchmark": name, "figure": "double bookings", "value": doubles, "unit": "booths", "target": "0",
-         "note": f"{ATTEMPTS} attempts, {CLIENTS} client threads, {BOOTHS} booths, {POOL} workers/connections"},
+         "note": f"{ATTEMPTS} attempts, {CLIENTS} concurrent clients, {BOOTHS} booths, {POOL} workers/connections"},
         {"benchmark": name, "figure": "server errors", "value": errors, "unit": "attempts", "target": "0",
          "note": note},
         {"benchmark": name, "figure": "p50 latency", "value": round(_pct(latencies, 50), 1), "unit": "ms",
