@@ -260,6 +260,7 @@ SERVERS = {
 
 
 def _start(kind: str, env: dict) -> tuple[subprocess.Popen, str]:
+    """Start one ``kind`` server (see SERVERS) on a free port; return it and its base URL once it accepts."""
     port = _free_port()
     log = Path(tempfile.mkdtemp()) / f"{kind}.log"
     with open(log, "wb") as out:
@@ -271,6 +272,7 @@ def _start(kind: str, env: dict) -> tuple[subprocess.Popen, str]:
                 return server, f"http://127.0.0.1:{port}"
         except OSError:
             if time.monotonic() > deadline or server.poll() is not None:
+                server.kill()
                 raise RuntimeError(log.read_text()) from None
             time.sleep(0.2)
 

@@ -18,10 +18,8 @@ from __future__ import annotations
 import json
 import os
 import re
-import socket
 import subprocess
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -50,29 +48,11 @@ def _child(args: list[str], url: str) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def _serve(url: str):
-    port = _free_port()
-    env = {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0", "DJANGO_SETTINGS_MODULE": "eventsite.settings"}
-    log = Path(tempfile.mkdtemp()) / "daphne.log"
-    with open(log, "wb") as out:
-        server = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                                   "eventsite.asgi:application"], cwd=ROOT, env=env, stdout=out, stderr=out)
-    deadline = time.monotonic() + 30
-    while True:
-        try:
-            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                return server, f"http://127.0.0.1:{port}"
-        except OSError:
-            if time.monotonic() > deadline or server.poll() is not None:
-                server.kill()
-                raise RuntimeError(log.read_text()) from None
-            time.sleep(0.2)
+    from bench.bench_checkin import _start
+
+    return _start("daphne", {**os.environ, "DATABASE_URL": url, "DJANGO_DEBUG": "0",
+                             "DJANGO_SETTINGS_MODULE": "eventsite.settings"})
 
 
 _SYNC_ENTRY = """() => {

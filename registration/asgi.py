@@ -28,9 +28,12 @@ from asgiref.sync import sync_to_async
 from channels.layers import get_channel_layer
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, InterfaceError, OperationalError, connections
+from django.http.cookie import parse_cookie
 from django.http.request import split_domain_port, validate_host
 from django.utils import translation
 from pydantic import ValidationError
+
+from eventsite.middleware import chosen_language
 
 log = logging.getLogger(__name__)
 
@@ -94,15 +97,13 @@ def _handle(headers: dict[str, str], body: bytes | None) -> Answer:
     return Answer(200, out, announce=announce)
 
 
-def _in_django_request(scope: dict, headers: dict[str, str], body: bytes | None) -> Answer:
+def _in_django_request(headers: dict[str, str], body: bytes | None) -> Answer:
     """Run :func:`_handle` in the chosen language, on a connection that has seen no error."""
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.errors_occurred:  # e.g. PostgreSQL restarted under the kept connection: start afresh
         connection.close_if_unusable_or_obsolete()
-    cookies = headers.get("cookie", "")
-    chosen = next((part.split("=", 1)[1].strip() for part in cookies.split(";")
-                   if part.strip().startswith(settings.LANGUAGE_COOKIE_NAME + "=")), "")
-    language = chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
+    # Django's own cookie parsing and language rule, as for every other request.
+    language = chosen_language(parse_cookie(headers.get("cookie", "")).get(settings.LANGUAGE_COOKIE_NAME))
     with translation.override(language):
         try:
             answer = _handle(headers, body)
@@ -126,14 +127,14 @@ def _drop(connection) -> None:
         connection.close()
 
 
-def _security_headers(scope: dict) -> list[tuple[bytes, bytes]]:
+def _security_headers(secure: bool) -> list[tuple[bytes, bytes]]:
     found = [(b"content-type", b"application/json; charset=utf-8"), (b"vary", b"Cookie"),
              (b"x-content-type-options", b"nosniff"), (b"x-frame-options", settings.X_FRAME_OPTIONS.encode()),
              (b"content-security-policy", b"default-src 'none'; frame-ancestors 'none'"),
              (b"cross-origin-opener-policy", b"same-origin")]
     if settings.SECURE_REFERRER_POLICY:
         found.append((b"referrer-policy", settings.SECURE_REFERRER_POLICY.encode()))
-    if settings.SECURE_HSTS_SECONDS and _is_secure(scope):
+    if settings.SECURE_HSTS_SECONDS and secure:
         hsts = f"max-age={settings.SECURE_HSTS_SECONDS}"
         if settings.SECURE_HSTS_INCLUDE_SUBDOMAINS:
             hsts += "; includeSubDomains"
@@ -147,25 +148,26 @@ def _header_dict(scope: dict) -> dict[str, str]:
     return {k.decode("latin-1").lower(): v.decode("latin-1") for k, v in scope.get("headers", [])}
 
 
-def _is_secure(scope: dict) -> bool:
+def _is_secure(scope: dict, headers: dict[str, str]) -> bool:
     if scope.get("scheme") == "https":
         return True
     proxy = settings.SECURE_PROXY_SSL_HEADER
     if proxy:
         name = proxy[0].removeprefix("HTTP_").replace("_", "-").lower()
-        return _header_dict(scope).get(name, "").split(",")[0].strip() == proxy[1]
+        return headers.get(name, "").split(",")[0].strip() == proxy[1]
     return False
 
 
-def _ours(scope: dict) -> bool:
-    if scope["type"] != "http" or scope.get("path") != PATH or scope.get("method") != "POST":
+def _ours(scope: dict, headers: dict[str, str], secure: bool) -> bool:
+    """For a request to PATH: whether this lane answers it (else Django does)."""
+    if scope.get("method") != "POST":
         return False
-    host = _header_dict(scope).get("host", "")
+    host = headers.get("host", "")
     domain, _port = split_domain_port(host)
     allowed = settings.ALLOWED_HOSTS or ([".localhost", "127.0.0.1", "[::1]"] if settings.DEBUG else [])
     if not domain or not validate_host(domain, allowed):
         return False  # Django answers it (400 Bad Request), as for every other path
-    return not (settings.SECURE_SSL_REDIRECT and not _is_secure(scope))  # Django redirects it
+    return not (settings.SECURE_SSL_REDIRECT and not secure)  # Django redirects it
 
 
 async def _read_body(receive) -> bytes | None:
@@ -198,13 +200,17 @@ class RedeemLane:
             self.handle = sync_to_async(_in_django_request, thread_sensitive=True)
 
     async def __call__(self, scope, receive, send):
-        if not _ours(scope):
+        if scope["type"] != "http" or scope.get("path") != PATH:
+            return await self.app(scope, receive, send)
+        headers = _header_dict(scope)
+        secure = _is_secure(scope, headers)
+        if not _ours(scope, headers, secure):
             return await self.app(scope, receive, send)
         try:
             body = await _read_body(receive)
         except ConnectionAbortedError:
             return
-        answer = await self.handle(scope, _header_dict(scope), body)
+        answer = await self.handle(headers, body)
         if answer.announce is not None:
             layer = get_channel_layer()
             try:
@@ -213,7 +219,7 @@ class RedeemLane:
             except Exception:  # a live update must never fail a committed check-in
                 log.warning("live update to %s not delivered", answer.announce[0], exc_info=True)
         payload = json.dumps(answer.body, ensure_ascii=False).encode()
-        headers = _security_headers(scope) + [(k.encode(), v.encode()) for k, v in answer.headers.items()]
-        headers.append((b"content-length", str(len(payload)).encode()))
-        await send({"type": "http.response.start", "status": answer.status, "headers": headers})
+        out = _security_headers(secure) + [(k.encode(), v.encode()) for k, v in answer.headers.items()]
+        out.append((b"content-length", str(len(payload)).encode()))
+        await send({"type": "http.response.start", "status": answer.status, "headers": out})
         await send({"type": "http.response.body", "body": payload})

@@ -92,11 +92,9 @@ def lock(*, event_id: int, badge_id: int, nonce: str) -> tuple[BadgeRow | None, 
     with connection.cursor() as cursor:
         cursor.execute(_statements()["lock"], [event_id, nonce, badge_id, event_id])
         found = cursor.fetchone()
-        if found is not None:
-            return BadgeRow(*found[:10]), _json(found[10])
-        cursor.execute(_statements()["prior"], [event_id, nonce])
-        prior = cursor.fetchone()
-    return None, _json(prior[0]) if prior else None
+    if found is not None:
+        return BadgeRow(*found[:10]), _json(found[10])
+    return None, prior_answer(event_id=event_id, nonce=nonce)
 
 
 def prior_answer(*, event_id: int, nonce: str) -> dict | None:
