@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.asgi_server import asgi_server
-from tests.browser.conftest import assert_accessible, log_in
+from tests.browser.conftest import assert_accessible, log_in, screenshot
 from tests.browser.test_registration_browser import PASSWORD, organizer_for
 from tests.factories import EventFactory
 from tests.registration.factories import RegistrationFactory, RegistrationSettingsFactory
@@ -52,6 +52,7 @@ def test_export_job_then_rate_limited_click_shows_a_clear_message(browser):
             assert status.get_attribute("role") == "alert"
             assert page.locator("#report-jobs article").count() == 1  # nothing else started
             assert_accessible(page, "htmx-rate-limited")
+            screenshot(page, "htmx-rate-limited")
 
             status.get_by_role("button", name="Đóng").click()
             assert status.inner_text().strip() == ""
