@@ -119,13 +119,36 @@ def bench_race() -> list[dict]:
             latencies.append((t3 - t0) * 1000)
             service_times.append((t2 - t1) * 1000)
             phases.append(((t1 - t0) * 1000, (t2 - t1) * 1000, (t3 - t2) * 1000))
+            trace.append((t0 - began, (t3 - t0) * 1000, (t2 - t1) * 1000, result))
             outcomes[result] = outcomes.get(result, 0) + 1
 
     async def race():
         await asyncio.gather(*(client(a, i) for i, a in enumerate(apps)))
 
+    # A running server already has its connections open: open one per worker thread before the clock starts
+    # (a barrier holds each thread until all have one, so no thread opens two).
+    import threading
+
+    barrier = threading.Barrier(POOL)
+
+    def open_connection():
+        connection.ensure_connection()
+        barrier.wait()
+
+    async def warm():
+        await asyncio.gather(*(sync_to_async(open_connection, thread_sensitive=False)() for _ in range(POOL)))
+
+    loop.run_until_complete(warm())
+    trace: list[tuple[float, float, float, str]] = []
     began, cpu0 = time.perf_counter(), time.process_time()
     loop.run_until_complete(race())
+    if os.environ.get("BENCH_RACE_TRACE"):
+        for start, lat, svc_ms, res in sorted(trace, key=lambda r: -r[1])[:25]:
+            print(f"start {start * 1000:7.1f} ms  latency {lat:6.1f}  service {svc_ms:6.1f}  {res}")
+        for lo in range(0, 1000, 100):
+            chunk = sorted(trace, key=lambda r: r[0])[lo:lo + 100]
+            lat = [r[1] for r in chunk]
+            print(f"attempts {lo}-{lo + 99}: p50 {_pct(lat, 50):.1f} max {max(lat):.1f}")
     wall, cpu = time.perf_counter() - began, time.process_time() - cpu0
     load = os.getloadavg()[0]
     close_all = sync_to_async(connections.close_all, thread_sensitive=False)

@@ -157,51 +157,60 @@ def hold_booth(*, booth_id: int, application: ExhibitorApplication, by_user=None
     """Hold a free booth for ``BoothSettings.hold_minutes``; an expired hold counts as free.
 
     The hot path of a booking race, so it is a few plain statements rather than ORM queries (whose
-    compilation cost more than the database work): lock the application and read the event's rules
-    (one statement), lock the booth, read what occupies the booth or counts toward the exhibitor's limit
-    (one statement, after both locks so it sees every committed change), insert. A loser makes three
-    statements and rolls back; a winner four and commits. Same rules, order and lock order as ``_take``.
-    Before all that, one unlocked read refuses a booth that is plainly taken (most losers of a rush).
+    compilation cost more than the database work):
+
+    1. one unlocked read refuses a booth that is plainly taken (most losers of a rush), without a
+       transaction or a lock wait;
+    2. one statement locks the application, then the booth (``FOR UPDATE OF a, b``: the global lock
+       order), and reads the event's rules and whether an expired hold still sits on the booth;
+    3. one ``INSERT … SELECT`` takes the booth only if nothing active occupies it and the exhibitor is
+       under its limit. It runs after both locks, so its snapshot holds every committed change.
+
+    A winner makes those three statements between BEGIN and COMMIT. Only when the insert declines is the
+    occupancy read again, to say why (same rules and order as ``_take``: blocked, taken, not approved,
+    limit). The partial unique index stays the last guard (``_translated``).
     """
     now = _now(now)
     code = ""
-    # Most attempts in a rush lose: a booth someone else already has is refused from one unlocked read, without
-    # a transaction or a lock wait. Only a clean "taken" is answered here (self-service open, booth not blocked);
-    # every other case, and every booth that looks free, goes through the locked path below.
+    # Only a clean "taken" is answered here (self-service open, booth not blocked); every other case, and every
+    # booth that looks free, goes through the locked path below.
     taken = _sql_one(_HOLD_PRECHECK, [application.pk, booth_id, *ACTIVE, BookingStatus.HELD, _db_time(now)])
     if taken is not None:
         raise errors.BoothTaken(taken[0])
     with _translated(lambda: code), transaction.atomic():
-        app = _sql_one(_HOLD_APPLICATION + _for_update(" OF a"), [application.pk])
-        if app is None:
-            raise ExhibitorApplication.DoesNotExist
-        event_id, app_status, org_name, hold_minutes, limit, open_ = app
+        row = _sql_one(_HOLD_LOCK + _for_update(" OF a, b"), [BookingStatus.HELD, _db_time(now), booth_id,
+                                                                application.pk])
+        if row is None:  # which one is missing: the application, or the booth (in the application's event)?
+            if not ExhibitorApplication.objects.filter(pk=application.pk).exists():
+                raise ExhibitorApplication.DoesNotExist
+            raise Booth.DoesNotExist
+        event_id, app_status, org_name, hold_minutes, limit, open_, code, blocked, has_expired = row
         if hold_minutes is None:  # the event has no settings row yet: create the defaults
             rules = BoothSettings.objects.get_or_create(event_id=event_id)[0]
             hold_minutes, limit, open_ = rules.hold_minutes, rules.max_booths_per_exhibitor, rules.self_service_open
         if not open_:
             raise errors.self_service_closed()
-        booth_row = _sql_one(_HOLD_BOOTH + _for_update(), [booth_id, event_id])
-        if booth_row is None:
-            raise Booth.DoesNotExist
-        code, blocked = booth_row
         if blocked:
             raise errors.BoothBlocked(code)
-        rows = _sql_all(_HOLD_OCCUPANCY, [BookingStatus.HELD, _db_time(now), booth_id, application.pk, *ACTIVE])
-        expired = [pk for pk, booth, _app, gone in rows if booth == booth_id and gone]
-        if expired:
-            _expire(expired, now)
-        if any(booth == booth_id and not gone for _pk, booth, _app, gone in rows):
-            raise errors.BoothTaken(code)
-        if app_status != ApplicationStatus.APPROVED:
-            raise errors.not_approved()
-        if sum(1 for _pk, _booth, owner, gone in rows if owner == application.pk and not gone) >= limit:
-            raise errors.limit_reached(limit)
+        if has_expired:
+            _expire(list(Booking.objects.filter(booth_id=booth_id, status=BookingStatus.HELD,
+                                                hold_expires_at__lte=now).values_list("pk", flat=True)), now)
+        approved = app_status == ApplicationStatus.APPROVED
         expires = now + timedelta(minutes=hold_minutes)
         stamp = timezone.now()  # what auto_now(_add) would store
         by_user_id = by_user.pk if by_user is not None else None
-        (pk,) = _sql_one(_HOLD_INSERT, [event_id, booth_id, application.pk, BookingStatus.HELD, _db_time(expires),
-                                        _db_time(stamp), _db_time(stamp), by_user_id])
+        live = [*ACTIVE, BookingStatus.HELD, _db_time(now)]
+        inserted = _sql_one(_HOLD_INSERT, [
+            event_id, booth_id, application.pk, BookingStatus.HELD, _db_time(expires), _db_time(stamp),
+            _db_time(stamp), by_user_id, approved, booth_id, *live, application.pk, *live, limit])
+        if inserted is None:  # declined: say why, in _take's order
+            rows = _sql_all(_HOLD_OCCUPANCY, [BookingStatus.HELD, _db_time(now), booth_id, application.pk, *ACTIVE])
+            if any(booth == booth_id and not gone for _pk, booth, _app, gone in rows):
+                raise errors.BoothTaken(code)
+            if not approved:
+                raise errors.not_approved()
+            raise errors.limit_reached(limit)
+        (pk,) = inserted
         booth = _loaded(Booth, id=booth_id, event_id=event_id, code=code, blocked=False)
         booking = Booking(pk=pk, event_id=event_id, booth=booth, application=application,
                           status=BookingStatus.HELD, hold_expires_at=expires, created_at=stamp, updated_at=stamp,
@@ -217,10 +226,15 @@ ACTIVE = tuple(s.value for s in ACTIVE_STATUSES)
 
 # Plain SQL of the two self-service hot paths (hold, cancel). Portable between PostgreSQL and SQLite;
 # the row locks are appended only where the backend has them (SQLite serialises writers anyway).
-_HOLD_APPLICATION = """
-    SELECT a.event_id, a.status, o.name, s.hold_minutes, s.max_booths_per_exhibitor, s.self_service_open
+# The application and the booth, locked in that order (the OF list's order), with the event's rules and whether an
+# expired hold still sits on the booth. No row: the application or the booth (in its event) does not exist.
+_HOLD_LOCK = """
+    SELECT a.event_id, a.status, o.name, s.hold_minutes, s.max_booths_per_exhibitor, s.self_service_open,
+           b.code, b.blocked,
+           EXISTS (SELECT 1 FROM booths_booking k WHERE k.booth_id = b.id AND k.status = %s AND k.hold_expires_at <= %s)
     FROM booths_exhibitorapplication a
     JOIN eventsite_organization o ON o.id = a.organization_id
+    JOIN booths_booth b ON b.id = %s AND b.event_id = a.event_id
     LEFT JOIN booths_boothsettings s ON s.event_id = a.event_id
     WHERE a.id = %s"""
 # The booth's code if it is taken now (an unexpired hold or a reservation), self-service is open and the booth
@@ -232,16 +246,22 @@ _HOLD_PRECHECK = """
     WHERE b.id = %s AND NOT b.blocked AND EXISTS (
         SELECT 1 FROM booths_booking k WHERE k.booth_id = b.id AND k.status IN (%s, %s, %s)
         AND NOT (k.status = %s AND k.hold_expires_at <= %s))"""
-_HOLD_BOOTH = "SELECT code, blocked FROM booths_booth WHERE id = %s AND event_id = %s"
-# Active bookings on the booth (an expired hold flagged, it is released first) and the exhibitor's own.
+# Active bookings on the booth (an expired hold flagged) and the exhibitor's own: why an insert was declined.
 _HOLD_OCCUPANCY = """
     SELECT id, booth_id, application_id, CASE WHEN status = %s AND hold_expires_at <= %s THEN 1 ELSE 0 END
     FROM booths_booking
     WHERE (booth_id = %s OR application_id = %s) AND status IN (%s, %s, %s)"""
+# The hold, only if the exhibitor is approved, nothing live occupies the booth and the exhibitor is under its limit.
 _HOLD_INSERT = """
     INSERT INTO booths_booking (event_id, booth_id, application_id, status, hold_expires_at, created_at,
                                 updated_at, created_by_id)
-    VALUES (%s, %s, %s, %s, %s, %s, %s, %s) RETURNING id"""
+    SELECT %s, %s, %s, %s, %s, %s, %s, %s
+    WHERE %s
+      AND NOT EXISTS (SELECT 1 FROM booths_booking WHERE booth_id = %s AND status IN (%s, %s, %s)
+                      AND NOT (status = %s AND hold_expires_at <= %s))
+      AND (SELECT COUNT(*) FROM booths_booking WHERE application_id = %s AND status IN (%s, %s, %s)
+           AND NOT (status = %s AND hold_expires_at <= %s)) < %s
+    RETURNING id"""
 # The booking's booth, locked (the booking is read without a lock: the UPDATE below re-checks it).
 _CANCEL_BOOTH = """
     SELECT id, code, blocked, kind FROM booths_booth

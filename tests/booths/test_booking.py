@@ -201,3 +201,51 @@ def test_release_expired_holds_command(event, hall):
     call_command("release_expired_holds", stdout=out)
     assert out.getvalue().strip() == "released 1 expired holds"
     assert Booking.objects.get().status == BookingStatus.EXPIRED
+
+
+def test_hold_refusals_keep_their_order_and_name_what_is_missing(event, hall):
+    """The locked path answers in _take's order: blocked, taken, not approved, limit; and tells a booth of
+    another event (or none) from an application that does not exist."""
+    booth = BoothFactory(hall=hall)
+    winner = exhibitor(event)
+    svc.hold_booth(booth_id=booth.pk, application=winner)
+    unapproved = ApplicationFactory(event=event, status=ApplicationStatus.SUBMITTED)
+    with pytest.raises(BoothTaken):  # taken is said before "not approved"
+        svc.hold_booth(booth_id=booth.pk, application=unapproved)
+    other_event_booth = BoothFactory(hall=HallFactory(event=EventFactory()))
+    with pytest.raises(type(other_event_booth).DoesNotExist):
+        svc.hold_booth(booth_id=other_event_booth.pk, application=winner)
+    gone = exhibitor(event)
+    gone_pk = gone.pk
+    type(gone).objects.filter(pk=gone_pk).delete()
+    gone.pk = gone_pk
+    with pytest.raises(type(gone).DoesNotExist):
+        svc.hold_booth(booth_id=BoothFactory(hall=hall).pk, application=gone)
+    # the refusals changed nothing
+    assert Booking.objects.filter(booth=booth).count() == 1
+
+
+def test_closed_self_service_refuses_a_hold(event, hall):
+    BoothSettings.objects.create(event=event, self_service_open=False)
+    booth = BoothFactory(hall=hall)
+    with pytest.raises(BookingError) as err:
+        svc.hold_booth(booth_id=booth.pk, application=exhibitor(event))
+    assert err.value.code == "self_service_closed"
+    assert not Booking.objects.filter(booth=booth).exists()
+
+
+def test_limit_counts_expired_holds_as_gone(event, hall):
+    BoothSettings.objects.create(event=event, max_booths_per_exhibitor=1, hold_minutes=5)
+    first, second = BoothFactory.create_batch(2, hall=hall)
+    app = exhibitor(event)
+    now = timezone.now()
+    svc.hold_booth(booth_id=first.pk, application=app, now=now)
+    with pytest.raises(BookingError) as err:
+        svc.hold_booth(booth_id=second.pk, application=app, now=now + timedelta(minutes=1))
+    assert err.value.code == "limit_reached"
+    later = svc.hold_booth(booth_id=second.pk, application=app, now=now + timedelta(minutes=6))
+    assert later.booth_id == second.pk
+    # and the expired hold on the first booth is released when someone else takes it
+    other = svc.hold_booth(booth_id=first.pk, application=exhibitor(event), now=now + timedelta(minutes=6))
+    assert Booking.objects.get(booth=first, status=BookingStatus.EXPIRED).application_id == app.pk
+    assert other.status == BookingStatus.HELD

@@ -9,7 +9,7 @@ from django.db import connection, transaction
 
 from booths.models import Booking, BoothSettings
 from booths.services import booking as svc
-from eventsite.errors import Conflict
+from eventsite.errors import Conflict, DomainError
 from tests.factories import EventFactory
 
 from .factories import BoothFactory, HallFactory, exhibitor
@@ -138,3 +138,89 @@ def test_holds_on_different_booths_do_not_wait_for_each_other():
         holder.join(timeout=60)
     assert "error" not in result, result.get("error")
     assert Booking.objects.filter(status="held").count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_one_exhibitor_racing_for_many_booths_gets_only_its_limit():
+    """The limit is guarded by the application's row lock: the insert that counts an exhibitor's bookings runs
+    after that lock, so parallel holds by one exhibitor on different booths cannot all pass the count."""
+    event = EventFactory()
+    BoothSettings.objects.create(event=event, max_booths_per_exhibitor=2)
+    booths = BoothFactory.create_batch(THREADS, hall=HallFactory(event=event))
+    app = exhibitor(event)
+    barrier = threading.Barrier(THREADS)
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def attempt(booth):
+        try:
+            barrier.wait(timeout=30)
+            svc.hold_booth(booth_id=booth.pk, application=app)
+            result = "won"
+        except DomainError as exc:
+            result = exc.code
+        except Exception as exc:  # anything else is a bug and must show up in the assertion
+            result = f"error:{exc!r}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=attempt, args=(b,)) for b in booths]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+
+    assert sorted(outcomes) == ["limit_reached"] * (THREADS - 2) + ["won", "won"]
+    assert Booking.objects.filter(application=app, status__in=["held", "reserved", "confirmed"]).count() == 2
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_hold_locks_the_application_before_the_booth():
+    """The global lock order (applications, then booths) holds inside hold_booth's single locking statement: while
+    it waits for a booth someone else has locked, it already holds the application (PostgreSQL locks in the order
+    of the OF list)."""
+    import psycopg
+    from django.conf import settings
+
+    from booths.models import Booth, ExhibitorApplication
+
+    event = EventFactory()
+    booth = BoothFactory(hall=HallFactory(event=event))
+    app = exhibitor(event)
+    db = settings.DATABASES["default"]
+    dsn = dict(host=db["HOST"], port=db["PORT"] or 5432, user=db["USER"], dbname=connection.settings_dict["NAME"])
+    with psycopg.connect(**dsn) as holder:
+        holder.execute(f"SELECT id FROM {Booth._meta.db_table} WHERE id = %s FOR UPDATE", [booth.pk])
+        done = threading.Event()
+
+        def hold():
+            try:
+                svc.hold_booth(booth_id=booth.pk, application=app)
+            finally:
+                connection.close()
+                done.set()
+
+        worker = threading.Thread(target=hold)
+        worker.start()
+        deadline = 50
+        with psycopg.connect(**dsn) as probe:
+            locked = False
+            while deadline and not locked:  # wait until the hold is queued behind the booth lock
+                deadline -= 1
+                try:
+                    probe.execute(f"SELECT id FROM {ExhibitorApplication._meta.db_table} WHERE id = %s "
+                                  "FOR UPDATE NOWAIT", [app.pk])
+                    probe.rollback()
+                    threading.Event().wait(0.1)
+                except psycopg.errors.LockNotAvailable:
+                    probe.rollback()
+                    locked = True
+        assert locked, "hold_booth waited for the booth without holding the application"
+        assert not done.is_set()
+        holder.rollback()
+    worker.join(timeout=30)
+    assert Booking.objects.filter(booth=booth, application=app, status="held").count() == 1
