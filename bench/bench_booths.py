@@ -58,41 +58,31 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, round(p / 100 * (len(ordered) - 1)))]
 
 
-def bench_race() -> list[dict]:
+def _serve_race(event_id: int, booth_ids: list[int], app_ids: list[int], seeds: list[int], start_at=None) -> dict:
+    """One server process's share of the race: an event loop running Django's sync code in POOL worker threads,
+    each keeping its own database connection (opened before the clock starts, as a running server has them), the
+    way an ASGI worker runs sync views (sync_to_async), so live updates leave through the server-side relay
+    (eventsite.live) as they do in uvicorn/Daphne. Its clients are concurrent requests on that loop (coroutines,
+    as the server holds them): each submits an attempt and waits for the answer before the next, so latency
+    includes queueing for a free worker. ``start_at`` (a barrier shared with the other server processes) makes
+    every process start at once."""
+    import asyncio
+    import threading
     from concurrent.futures import ThreadPoolExecutor
 
+    from asgiref.sync import sync_to_async
     from django.db import connection, connections
 
-    from booths.models import Booking, BoothSettings
+    from booths.models import ExhibitorApplication
     from booths.services import booking as svc
     from eventsite.errors import DomainError
-    from tests.booths.factories import BoothFactory, HallFactory, exhibitor
-    from tests.factories import EventFactory
 
-    event = EventFactory(slug="bench-race")
-    BoothSettings.objects.create(event=event, max_booths_per_exhibitor=1, hold_minutes=10)
-    hall = HallFactory(event=event, width_m=80, depth_m=20)
-    booths = [BoothFactory(hall=hall, code=f"R-{i:03d}", x=(i % 25) * 3, y=(i // 25) * 4) for i in range(BOOTHS)]
-    apps = [exhibitor(event) for _ in range(CLIENTS)]
+    apps = list(ExhibitorApplication.objects.filter(pk__in=app_ids).order_by("pk"))
     connection.close()
-
-    # The "server": an event loop running Django's sync code in POOL worker threads, each keeping its own
-    # database connection, the way an ASGI worker runs sync views (sync_to_async), so live updates leave through
-    # the server-side relay (eventsite.live) as they do in uvicorn/Daphne. The 100 clients are 100 concurrent
-    # requests on that loop (coroutines, as the server holds them): each submits an attempt and waits for the
-    # answer before the next, so latency includes queueing for a free worker.
-    import asyncio
-
-    from asgiref.sync import sync_to_async
-
     loop = asyncio.new_event_loop()
     loop.set_default_executor(ThreadPoolExecutor(max_workers=POOL))
-    latencies: list[float] = []
-    service_times: list[float] = []
-    outcomes: dict[str, int] = {}
     per_client = ATTEMPTS // CLIENTS
-
-    phases: list[tuple[float, float, float]] = []  # (queue wait, service, hand-back) per attempt, ms
+    rows: list[tuple] = []  # (start, latency, queue wait, service, hand-back, result) per attempt; times in ms
 
     def attempt(app, booth_id, give_back):
         t1 = time.perf_counter()
@@ -100,7 +90,7 @@ def bench_race() -> list[dict]:
             booking = svc.hold_booth(booth_id=booth_id, application=app)
             result = "won"
             if give_back:  # give it back at once, so the race continues
-                svc.cancel_booking(booking_id=booking.pk, application=app, event_id=event.pk)
+                svc.cancel_booking(booking_id=booking.pk, application=app, event_id=event_id)
         except DomainError as error:
             result = error.code
         except Exception as error:  # counted as a server error
@@ -112,26 +102,16 @@ def bench_race() -> list[dict]:
     async def client(app, seed):
         rng = random.Random(seed)
         for _ in range(per_client):
-            booth = rng.choice(booths)
+            booth_id = rng.choice(booth_ids)
             t0 = time.perf_counter()
-            result, t1, t2 = await run_attempt(app, booth.pk, rng.random() < 0.5)
+            result, t1, t2 = await run_attempt(app, booth_id, rng.random() < 0.5)
             t3 = time.perf_counter()
-            latencies.append((t3 - t0) * 1000)
-            service_times.append((t2 - t1) * 1000)
-            phases.append(((t1 - t0) * 1000, (t2 - t1) * 1000, (t3 - t2) * 1000))
-            trace.append((t0 - began, (t3 - t0) * 1000, (t2 - t1) * 1000, result))
-            outcomes[result] = outcomes.get(result, 0) + 1
-
-    async def race():
-        await asyncio.gather(*(client(a, i) for i, a in enumerate(apps)))
-
-    # A running server already has its connections open: open one per worker thread before the clock starts
-    # (a barrier holds each thread until all have one, so no thread opens two).
-    import threading
+            rows.append(((t0 - began) * 1000, (t3 - t0) * 1000, (t1 - t0) * 1000, (t2 - t1) * 1000,
+                         (t3 - t2) * 1000, result))
 
     barrier = threading.Barrier(POOL)
 
-    def open_connection():
+    def open_connection():  # a barrier holds each thread until all have one, so no thread opens two
         connection.ensure_connection()
         barrier.wait()
 
@@ -139,49 +119,107 @@ def bench_race() -> list[dict]:
         await asyncio.gather(*(sync_to_async(open_connection, thread_sensitive=False)() for _ in range(POOL)))
 
     loop.run_until_complete(warm())
-    trace: list[tuple[float, float, float, str]] = []
+    if start_at is not None:
+        start_at.wait()
     began, cpu0 = time.perf_counter(), time.process_time()
+
+    async def race():
+        await asyncio.gather(*(client(a, seed) for a, seed in zip(apps, seeds, strict=True)))
+
     loop.run_until_complete(race())
-    if os.environ.get("BENCH_RACE_TRACE"):
-        for start, lat, svc_ms, res in sorted(trace, key=lambda r: -r[1])[:25]:
-            print(f"start {start * 1000:7.1f} ms  latency {lat:6.1f}  service {svc_ms:6.1f}  {res}")
-        for lo in range(0, 1000, 100):
-            chunk = sorted(trace, key=lambda r: r[0])[lo:lo + 100]
-            lat = [r[1] for r in chunk]
-            print(f"attempts {lo}-{lo + 99}: p50 {_pct(lat, 50):.1f} max {max(lat):.1f}")
     wall, cpu = time.perf_counter() - began, time.process_time() - cpu0
-    load = os.getloadavg()[0]
     close_all = sync_to_async(connections.close_all, thread_sensitive=False)
+
     async def close_connections():
         await asyncio.gather(*(close_all() for _ in range(POOL)))
 
     loop.run_until_complete(close_connections())
     loop.close()
+    return {"rows": rows, "wall": wall, "cpu": cpu}
+
+
+def _serve_race_child(args, start_at, results) -> None:
+    from django.db import connections
+
+    connections.close_all()  # never share the parent's connection
+    results.put(_serve_race(*args, start_at=start_at))
+
+
+def bench_race(processes: int = 1) -> list[dict]:
+    """The booking race, served by one process (``processes=1``) or by several, as scale mode runs several
+    uvicorn workers behind nginx (``processes=2``): the 100 clients are split evenly between them, as nginx's
+    round robin spreads requests, and every process has POOL worker threads of its own."""
+    from django.db import connection
     from django.db.models import Count
+
+    from booths.models import Booking, BoothSettings
+    from tests.booths.factories import BoothFactory, HallFactory, exhibitor
+    from tests.factories import EventFactory
+
+    event = EventFactory(slug=f"bench-race-{processes}")
+    BoothSettings.objects.create(event=event, max_booths_per_exhibitor=1, hold_minutes=10)
+    hall = HallFactory(event=event, width_m=80, depth_m=20)
+    booth_ids = [BoothFactory(hall=hall, code=f"R-{i:03d}", x=(i % 25) * 3, y=(i // 25) * 4).pk
+                 for i in range(BOOTHS)]
+    app_ids = [exhibitor(event).pk for _ in range(CLIENTS)]
+    connection.close()
+    shares = [(event.pk, booth_ids, app_ids[k::processes], list(range(CLIENTS))[k::processes])
+              for k in range(processes)]
+    load = os.getloadavg()[0]
+    if processes == 1:
+        results = [_serve_race(*shares[0])]
+    else:
+        import multiprocessing
+
+        context = multiprocessing.get_context("fork")
+        start_at, queue = context.Barrier(processes), context.Queue()
+        children = [context.Process(target=_serve_race_child, args=(share, start_at, queue)) for share in shares]
+        for child in children:
+            child.start()
+        results = [queue.get(timeout=600) for _ in children]
+        for child in children:
+            child.join()
+    rows = [r for result in results for r in result["rows"]]
+    wall = max(result["wall"] for result in results)
+    cpu = sum(result["cpu"] for result in results)
+    latencies = [r[1] for r in rows]
+    waits, services, handbacks = [r[2] for r in rows], [r[3] for r in rows], [r[4] for r in rows]
+    outcomes: dict[str, int] = {}
+    for r in rows:
+        outcomes[r[5]] = outcomes.get(r[5], 0) + 1
+    if os.environ.get("BENCH_RACE_TRACE"):
+        for start, lat, _w, service, _h, result in sorted(rows, key=lambda r: -r[1])[:25]:
+            print(f"start {start:7.1f} ms  latency {lat:6.1f}  service {service:6.1f}  {result}")
+        ordered = sorted(rows, key=lambda r: r[0])
+        for lo in range(0, len(ordered), 100):
+            lat = [r[1] for r in ordered[lo:lo + 100]]
+            print(f"attempts {lo}-{lo + 99}: p50 {_pct(lat, 50):.1f} max {max(lat):.1f}")
 
     doubles = (Booking.objects.filter(event=event, status__in=["held", "reserved", "confirmed"])
                .values("booth").annotate(n=Count("id")).filter(n__gt=1).count())
     errors = sum(n for k, n in outcomes.items() if k.startswith("error"))
     note = ", ".join(f"{k}={v}" for k, v in sorted(outcomes.items()))
-    name = "booking race"
+    name = "booking race" if processes == 1 else f"booking race, {processes} server processes"
+    served = "1 server process" if processes == 1 else f"{processes} server processes (scale mode's shape)"
     return [
         {"benchmark": name, "figure": "double bookings", "value": doubles, "unit": "booths", "target": "0",
-         "note": f"{ATTEMPTS} attempts, {CLIENTS} concurrent clients, {BOOTHS} booths, {POOL} workers/connections"},
+         "note": f"{len(rows)} attempts, {CLIENTS} concurrent clients, {BOOTHS} booths, {served}, {POOL} "
+                 "workers/connections each"},
         {"benchmark": name, "figure": "server errors", "value": errors, "unit": "attempts", "target": "0",
          "note": note},
         {"benchmark": name, "figure": "p50 latency", "value": round(_pct(latencies, 50), 1), "unit": "ms",
          "target": "", "note": "client-observed (includes waiting for a free worker)"},
         {"benchmark": name, "figure": "p99 latency", "value": round(_pct(latencies, 99), 1), "unit": "ms",
          "target": "≤ 200", "note": "client-observed"},
-        {"benchmark": name, "figure": "p99 service time", "value": round(_pct(service_times, 99), 1), "unit": "ms",
+        {"benchmark": name, "figure": "p99 service time", "value": round(_pct(services, 99), 1), "unit": "ms",
          "target": "", "note": "inside a worker: hold (+ cancel for half the winners); p50 "
-                               f"{_pct(service_times, 50):.1f} ms"},
-        {"benchmark": name, "figure": "p99 wait for a worker", "value": round(_pct([q for q, _s, _h in phases], 99), 1),
-         "unit": "ms", "target": "", "note": f"p50 {_pct([q for q, _s, _h in phases], 50):.1f} ms; hand-back to the "
-                                            f"loop p50 {_pct([h for _q, _s, h in phases], 50):.1f} / p99 "
-                                            f"{_pct([h for _q, _s, h in phases], 99):.1f} ms"},
-        {"benchmark": name, "figure": "throughput", "value": round(ATTEMPTS / wall), "unit": "attempts/s",
-         "target": "", "note": f"wall {wall:.2f} s, CPU of this process {cpu:.2f} s, load average {load:.1f}"},
+                               f"{_pct(services, 50):.1f} ms"},
+        {"benchmark": name, "figure": "p99 wait for a worker", "value": round(_pct(waits, 99), 1), "unit": "ms",
+         "target": "", "note": f"p50 {_pct(waits, 50):.1f} ms; hand-back to the loop p50 "
+                               f"{_pct(handbacks, 50):.1f} / p99 {_pct(handbacks, 99):.1f} ms"},
+        {"benchmark": name, "figure": "throughput", "value": round(len(rows) / wall), "unit": "attempts/s",
+         "target": "", "note": f"wall {wall:.2f} s, CPU of the server process(es) {cpu:.2f} s, load average "
+                               f"{load:.1f} at the start"},
     ]
 
 
@@ -348,7 +386,8 @@ def run(args) -> list[dict]:
         _setup_django()
         rows = []
         if "race" in parts:
-            rows += bench_race()
+            rows += bench_race(1)
+            rows += bench_race(2)
         if "allocation" in parts:
             rows += bench_allocation(quick)
             rows += bench_propose(quick)
