@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.templatetags.static import static
@@ -52,7 +53,7 @@ def release() -> tuple[str, tuple[str, ...]]:
     for css in [n for n in DESK_ASSETS if n.startswith("vendor/be-vietnam-pro/")]:
         folder = css.rsplit("/", 1)[0]
         names += [f"{folder}/{m.group(2)}" for m in _CSS_URL.finditer(_read(css).decode())]
-    digest = hashlib.sha256(_read(SW_SOURCE))
+    digest = hashlib.sha256(settings.DESK_RELEASE_SALT.encode() + b"\0" + _read(SW_SOURCE))
     for name in names:
         digest.update(name.encode() + b"\0" + _read(name))
     return digest.hexdigest()[:16], tuple(static(n) for n in names)

@@ -482,6 +482,7 @@
       } catch (err) { /* tried again on the next start */ }
     }
     state.held = held;
+    desk.dataset.held = String(held.reduce((sum, h) => sum + h.n, 0)); // other events' scans still waiting
     render();
   }
 
