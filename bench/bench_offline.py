@@ -131,7 +131,7 @@ def bench_desk(url: str, n: int, scans: int) -> list[dict]:
                            "where scanned_at is not null", BENCH_DB)[0]
             rows.append(row(f"upload {scans:,} queued scans", round(upload_s, 2), "s", "≤ 10 s",
                             f"server: {live} live check-ins, {logged[0]} offline scans logged ({logged[1]} nonces); "
-                            "exactly once" if live == scans == logged[0] else "NOT exactly once"))
+                            + ("exactly once" if live == scans == logged[0] == logged[1] else "NOT exactly once")))
             browser.close()
     finally:
         server.terminate()

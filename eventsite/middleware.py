@@ -28,6 +28,38 @@ class VietnameseFirstLocaleMiddleware(MiddlewareMixin):
         return response
 
 
+CLEAR_SITE_DATA = '"storage"'
+
+
+def _mark_logged_out(sender, request=None, **kwargs) -> None:
+    if request is not None:
+        request.clear_site_data = True
+
+
+class ClearSiteDataOnLogoutMiddleware:
+    """A logout answer tells the browser to drop this site's storage: ``Clear-Site-Data: "storage"``.
+
+    Whatever page the logout came from (the header's form on any page, the admin), the browser then deletes the
+    origin's IndexedDB, Cache Storage, localStorage and service worker registrations, so an offline check-in desk
+    cannot open afterwards with the previous user's badge list or a cached signed-in copy of the desk page.
+    Cookies are not named: the language cookie stays (the session cookie is ended by the logout itself).
+    Browsers honour the header on HTTPS and on localhost only. The desk page warns before a logout that would
+    drop scans not yet uploaded (registration/static/registration/desk-offline.js, static/js/app.js).
+    """
+
+    def __init__(self, get_response):
+        from django.contrib.auth.signals import user_logged_out
+
+        user_logged_out.connect(_mark_logged_out, dispatch_uid="clear_site_data_on_logout")
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if getattr(request, "clear_site_data", False):
+            response["Clear-Site-Data"] = CLEAR_SITE_DATA
+        return response
+
+
 class DatabaseUnavailableMiddleware:
     """When the database is down (restart, failover), answer 503 with Retry-After instead of a 500.
 

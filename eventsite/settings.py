@@ -34,6 +34,9 @@ else:
     ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
 
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
+# Mixed into the offline check-in desk's release id (a hash of its cached files): a deploy may set it to make every
+# desk replace its cached copy even when no desk file changed.
+DESK_RELEASE_SALT = os.environ.get("KETNOI_DESK_RELEASE", "")
 
 INSTALLED_APPS = [
     "daphne",
@@ -73,6 +76,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "eventsite.middleware.ClearSiteDataOnLogoutMiddleware",
     "eventsite.middleware.DatabaseUnavailableMiddleware",
 ]
 

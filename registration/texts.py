@@ -12,6 +12,7 @@ WORDS = {
     ScanStatus.REVOKED: _("REVOKED"),
     ScanStatus.WRONG_EVENT: _("WRONG EVENT"),
     ScanStatus.NOT_APPROVED: _("NOT APPROVED"),
+    ScanStatus.REFUSED_OFFLINE: _("REFUSED OFFLINE"),
 }
 
 REASONS = {
@@ -22,6 +23,7 @@ REASONS = {
     ScanStatus.REVOKED: _("This badge was replaced by a newer one. Ask for the new badge."),
     ScanStatus.WRONG_EVENT: _("This badge is for another event."),
     ScanStatus.NOT_APPROVED: _("This registration is not approved."),
+    ScanStatus.REFUSED_OFFLINE: _("The desk refused this scan while offline; it is recorded, not counted."),
 }
 
 # Colour family for the result box (the word above says the same thing in text).

@@ -3,7 +3,7 @@ registrations (signup.py); badges and check-in live beside them in their own mod
 
 from .badges import Badge, BadgeJob, BadgeLayout, EventSigningKey, RevokedToken
 from .checkin import CheckIn, Device, ScanLog, ScanStatus
-from .offline import CheckinConflict, DeskReport, DeskSyncCounter
+from .offline import CheckinConflict, DeskReport, DeskSyncCounter, DeskTombstone
 from .registrations import BuyerType, Registration, RegistrationRole, RegistrationSource, RegistrationStatus
 from .signup import ImportBatch, RegistrationQuestion, RegistrationSettings
 
@@ -16,6 +16,7 @@ __all__ = [
     "CheckinConflict",
     "DeskReport",
     "DeskSyncCounter",
+    "DeskTombstone",
     "Device",
     "EventSigningKey",
     "ImportBatch",

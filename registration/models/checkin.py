@@ -22,6 +22,8 @@ class ScanStatus(models.TextChoices):
     REVOKED = "revoked", _("Revoked badge")
     WRONG_EVENT = "wrong_event", _("Wrong event")
     NOT_APPROVED = "not_approved", _("Not approved")
+    # An offline desk turned the person away; uploaded later, the server would have admitted them (logged only).
+    REFUSED_OFFLINE = "refused_offline", _("Refused offline")
 
 
 class Device(models.Model):

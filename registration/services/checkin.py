@@ -104,8 +104,13 @@ def _event_of(event: Event | None, device_or_user) -> Event:
 
 
 def redeem_badge(*, code: str, gate: str, nonce: str, device_or_user, event: Event | None = None,
-                 scanned_at: datetime | None = None, announce: bool = True) -> ScanResult:
+                 scanned_at: datetime | None = None, announce: bool = True, admit: bool = True,
+                 local: str = "") -> ScanResult:
     """Admit the holder of ``code`` at ``gate``; see ScanStatus for the answers. Never raises for a bad code.
+
+    ``admit=False`` (a scan an offline desk refused, uploaded for the record) decides and logs only: a refusal
+    is logged with the server's own reason, and what the server would have admitted (or found already in) is
+    logged as REFUSED_OFFLINE or ALREADY, never as a check-in; ``local`` (the desk's verdict) goes in the log.
 
     ``scanned_at`` is given for a scan an offline desk admitted earlier (services.offline): the check-in is
     dated then, and if the badge is already in, the earliest admission is kept and the other is recorded as a
@@ -120,7 +125,7 @@ def redeem_badge(*, code: str, gate: str, nonce: str, device_or_user, event: Eve
     except tokens.TokenError as invalid:
         claims, status = None, invalid.code
     return _redeem(event=event, claims=claims, status=status, gate=gate, nonce=nonce, actor=_actor(device_or_user),
-                   scanned_at=scanned_at, announce=announce)
+                   scanned_at=scanned_at, announce=announce, admit=admit, local=local)
 
 
 def checkin_registration(*, registration_id: int, gate: str, nonce: str, device_or_user,
@@ -139,7 +144,8 @@ def checkin_registration(*, registration_id: int, gate: str, nonce: str, device_
 
 
 def _redeem(*, event: Event, claims: tokens.Claims | None, status: str | None, gate: str, nonce: str,
-            actor: dict[str, Any], scanned_at: datetime | None = None, announce: bool = True) -> ScanResult:
+            actor: dict[str, Any], scanned_at: datetime | None = None, announce: bool = True, admit: bool = True,
+            local: str = "") -> ScanResult:
     store = scan_sql if scan_sql.enabled() else _orm
     ids = {"by_user_id": actor["by_user"].pk if actor["by_user"] else None,
            "by_device_id": actor["by_device"].pk if actor["by_device"] else None}
@@ -158,7 +164,12 @@ def _redeem(*, event: Event, claims: tokens.Claims | None, status: str | None, g
             log = {"event_id": event.pk, "gate": gate, "now": now, "nonce": nonce, "scanned_at": scanned_at, **ids}
             # A retry that raced its original past the lookup above (PostgreSQL's statement snapshot) fails
             # on the unique (event, nonce) and is answered below with the original's result.
-            if result.status == ScanStatus.ALREADY and scanned_at is not None:
+            if not admit:
+                if result.ok:
+                    result.status = ScanStatus.REFUSED_OFFLINE
+                logged = {**result.as_dict(), "local": local}
+                store.log_only(badge_id=badge.pk if badge else None, status=result.status, result=logged, **log)
+            elif result.status == ScanStatus.ALREADY and scanned_at is not None:
                 # An offline desk admitted this badge too: a double admission (rare; the ORM does it).
                 result, kept = _offline_conflict(event=event, badge=badge, gate=gate, now=now, actor=actor,
                                                  scanned_at=scanned_at, nonce=nonce, base=result, announce=announce)

@@ -11,7 +11,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import F, QuerySet
+from django.db.models import F, Max, QuerySet
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -24,13 +24,16 @@ from ..models import (
     CheckinConflict,
     DeskReport,
     DeskSyncCounter,
+    DeskTombstone,
     RegistrationStatus,
     RevokedToken,
+    ScanStatus,
 )
 from . import checkin, tokens
 
 MAX_BATCH = 500
 CHUNK = 100  # scans per transaction in an upload
+TOMBSTONE_DAYS = 30  # deletions older than this are pruned; a desk that far behind gets the full list
 MAX_BACKDATE = timedelta(days=3)  # an offline scan older than this is taken as a wrong clock: recorded as now
 _DESK_ID_CHARS = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_")
 
@@ -54,6 +57,31 @@ def bump(*, event_id: int, badges: QuerySet[Badge]) -> int:
     return version
 
 
+def forget_badges(*, event_id: int, badge_ids: list[int]) -> int | None:
+    """Record that ``badge_ids`` were deleted, at the event's next change number (desks drop them on sync).
+
+    Only an existing counter is bumped (a counter row created while the event itself is being deleted would
+    block that deletion). Tombstones older than TOMBSTONE_DAYS go; the counter's floor then says that a desk
+    whose list is older than the newest pruned tombstone must start over with a full list.
+    """
+    if not badge_ids:
+        return None
+    with transaction.atomic():
+        if not DeskSyncCounter.objects.filter(event_id=event_id).update(version=F("version") + 1):
+            return None  # no counter: no badge was ever listed for a desk
+        version = DeskSyncCounter.objects.filter(event_id=event_id).values_list("version", flat=True).get()
+        DeskTombstone.objects.bulk_create(
+            [DeskTombstone(event_id=event_id, badge_id=pk, version=version) for pk in badge_ids]
+        )
+        old = DeskTombstone.objects.filter(event_id=event_id,
+                                           created_at__lt=timezone.now() - timedelta(days=TOMBSTONE_DAYS))
+        pruned = old.aggregate(top=Max("version"))["top"]
+        if pruned:
+            old.delete()
+            DeskSyncCounter.objects.filter(event_id=event_id, floor__lt=pruned).update(floor=pruned)
+    return version
+
+
 def current_version(event_id: int) -> int:
     return DeskSyncCounter.objects.filter(event_id=event_id).values_list("version", flat=True).first() or 0
 
@@ -70,17 +98,23 @@ def desk_list(*, event: Event, since: int = 0, revoked_after: int = 0) -> dict[s
 
     Keys are short on purpose (10,000 badges must stay well under 1 MB): ``v`` version, ``full`` whether this
     replaces the desk's list, ``e`` event id, ``k`` public key (raw, base64url), ``b`` badges as
-    ``[id, name, organization, role, approved (1/0), issue counter]``, ``r`` revoked ``[badge id, counter]``,
-    ``rv`` the last revocation id. No email, no phone.
+    ``[id, name, organization, role, approved (1/0), issue counter]``, ``d`` ids of badges deleted after
+    ``since`` (tombstones; empty in a full list), ``r`` revoked ``[badge id, counter]``, ``rv`` the last
+    revocation id. No email, no phone.
     """
-    version = current_version(event.pk)
-    full = since <= 0 or since > version  # a desk ahead of the server (database restored) starts over
+    version, floor = (DeskSyncCounter.objects.filter(event_id=event.pk).values_list("version", "floor").first()
+                      or (0, 0))
+    # A desk ahead of the server (database restored) or behind the pruned tombstones starts over.
+    full = since <= 0 or since > version or since < floor
     badges = Badge.objects.filter(event=event)
     if not full:
         badges = badges.filter(sync_version__gt=since)
     rows = badges.order_by("pk").values_list(
         "pk", "registration__full_name", "registration__company", "registration__role", "registration__status",
         "counter",
+    )
+    deleted = [] if full else list(
+        DeskTombstone.objects.filter(event=event, version__gt=since).order_by("pk").values_list("badge_id", flat=True)
     )
     revoked = list(
         RevokedToken.objects.filter(event=event, pk__gt=0 if full else max(revoked_after, 0))
@@ -93,6 +127,7 @@ def desk_list(*, event: Event, since: int = 0, revoked_after: int = 0) -> dict[s
         "k": _b64(tokens.public_key(event.pk)),
         "b": [[pk, name, company, role, 1 if status == RegistrationStatus.APPROVED else 0, counter]
               for pk, name, company, role, status, counter in rows.iterator(chunk_size=2000)],
+        "d": deleted,
         "r": [[badge_id, counter] for _, badge_id, counter in revoked],
         "rv": revoked[-1][0] if revoked else max(revoked_after, 0) if not full else 0,
     }
@@ -135,16 +170,29 @@ def conflicts(event: Event, *, limit: int = 100) -> list[CheckinConflict]:
 # --- upload ----------------------------------------------------------------------------------------------------
 
 
+# What an offline desk may say it decided (desk-offline.js): a ScanStatus, or one of its own answers when it
+# could not decide (badge newer than its list, no list yet, no Ed25519 in the browser).
+LOCAL_VERDICTS = frozenset(ScanStatus.values) - {ScanStatus.REFUSED_OFFLINE} | {"unknown", "no_list", "no_crypto"}
+
+
 @dataclass(frozen=True)
 class OfflineScan:
     code: str
     gate: str
     nonce: str
     scanned_at: datetime
+    local: str = ScanStatus.OK  # the desk's verdict: only "ok" may become a check-in
+
+    @property
+    def admitted(self) -> bool:
+        return self.local == ScanStatus.OK
 
 
 def parse_scans(items: Any, *, now: datetime | None = None) -> list[OfflineScan]:
-    """Check the shape of an uploaded batch: a list of {code, gate, nonce, scanned_at (ISO 8601)}."""
+    """Check the shape of an uploaded batch: a list of {code, gate, nonce, scanned_at (ISO 8601), local?}.
+
+    ``local`` is the desk's own verdict (absent: "ok", an admission). A refused scan is uploaded for the record.
+    """
     if not isinstance(items, list) or not items:
         raise OfflineError("scans must be a non-empty list", code="bad_batch")
     if len(items) > MAX_BATCH:
@@ -167,7 +215,10 @@ def parse_scans(items: Any, *, now: datetime | None = None) -> list[OfflineScan]
             scanned_at = timezone.make_aware(scanned_at, timezone.get_default_timezone())
         if scanned_at > now or scanned_at < now - MAX_BACKDATE:
             scanned_at = now  # a desk clock in the future (or far past) cannot reorder admissions
-        scans.append(OfflineScan(code=code[:400], gate=gate, nonce=nonce, scanned_at=scanned_at))
+        local = item.get("local", ScanStatus.OK)
+        if local not in LOCAL_VERDICTS:
+            raise OfflineError("local must be one of the desk's verdicts", code="bad_batch")
+        scans.append(OfflineScan(code=code[:400], gate=gate, nonce=nonce, scanned_at=scanned_at, local=local))
     return scans
 
 
@@ -180,6 +231,9 @@ def _lock_order(scan: OfflineScan) -> int:
 
 def upload_scans(*, event: Event, user, scans: list[OfflineScan]) -> list[checkin.ScanResult]:
     """Redeem scans a desk admitted offline. A scan already uploaded (same nonce) gets its first answer back.
+
+    A scan the desk refused (revoked, forged, a second scan, ...) is decided again and only logged: it never
+    becomes a check-in, even where the server would have admitted the person (logged as REFUSED_OFFLINE).
 
     The scans of a batch commit together in chunks (one commit per scan made an upload of 1,000 scans take half a
     minute), each scan in its own savepoint. Within a chunk they are redeemed in badge-id order, so two desks
@@ -195,7 +249,8 @@ def upload_scans(*, event: Event, user, scans: list[OfflineScan]) -> list[checki
                 try:
                     answers[i] = checkin.redeem_badge(code=scan.code, gate=scan.gate, nonce=scan.nonce,
                                                       device_or_user=user, event=event,
-                                                      scanned_at=scan.scanned_at, announce=False)
+                                                      scanned_at=scan.scanned_at, announce=False,
+                                                      admit=scan.admitted, local=scan.local)
                 except checkin.CheckinError as error:
                     answers[i] = checkin.ScanResult(status="error", extra={"reason": error.code})
     results = [answers[i] for i in range(len(scans))]

@@ -2,15 +2,17 @@
 
 Signals rather than calls in each service so that no path (admin, shell, import, approval, reissue) can change
 what a desk shows without the desk hearing of it; bulk paths call ``offline.bump`` themselves (ensure_badges).
+A deleted badge (its registration deleted, or the badge itself) leaves a tombstone so desks drop it too.
 """
 
 from __future__ import annotations
 
-from django.db.models.signals import post_save
+from django.db.models import QuerySet
+from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 
 from ..models import Badge, Registration
-from .offline import bump
+from .offline import bump, forget_badges
 
 
 @receiver(post_save, sender=Badge, dispatch_uid="desk_sync_badge")
@@ -26,3 +28,17 @@ def _registration_saved(sender, instance: Registration, created: bool = False, r
     badges = Badge.objects.filter(registration_id=instance.pk)
     if badges.exists():
         bump(event_id=instance.event_id, badges=badges)
+
+
+def _event_is_going(origin) -> bool:
+    from eventsite.models import Event
+
+    model = origin.model if isinstance(origin, QuerySet) else type(origin)
+    return model is Event
+
+
+@receiver(post_delete, sender=Badge, dispatch_uid="desk_sync_badge_deleted")
+def _badge_deleted(sender, instance: Badge, origin=None, **kwargs) -> None:
+    if origin is not None and _event_is_going(origin):  # the whole event goes: no desk list to keep right
+        return
+    forget_badges(event_id=instance.event_id, badge_ids=[instance.pk])

@@ -9,6 +9,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.templatetags.static import static
@@ -18,8 +19,9 @@ from django.views.decorators.gzip import gzip_page
 from django.views.decorators.http import require_GET, require_POST
 
 from eventsite.access import STAFF, event_view
+from eventsite.live import broadcast_on_commit
 
-from ..services import offline
+from ..services import checkin, offline
 from ..services.offline import OfflineError
 from ..texts import REASONS
 
@@ -51,7 +53,7 @@ def release() -> tuple[str, tuple[str, ...]]:
     for css in [n for n in DESK_ASSETS if n.startswith("vendor/be-vietnam-pro/")]:
         folder = css.rsplit("/", 1)[0]
         names += [f"{folder}/{m.group(2)}" for m in _CSS_URL.finditer(_read(css).decode())]
-    digest = hashlib.sha256(_read(SW_SOURCE))
+    digest = hashlib.sha256(settings.DESK_RELEASE_SALT.encode() + b"\0" + _read(SW_SOURCE))
     for name in names:
         digest.update(name.encode() + b"\0" + _read(name))
     return digest.hexdigest()[:16], tuple(static(n) for n in names)
@@ -109,6 +111,8 @@ def sync(request: HttpRequest) -> HttpResponse:
                             list_version=_int(request.POST.get("since")))
     except OfflineError as error:
         return _error(error.code)
+    # Organizers' dashboards re-read their desk table (last sync, queue length) as they do after a check-in.
+    broadcast_on_commit(request.event.pk, checkin.TOPIC, {"type": "checkin.changed", "delta": 0, "desk": True})
     data = offline.desk_list(event=request.event, since=_int(request.POST.get("since")),
                              revoked_after=_int(request.POST.get("rv")))
     return JsonResponse(data, json_dumps_params={"ensure_ascii": False, "separators": (",", ":")})
@@ -117,7 +121,9 @@ def sync(request: HttpRequest) -> HttpResponse:
 @event_view(roles=STAFF)
 @require_POST
 def upload(request: HttpRequest) -> HttpResponse:
-    """Scans admitted offline, in order: ``{"scans": [{code, gate, nonce, scanned_at}]}`` → one answer each."""
+    """Scans made offline, in order: ``{"scans": [{code, gate, nonce, scanned_at, local}]}`` → one answer each.
+
+    ``local`` is the desk's verdict; only "ok" (the default) can become a check-in, the rest are logged."""
     try:
         body = json.loads(request.body or b"{}")
         scans = offline.parse_scans(body.get("scans") if isinstance(body, dict) else None)
@@ -139,13 +145,17 @@ def desk_texts() -> dict:
 
     words = {str(k): str(v) for k, v in WORDS.items()}
     reasons = {str(k): str(v) for k, v in REASONS.items()}
-    words.update({"unknown": _("NOT IN LIST"), "no_list": _("NO LOCAL LIST")})
+    words.update({"unknown": _("NOT IN LIST"), "no_list": _("NO LOCAL LIST"),
+                  "no_crypto": _("CANNOT CHECK OFFLINE")})
     reasons.update({
         ScanStatus.OK: _("Welcome! The badge is valid (checked on this device)."),
         ScanStatus.WRONG_EVENT: _("This badge is for another event, or its code is not genuine."),
         "unknown": _("The signature is genuine but this badge is newer than the desk's list. "
                      "Do not admit yet: check the person's papers or call a supervisor."),
         "no_list": _("This desk has no local list yet: open it once while online."),
+        "no_crypto": _("This browser cannot verify badge signatures, so offline checking is unavailable here. "
+                       "Do not admit without checking: use a current Chrome, Edge or Firefox, or wait for the "
+                       "network."),
     })
     return {
         "words": words, "reasons": reasons,
@@ -157,4 +167,9 @@ def desk_texts() -> dict:
         "online": _("Online"), "offline": _("OFFLINE"), "never": _("never"), "just_now": _("just now"),
         "minutes_ago": _("%(n)s min ago"),
         "logout_queue": _("%(n)s scans made offline have not been sent yet and would be lost. Log out anyway?"),
+        "no_crypto_status": _("Offline checking is unavailable in this browser (no Ed25519 signature check)."),
+        "signed_out": _("You are no longer signed in with desk rights: the local list was removed from this "
+                        "device. Sign in again to check badges offline."),
+        "held": _("%(n)s scans from another event (%(event)s) wait to upload: open that event's desk while "
+                  "online."),
     }

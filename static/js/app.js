@@ -68,3 +68,19 @@ document.addEventListener("DOMContentLoaded", () => {
     if (box && event.detail.successful && box.childElementCount) box.replaceChildren();
   });
 })();
+
+// Logging out clears this browser's copy of the site's data (the server sends Clear-Site-Data), which includes
+// scans an offline check-in desk has not uploaded yet. The desk page asks itself (desk-offline.js, which first
+// tries to upload); from any other page, ask here when a desk left a count of unsent scans.
+document.addEventListener("submit", (event) => {
+  const form = event.target.closest("form[data-logout]");
+  if (!form || document.getElementById("desk")) return;
+  let unsent = {};
+  try {
+    unsent = JSON.parse(localStorage.getItem("ketnoi.desk.unsent") || "{}");
+  } catch (_error) {
+    return;
+  }
+  const total = Object.values(unsent).reduce((sum, n) => sum + (Number(n) || 0), 0);
+  if (total > 0 && !window.confirm(form.dataset.unsent)) event.preventDefault();
+});

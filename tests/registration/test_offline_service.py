@@ -328,3 +328,119 @@ def test_manifest_makes_the_desk_installable(reg, client):
     assert response["Content-Type"] == "application/manifest+json"
     assert data["start_url"] == data["scope"] == f"/e/{reg.event.slug}/desk/"
     assert data["display"] == "standalone" and {i["sizes"] for i in data["icons"]} == {"192x192", "512x512"}
+
+
+# --- deletions (tombstones) ------------------------------------------------------------------------------------
+
+
+def test_a_deleted_registration_leaves_a_tombstone_in_the_delta(reg):
+    others = [CheckinRegistrationFactory(event=reg.event) for _ in range(3)]
+    issued = badges.ensure_badges([reg, *others])
+    first = offline.desk_list(event=reg.event, since=0)
+    gone = issued[others[0].pk].pk
+    others[0].delete()  # the registration is removed: its badge goes with it
+    delta = offline.desk_list(event=reg.event, since=first["v"], revoked_after=first["rv"])
+    assert delta["full"] is False and delta["d"] == [gone] and delta["v"] > first["v"]
+    assert offline.desk_list(event=reg.event, since=delta["v"])["d"] == []  # told once
+    full = offline.desk_list(event=reg.event, since=0)
+    assert gone not in {row[0] for row in full["b"]} and full["d"] == []
+
+
+def test_a_desk_behind_the_pruned_tombstones_gets_a_full_list(reg):
+    from registration.models import DeskSyncCounter, DeskTombstone
+
+    others = [CheckinRegistrationFactory(event=reg.event) for _ in range(2)]
+    badges.ensure_badges([reg, *others])
+    old = offline.desk_list(event=reg.event, since=0)
+    others[0].delete()
+    DeskTombstone.objects.update(created_at=timezone.now() - timedelta(days=offline.TOMBSTONE_DAYS + 1))
+    others[1].delete()  # writing a tombstone prunes the old ones and raises the floor
+    assert DeskTombstone.objects.filter(event=reg.event).count() == 1
+    assert DeskSyncCounter.objects.get(event=reg.event).floor > old["v"]
+    behind = offline.desk_list(event=reg.event, since=old["v"])
+    assert behind["full"] is True and [row[0] for row in behind["b"]] == [Badge.objects.get(registration=reg).pk]
+
+
+def test_deleting_an_event_writes_no_tombstone(reg):
+    from registration.models import DeskTombstone
+
+    badges.ensure_badge(reg)
+    reg.event.delete()
+    assert not DeskTombstone.objects.exists()
+
+
+# --- refused scans are uploaded for the record -------------------------------------------------------------------
+
+
+def test_refused_offline_scans_are_logged_never_counted(reg, desk):
+    badge = badges.ensure_badge(reg)
+    code = badges.token_for(badge)
+    other = CheckinRegistrationFactory(event=reg.event)
+    old_code = badges.token_for(badges.ensure_badge(other))
+    badges.reissue_badge(badge=Badge.objects.get(registration=other))
+    forged = code[:-3] + ("A" if code[-3] != "A" else "B") + code[-2:]
+    now = timezone.now()
+    items = [
+        {"code": code, "local": "ok"},
+        {"code": code, "local": "already_checked_in"},  # scanned twice at the desk
+        {"code": old_code, "local": "revoked"},
+        {"code": forged, "local": "forged"},
+        {"code": "HELLO", "local": "malformed"},
+    ]
+    scans = offline.parse_scans([{**item, "gate": "Cổng A", "nonce": uuid.uuid4().hex,
+                                  "scanned_at": (now - timedelta(seconds=10 - i)).isoformat()}
+                                 for i, item in enumerate(items)], now=now)
+    results = offline.upload_scans(event=reg.event, user=desk, scans=scans)
+    assert [r.status for r in results][:3] == ["ok", "already_checked_in", "revoked"]
+    assert results[3].status in ("forged", "malformed") and results[4].status == "malformed"
+    assert CheckIn.objects.filter(event=reg.event).count() == 1
+    logged = dict(ScanLog.objects.filter(event=reg.event).values_list("nonce", "status"))
+    assert [logged[s.nonce] for s in scans][:3] == ["ok", "already_checked_in", "revoked"]
+    assert ScanLog.objects.get(nonce=scans[2].nonce).result["local"] == "revoked"
+    assert not CheckinConflict.objects.exists()  # a repeated scan at one desk is not a double admission
+    # Uploaded again (a lost answer): the same answers, nothing more.
+    again = offline.upload_scans(event=reg.event, user=desk, scans=scans)
+    assert [r.status for r in again] == [r.status for r in results]
+    assert ScanLog.objects.filter(event=reg.event).count() == 5
+
+
+def test_a_refused_scan_the_server_would_admit_is_not_a_checkin(reg, desk):
+    code = badges.token_for(badges.ensure_badge(reg))  # e.g. approved after the desk's list was taken
+    (refused,) = offline.parse_scans([{"code": code, "gate": "A", "nonce": "n" * 12, "local": "not_approved",
+                                       "scanned_at": timezone.now().isoformat()}])
+    (result,) = offline.upload_scans(event=reg.event, user=desk, scans=[refused])
+    assert result.status == ScanStatus.REFUSED_OFFLINE and not result.ok
+    assert not CheckIn.objects.exists() and Badge.objects.get(registration=reg).checked_in_at is None
+    log = ScanLog.objects.get(nonce="n" * 12)
+    assert log.status == ScanStatus.REFUSED_OFFLINE and log.result["local"] == "not_approved"
+
+
+def test_parse_scans_rejects_an_unknown_local_verdict():
+    with pytest.raises(OfflineError):
+        offline.parse_scans([{"code": "X", "gate": "A", "nonce": "n" * 10, "local": "refused_offline",
+                              "scanned_at": timezone.now().isoformat()}])
+
+
+# --- organizers hear of each desk sync; logout clears the browser's copy ---------------------------------------
+
+
+def test_a_desk_sync_is_broadcast_to_the_dashboard(reg, client, desk, monkeypatch):
+    from registration.views import offline as views
+
+    sent = []
+    monkeypatch.setattr(views, "broadcast_on_commit", lambda event_id, topic, message: sent.append(
+        (event_id, topic, message)))
+    client.force_login(desk)
+    url = reverse("registration:desk_sync", kwargs={"event_slug": reg.event.slug})
+    client.post(url, {"desk": "desk-0001", "gate": "A", "queue": "4", "since": "0"})
+    assert sent == [(reg.event_id, "checkin", {"type": "checkin.changed", "delta": 0, "desk": True})]
+    client.post(url, {"desk": "bad"})  # a refused report announces nothing
+    assert len(sent) == 1
+
+
+def test_logout_answer_clears_site_storage_but_not_cookies(client, desk):
+    client.force_login(desk)
+    response = client.post(reverse("account_logout"))
+    assert response.status_code == 302
+    assert response["Clear-Site-Data"] == '"storage"'
+    assert client.get("/").get("Clear-Site-Data") is None  # only the logout answer

@@ -4,9 +4,11 @@
 // list and a compact badge list (id → name, organization, role, approved, issue counter), refreshed every
 // 30 s and on reconnect by delta sync (only what changed after the desk's version). Offline, a scan is
 // verified here (Ed25519 with WebCrypto), checked against that list, the revocations and this desk's own log
-// of scans, and an admission is queued durably with its nonce and scan time. Back online the queue is
-// uploaded in order; the server redeems each scan through the same service as online scans (the nonce makes
-// a repeated upload harmless; the earliest admission of a badge wins).
+// of scans, and every scan is queued durably with its nonce, scan time and local verdict. Back online the
+// queue is uploaded in order; the server redeems each admission through the same service as online scans (the
+// nonce makes a repeated upload harmless; the earliest admission of a badge wins) and logs each refusal
+// without counting it. A browser without Ed25519 in WebCrypto says that offline checking is unavailable (no
+// JavaScript Ed25519 library is installed in this project to fall back to).
 (() => {
   "use strict";
   const desk = document.getElementById("desk");
@@ -16,6 +18,7 @@
   const EVENT = ds.event;
   const DB_PREFIX = "ketnoi-desk:";
   const KNOWN = "ketnoi.desk.events"; // localStorage: events with local data in this browser
+  const UNSENT = "ketnoi.desk.unsent"; // localStorage: {event: scans not uploaded}, read by app.js on logout
   const SYNC_EVERY = 30000;
   const BATCH = 200;
 
@@ -53,7 +56,7 @@
 
   // In memory: what the checks need on every scan.
   const state = { eventId: null, key: null, revoked: new Set(), version: 0, rv: 0, syncedAt: 0, listAt: 0,
-                  queued: 0, reachable: true, lastError: "" };
+                  queued: 0, reachable: true, lastError: "", noCrypto: false, signedOut: false, held: [] };
 
   async function getMeta(db) {
     const tx = db.transaction("meta");
@@ -68,10 +71,24 @@
   };
 
   async function importKey(k) {
+    if (state.noCrypto) return null;
     return crypto.subtle.importKey("raw", b64url(k), { name: "Ed25519" }, false, ["verify"]);
   }
 
+  // Ed25519 in WebCrypto: Chromium 113+ (behind no flag since 137), Firefox 129+, Safari 17+. Tried once with
+  // RFC 8032's first test key; without it the desk still scans online but says it cannot check offline.
+  async function cryptoSupported() {
+    try {
+      await crypto.subtle.importKey("raw", b64url("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"),
+                                    { name: "Ed25519" }, false, ["verify"]);
+      return true;
+    } catch (err) {
+      return false;
+    }
+  }
+
   async function load() {
+    state.noCrypto = !(window.crypto && crypto.subtle && await cryptoSupported());
     const db = await dbPromise;
     const { meta, revoked } = await getMeta(db);
     state.eventId = meta.e || null;
@@ -140,10 +157,10 @@
 
   // --- offline scan ------------------------------------------------------------------------------------------
   let order = 0;
-  async function scanOffline(code, gate, nonce) {
-    await ready; // after a reload, the local list is read before the first check
-    const claims = parse(code);
+  // The verdict on a scan; an admission is queued in the same transaction that found the badge not yet in.
+  async function decide(code, gate, nonce, claims) {
     if (!claims) return { status: "malformed" };
+    if (state.noCrypto) return { status: "no_crypto" };
     if (!state.key) return { status: "no_list" };
     if (claims.event !== state.eventId) return { status: "wrong_event" };
     const genuine = await crypto.subtle.verify({ name: "Ed25519" }, state.key, claims.signature, claims.message);
@@ -166,9 +183,25 @@
     const now = Date.now();
     scans.put({ n: nonce, b: claims.badge, s: "ok", t: now, o: (order += 1), g: gate, c: code, q: 1 });
     await txDone(tx);
+    return { status: "ok", attendee, at: now, gate, queued: true };
+  }
+
+  async function scanOffline(code, gate, nonce) {
+    await ready; // after a reload, the local list is read before the first check
+    const claims = parse(code);
+    const result = await decide(code, gate, nonce, claims);
+    if (!result.queued) {
+      // A refusal is queued too, with its verdict: the server logs it (never as a check-in), so the scan log
+      // also holds the revoked, forged and repeated badges shown while offline.
+      const db = await dbPromise;
+      const tx = db.transaction("scans", "readwrite");
+      tx.objectStore("scans").put({ n: nonce, b: claims ? claims.badge : 0, s: result.status, t: Date.now(),
+                                    o: (order += 1), g: gate, c: String(code).slice(0, 400), q: 1 });
+      await txDone(tx);
+    }
     state.queued += 1;
     render();
-    return { status: "ok", attendee, at: now, gate };
+    return result;
   }
 
   // An online answer goes into the local log too, so this desk knows who is in if the network drops later.
@@ -208,6 +241,10 @@
         unreachable();
         throw err;
       }
+      if (deniedAnswer(response)) {
+        await signedOut();
+        throw new Error(`sync ${response.status}`);
+      }
       if (!response.ok) throw new Error(`sync ${response.status}`);
       const data = await response.json();
       state.reachable = true;
@@ -217,16 +254,42 @@
     return syncing;
   }
 
+  // Signed out (session expired, logged out elsewhere) or no longer desk staff: the sync answers 401/403, or
+  // a redirect to the login page.
+  const deniedAnswer = (response) => response.redirected || response.status === 401 || response.status === 403;
+
+  // Drop the badge list, the key, the revocations, the local log of answered scans and the cached copy of the
+  // page: nobody without desk rights may read them here. Scans not yet uploaded are KEPT: each is a person
+  // already admitted (or refused) at the door, and only a signed-in user with desk rights at this event can
+  // upload them (the upload endpoint checks that), so keeping them loses nothing and shows nothing — they
+  // hold badge codes, a gate and a time, no names. Dropping them would lose check-ins for good.
+  async function signedOut() {
+    const db = await dbPromise;
+    const tx = db.transaction(["meta", "badges", "scans"], "readwrite");
+    tx.objectStore("meta").clear();
+    tx.objectStore("badges").clear();
+    const scans = tx.objectStore("scans");
+    const answered = await req2p(scans.index("q").getAllKeys(0));
+    answered.forEach((key) => scans.delete(key));
+    await txDone(tx);
+    await deleteCaches(EVENT);
+    Object.assign(state, { eventId: null, key: null, k: null, revoked: new Set(), version: 0, rv: 0,
+                           syncedAt: 0, listAt: 0, signedOut: true });
+    delete desk.dataset.listVersion;
+    render();
+  }
+
   async function apply(data) {
     const db = await dbPromise;
     const tx = db.transaction(["meta", "badges"], "readwrite");
     const badges = tx.objectStore("badges");
     if (data.full) badges.clear();
     for (const [i, n, o, r, a, c] of data.b) badges.put({ i, n, o, r, a, c });
+    for (const i of data.d || []) badges.delete(i); // deleted on the server (registration removed)
     const revoked = data.full ? new Set() : new Set(state.revoked);
     for (const [b, c] of data.r) revoked.add(`${b}:${c}`);
     const now = Date.now();
-    const changed = data.full || data.b.length || data.r.length;
+    const changed = data.full || data.b.length || data.r.length || (data.d || []).length;
     const meta = { e: data.e, k: data.k, v: data.v, rv: data.rv, syncedAt: now,
                    listAt: changed || !state.listAt ? now : state.listAt };
     const metaStore = tx.objectStore("meta");
@@ -235,7 +298,7 @@
     await txDone(tx);
     if (!state.key || meta.k !== state.k) state.key = await importKey(data.k);
     Object.assign(state, { eventId: data.e, k: data.k, version: data.v, rv: data.rv, syncedAt: now,
-                           listAt: meta.listAt, revoked });
+                           listAt: meta.listAt, revoked, signedOut: false });
     desk.dataset.listVersion = String(data.v);
   }
 
@@ -249,7 +312,7 @@
         const batch = all.sort((a, b) => a.t - b.t || a.o - b.o).slice(0, BATCH);
         if (!batch.length) return;
         const body = JSON.stringify({ scans: batch.map((s) => ({
-          code: s.c, gate: s.g, nonce: s.n, scanned_at: new Date(s.t).toISOString() })) });
+          code: s.c, gate: s.g, nonce: s.n, scanned_at: new Date(s.t).toISOString(), local: s.s })) });
         let response;
         try {
           response = await fetch(uploadUrl, { method: "POST", body, credentials: "same-origin",
@@ -258,7 +321,7 @@
           unreachable();
           throw err;
         }
-        if (!response.ok) throw new Error(`upload ${response.status}`);
+        if (!response.ok || response.redirected) throw new Error(`upload ${response.status}`);
         const answers = new Map((await response.json()).results.map((r) => [r.n, r]));
         const tx = database.transaction("scans", "readwrite");
         const store = tx.objectStore("scans");
@@ -276,9 +339,14 @@
     return flushing;
   }
 
+  // Upload first, then sync; a failed upload (server refusing it) still syncs, so organizers see the queue.
   async function reconnect() {
     try {
       await flush();
+    } catch (err) {
+      state.lastError = String(err);
+    }
+    try {
       await sync();
     } catch (err) {
       state.lastError = String(err);
@@ -303,7 +371,28 @@
   };
   const clock = (ms) => new Date(ms).toLocaleTimeString("vi-VN", { hour: "2-digit", minute: "2-digit" });
 
+  const notice = document.getElementById("desk-notice");
+
+  function remember() {
+    let unsent = {};
+    try { unsent = JSON.parse(localStorage.getItem(UNSENT) || "{}"); } catch (err) { /* start over */ }
+    for (const h of state.held) unsent[h.slug] = h.n;
+    if (state.queued) unsent[EVENT] = state.queued;
+    else delete unsent[EVENT];
+    localStorage.setItem(UNSENT, JSON.stringify(unsent));
+  }
+
   function render() {
+    try { remember(); } catch (err) { /* storage full or blocked: the desk page still warns itself */ }
+    if (notice) {
+      const lines = [];
+      if (state.signedOut) lines.push(T.signed_out);
+      if (state.noCrypto) lines.push(T.no_crypto_status);
+      for (const h of state.held) lines.push(T.held.replace("%(n)s", String(h.n)).replace("%(event)s", h.slug));
+      notice.replaceChildren(...lines.map((text) => Object.assign(document.createElement("p"), { textContent: text })));
+      notice.hidden = !lines.length;
+      desk.dataset.signedOut = state.signedOut ? "1" : "0";
+    }
     if (!bar) return;
     const online = isOnline();
     bar.dataset.online = online ? "1" : "0";
@@ -316,19 +405,25 @@
   }
 
   // --- clearing: logout, another event ----------------------------------------------------------------------
+  async function deleteCaches(slug) {
+    if (!window.caches) return;
+    const keys = await caches.keys();
+    await Promise.all(keys.filter((k) => k.startsWith(`ketnoi-desk-${slug}-`)).map((k) => caches.delete(k)));
+  }
+
+  async function dropWorker(slug) {
+    if (!navigator.serviceWorker) return;
+    const regs = await navigator.serviceWorker.getRegistrations();
+    await Promise.all(regs.filter((r) => new URL(r.scope).pathname === `/e/${slug}/desk/`).map((r) => r.unregister()));
+  }
+
   async function deleteEvent(slug) {
     await new Promise((resolve) => {
       const req = indexedDB.deleteDatabase(DB_PREFIX + slug);
       req.onsuccess = req.onerror = req.onblocked = () => resolve();
     });
-    if (window.caches) {
-      const keys = await caches.keys();
-      await Promise.all(keys.filter((k) => k.startsWith(`ketnoi-desk-${slug}-`)).map((k) => caches.delete(k)));
-    }
-    if (navigator.serviceWorker) {
-      const regs = await navigator.serviceWorker.getRegistrations();
-      await Promise.all(regs.filter((r) => new URL(r.scope).pathname === `/e/${slug}/desk/`).map((r) => r.unregister()));
-    }
+    await deleteCaches(slug);
+    await dropWorker(slug);
     setKnown(known().filter((s) => s !== slug));
   }
 
@@ -337,20 +432,58 @@
     db.close();
     for (const slug of known()) await deleteEvent(slug);
     localStorage.removeItem(KNOWN);
+    localStorage.removeItem(UNSENT);
   }
 
-  // Another event's local data: upload what it still holds, then delete it (kept if it cannot be uploaded).
+  // Events with local data in this browser: the list kept in localStorage and, where the browser can list
+  // them, every desk database (a list lost with localStorage must not leave a database behind).
+  async function localEvents() {
+    const slugs = new Set(known());
+    if (indexedDB.databases) {
+      try {
+        for (const { name } of await indexedDB.databases()) {
+          if (name && name.startsWith(DB_PREFIX)) slugs.add(name.slice(DB_PREFIX.length));
+        }
+      } catch (err) { /* the localStorage list only */ }
+    }
+    slugs.delete(EVENT);
+    return [...slugs];
+  }
+
+  // Opening this event's desk removes every other event's local data, online or not: its badge list, key,
+  // revocations, log of answered scans, cached page and service worker. Its scans not yet uploaded go up
+  // first when online; any left (offline, or refused by the server) stay in that event's own database and are
+  // listed in this desk's notice until that event's desk is opened online again.
   async function forgetOtherEvents() {
-    for (const slug of known().filter((s) => s !== EVENT)) {
+    const held = [];
+    for (const slug of await localEvents()) {
       try {
         const db = await openDb(slug);
         const waiting = await req2p(db.transaction("scans").objectStore("scans").index("q").count(1));
-        if (waiting && isOnline()) await flush(slug, db, `/e/${slug}/desk/upload/`);
-        const left = await req2p(db.transaction("scans").objectStore("scans").index("q").count(1));
+        if (waiting && isOnline()) {
+          try { await flush(slug, db, `/e/${slug}/desk/upload/`); } catch (err) { /* held below */ }
+        }
+        const tx = db.transaction(["meta", "badges", "scans"], "readwrite");
+        const scans = tx.objectStore("scans");
+        const [left, answered] = await Promise.all([req2p(scans.index("q").count(1)),
+                                                    req2p(scans.index("q").getAllKeys(0))]);
+        tx.objectStore("meta").clear();
+        tx.objectStore("badges").clear();
+        answered.forEach((key) => scans.delete(key));
+        await txDone(tx);
         db.close();
-        if (!left) await deleteEvent(slug);
-      } catch (err) { /* kept for the next visit */ }
+        if (left) {
+          held.push({ slug, n: left });
+          await deleteCaches(slug);
+          await dropWorker(slug);
+        } else {
+          await deleteEvent(slug);
+        }
+      } catch (err) { /* tried again on the next start */ }
     }
+    state.held = held;
+    desk.dataset.held = String(held.reduce((sum, h) => sum + h.n, 0)); // other events' scans still waiting
+    render();
   }
 
   document.querySelectorAll('form[action$="/logout/"]').forEach((form) => {
@@ -392,7 +525,7 @@
   window.addEventListener("offline", () => render());
   const ready = load().then(() => {
     render();
-    if (navigator.onLine) reconnect().then(forgetOtherEvents);
+    (navigator.onLine ? reconnect() : Promise.resolve()).then(forgetOtherEvents);
   }).catch((err) => { state.lastError = String(err); });
   setInterval(() => {
     if (navigator.onLine) reconnect();
@@ -400,7 +533,7 @@
   }, SYNC_EVERY);
 
   window.KetnoiDeskOffline = {
-    ready, isOnline, unreachable, scanOffline, recordOnline, sync, flush, parse, texts: T,
+    ready, isOnline, unreachable, scanOffline, recordOnline, sync, flush, reconnect, parse, texts: T,
     state: () => ({ ...state, key: Boolean(state.key), revoked: state.revoked.size }),
   };
 })();

@@ -30,8 +30,11 @@ async function page(request) {
   const cache = await caches.open(CACHE);
   try {
     const response = await fetch(request);
-    // Keep the latest signed-in copy of the page (not a login redirect or an error page).
+    // Keep the latest signed-in copy of the page (not a login redirect or an error page). A redirect to the
+    // login page or a refusal (session expired, desk role removed) drops the copy kept so far: offline, the
+    // desk must not open as the previous user.
     if (response.ok && !response.redirected) await cache.put(CONFIG.page, response.clone());
+    else if (response.redirected || response.status === 401 || response.status === 403) await cache.delete(CONFIG.page);
     return response;
   } catch (err) {
     const cached = await cache.match(CONFIG.page);
