@@ -77,8 +77,8 @@ def event():
 
 def test_organizer_home_counts_match_the_event(client, event):
     client.force_login(user_with_role(event, Role.ORGANIZER))
-    with translation.override("en"):
-        response = client.get(reverse("organizer_home", kwargs={"event_slug": event.slug}))
+    response = client.get(reverse("organizer_home", kwargs={"event_slug": event.slug}))
+    with translation.override("en"):  # after the request: its middleware activates the page's language
         stats = {str(s.label): s.value for s in response.context["stats"]}
     for label, value in EXPECTED.items():
         assert stats[label] == value, label
