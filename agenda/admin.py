@@ -1,6 +1,19 @@
 from django.contrib import admin
 
-from .models import Agenda, AgendaRelease, Announcement, Room, Session, SessionSpeaker, Speaker
+from eventsite.admin_mixins import NoDeleteMixin, ReadOnlyInline, ReadOnlyMixin
+
+from .models import (
+    Agenda,
+    AgendaChange,
+    AgendaRelease,
+    Announcement,
+    FeedToken,
+    Room,
+    Session,
+    SessionSpeaker,
+    Speaker,
+    Star,
+)
 
 
 class SessionSpeakerInline(admin.TabularInline):
@@ -8,41 +21,107 @@ class SessionSpeakerInline(admin.TabularInline):
     extra = 1
     autocomplete_fields = ["speaker"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("speaker")
+
 
 @admin.register(Session)
 class SessionAdmin(admin.ModelAdmin):
     list_display = ["title", "event", "type", "starts_at", "ends_at", "room", "status"]
     list_filter = ["event", "type", "status", "room"]
-    search_fields = ["title"]
+    search_fields = ["title", "room__name", "speakers__name"]
     inlines = [SessionSpeakerInline]
     list_select_related = ["event", "room"]
+    autocomplete_fields = ["event", "room"]
 
 
 @admin.register(Room)
 class RoomAdmin(admin.ModelAdmin):
     list_display = ["name", "event", "capacity", "position"]
     list_filter = ["event"]
+    search_fields = ["name", "event__name"]
+    list_select_related = ["event"]
 
 
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
     list_display = ["name", "title", "organization", "event"]
     list_filter = ["event"]
-    search_fields = ["name", "organization"]
+    search_fields = ["name", "organization", "title"]
+    list_select_related = ["event"]
+
+
+class ReleaseInline(ReadOnlyInline):
+    model = AgendaRelease
+    fields = ["version", "published_at", "published_by"]
+    list_select_related = ("published_by",)
+    show_change_link = True
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
 
 @admin.register(Agenda)
 class AgendaAdmin(admin.ModelAdmin):
     list_display = ["event", "version", "live_control"]
+    list_filter = ["live_control", "event__status"]
+    search_fields = ["event__name", "event__slug"]
+    list_select_related = ["event"]
     readonly_fields = ["version", "current_release"]
+    inlines = [ReleaseInline]
+
+
+class ChangeInline(ReadOnlyInline):
+    model = AgendaChange
+    fields = ["session_title", "kind", "data"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
 
 @admin.register(AgendaRelease)
-class AgendaReleaseAdmin(admin.ModelAdmin):
+class AgendaReleaseAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    """A published release is what the public saw: frozen, with its change log."""
+
     list_display = ["agenda", "version", "published_at", "published_by"]
-    readonly_fields = ["agenda", "version", "published_at", "published_by", "snapshot"]
+    list_filter = ["agenda__event", "published_at"]
+    search_fields = ["agenda__event__name", "published_by__email", "changes__session_title"]
+    list_select_related = ["agenda__event", "published_by"]
+    fields = ["agenda", "version", "published_at", "published_by", "snapshot"]
+    inlines = [ChangeInline]
 
 
 @admin.register(Announcement)
 class AnnouncementAdmin(admin.ModelAdmin):
-    list_display = ["text", "event", "created_at", "active"]
+    list_display = ["text", "event", "created_at", "created_by", "active"]
+    list_filter = ["event", "active"]
+    search_fields = ["text", "event__name"]
+    list_select_related = ["event", "created_by"]
+    autocomplete_fields = ["created_by"]
+
+
+@admin.register(Star)
+class StarAdmin(admin.ModelAdmin):
+    list_display = ["user", "session", "created_at"]
+    list_filter = ["session__event"]
+    search_fields = ["user__email", "user__full_name", "session__title"]
+    list_select_related = ["user", "session"]
+    autocomplete_fields = ["user", "session"]
+
+
+@admin.register(FeedToken)
+class FeedTokenAdmin(admin.ModelAdmin):
+    """Personal calendar feeds: the secret itself is never shown; deleting a row revokes the feed URL."""
+
+    list_display = ["user", "event", "created_at"]
+    list_filter = ["event"]
+    search_fields = ["user__email", "user__full_name", "event__name"]
+    list_select_related = ["user", "event"]
+    fields = ["user", "event", "created_at"]
+    readonly_fields = ["user", "event", "created_at"]
+
+    def has_add_permission(self, request):
+        return False  # a person gets their feed link from their own agenda page
+
+    def has_change_permission(self, request, obj=None):
+        return False

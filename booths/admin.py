@@ -1,6 +1,9 @@
 from django.contrib import admin
 
+from eventsite.admin_mixins import NoDeleteMixin, ReadOnlyInline, ReadOnlyMixin
+
 from .models import (
+    AllocationItem,
     AllocationRun,
     Booking,
     Booth,
@@ -13,23 +16,40 @@ from .models import (
 )
 
 
+@admin.register(BoothSettings)
+class BoothSettingsAdmin(admin.ModelAdmin):
+    list_display = ["event", "hold_minutes", "offer_minutes", "max_booths_per_exhibitor", "self_service_open"]
+    list_filter = ["self_service_open", "event__status"]
+    search_fields = ["event__name", "event__slug"]
+    list_select_related = ["event"]
+    autocomplete_fields = ["event"]
+
+
 @admin.register(Hall)
 class HallAdmin(admin.ModelAdmin):
     list_display = ["name", "event", "width_m", "depth_m", "order"]
     list_filter = ["event"]
+    search_fields = ["name", "event__name"]
+    list_select_related = ["event"]
+    autocomplete_fields = ["event"]
 
 
 @admin.register(Zone)
 class ZoneAdmin(admin.ModelAdmin):
     list_display = ["name", "hall", "theme_group"]
     list_filter = ["hall__event", "theme_group"]
+    search_fields = ["name", "hall__name", "hall__event__name"]
+    list_select_related = ["hall"]
+    autocomplete_fields = ["hall"]
 
 
 @admin.register(Booth)
 class BoothAdmin(admin.ModelAdmin):
     list_display = ["code", "event", "hall", "zone", "kind", "price", "blocked"]
     list_filter = ["event", "kind", "blocked"]
-    search_fields = ["code"]
+    search_fields = ["code", "hall__name", "zone__name", "event__name"]
+    list_select_related = ["event", "hall", "zone"]
+    autocomplete_fields = ["event", "hall", "zone"]
 
 
 class PreferenceInline(admin.TabularInline):
@@ -37,23 +57,30 @@ class PreferenceInline(admin.TabularInline):
     extra = 0
     raw_id_fields = ["booth", "zone"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("booth", "zone")
+
 
 @admin.register(ExhibitorApplication)
 class ExhibitorApplicationAdmin(admin.ModelAdmin):
-    list_display = ["organization", "event", "status", "submitted_at"]
+    list_display = ["organization", "event", "status", "contact_name", "submitted_at"]
     list_filter = ["event", "status"]
-    search_fields = ["organization__name", "organization__tax_code"]
+    search_fields = ["organization__name", "organization__tax_code", "contact_name", "contact_email",
+                     "contact_phone"]
+    list_select_related = ["organization", "event"]
     raw_id_fields = ["organization", "applicant", "decided_by"]
-    filter_horizontal = ["products"]
+    autocomplete_fields = ["products"]
     inlines = [PreferenceInline]
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(NoDeleteMixin, admin.ModelAdmin):
     """Read-only: bookings change only through the booking service (locks, waitlist, live plan)."""
 
     list_display = ["booth", "application", "status", "hold_expires_at", "updated_at"]
     list_filter = ["event", "status"]
+    search_fields = ["booth__code", "application__organization__name", "application__organization__tax_code"]
+    list_select_related = ["booth", "application__organization", "application__event"]
 
     def has_add_permission(self, request):
         return False
@@ -62,6 +89,27 @@ class BookingAdmin(admin.ModelAdmin):
         return False
 
 
-admin.site.register(BoothSettings)
-admin.site.register(WaitlistEntry)
-admin.site.register(AllocationRun)
+@admin.register(WaitlistEntry)
+class WaitlistEntryAdmin(admin.ModelAdmin):
+    list_display = ["application", "event", "kind", "status", "created_at"]
+    list_filter = ["event", "status", "kind"]
+    search_fields = ["application__organization__name", "application__organization__tax_code"]
+    list_select_related = ["event", "application__organization", "application__event"]
+    raw_id_fields = ["application", "offer"]
+    autocomplete_fields = ["event"]
+
+
+class AllocationItemInline(ReadOnlyInline):
+    model = AllocationItem
+    list_select_related = ("application__organization", "application__event", "booth")
+
+
+@admin.register(AllocationRun)
+class AllocationRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Proposals are computed and committed on the organizer's booth pages; here they can be read or removed."""
+
+    list_display = ["__str__", "event", "status", "objective", "neighbour_conflicts", "created_by", "created_at"]
+    list_filter = ["event", "status"]
+    search_fields = ["event__name", "created_by__email", "created_by__full_name"]
+    list_select_related = ["event", "created_by"]
+    inlines = [AllocationItemInline]

@@ -2,7 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .models import Event, EventRole, Organization, User
+from .admin_mixins import ReadOnlyMixin
+from .models import Event, EventRole, Organization, ReportJob, User
 
 
 @admin.register(User)
@@ -32,12 +33,17 @@ class EventRoleInline(admin.TabularInline):
     extra = 0
     autocomplete_fields = ["user", "organization"]
 
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "event", "organization")
+
 
 @admin.register(Event)
 class EventAdmin(admin.ModelAdmin):
     list_display = ["name", "slug", "organizer", "province_at_event", "starts_at", "status"]
     list_filter = ["status", "province_code"]
-    search_fields = ["name", "slug", "venue"]
+    search_fields = ["name", "slug", "venue", "province_at_event", "organizer__name"]
+    list_select_related = ["organizer"]
+    autocomplete_fields = ["organizer"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [EventRoleInline]
 
@@ -46,5 +52,18 @@ class EventAdmin(admin.ModelAdmin):
 class EventRoleAdmin(admin.ModelAdmin):
     list_display = ["user", "event", "role", "organization"]
     list_filter = ["role", "event"]
-    search_fields = ["user__email", "user__full_name", "organization__name"]
+    search_fields = ["user__email", "user__full_name", "organization__name", "organization__tax_code", "event__name"]
+    list_select_related = ["user", "event", "organization"]
     autocomplete_fields = ["user", "organization", "event"]
+
+
+@admin.register(ReportJob)
+class ReportJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Exports built in the background; organizers download them from the event's pages (private files)."""
+
+    list_display = ["kind", "event", "status", "done", "total", "requested_by", "created_at", "finished_at"]
+    list_filter = ["status", "kind", "event"]
+    search_fields = ["kind", "filename", "event__name", "requested_by__email", "requested_by__full_name"]
+    list_select_related = ["event", "requested_by"]
+    fields = ["event", "kind", "params", "language", "status", "total", "done", "filename", "content_type",
+              "error", "requested_by", "created_at", "finished_at"]

@@ -1,16 +1,25 @@
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
 from .apps import collect_nav
-from .models import Event
+from .models import Event, EventRole
 
 SWITCHER_LIMIT = 12
 
 
 def _switcher_events(request):
-    """Events for the header switcher: the caller's own first, then other public ones (one query)."""
-    events = Event.objects.visible_to(request.user).only("name", "slug", "starts_at")
-    return list(events.order_by("-starts_at")[:SWITCHER_LIMIT])
+    """Events for the header switcher, in one query: first the events where the caller holds a role, then the
+    other published events, each group newest first. Visibility is ``Event.visible_to``'s: a draft appears only
+    to its organizers, so a role at a draft event does not show it to a buyer; archived events appear only to
+    the people who had a role there (the home page lists them all)."""
+    user = request.user
+    events = Event.objects.visible_to(user).only("name", "slug", "starts_at")
+    if not user.is_authenticated:
+        return list(events.filter(status=Event.Status.PUBLISHED).order_by("-starts_at")[:SWITCHER_LIMIT])
+    events = events.annotate(mine=Exists(EventRole.objects.filter(event=OuterRef("pk"), user=user)))
+    events = events.filter(Q(mine=True) | Q(status=Event.Status.PUBLISHED))
+    return list(events.order_by("-mine", "-starts_at")[:SWITCHER_LIMIT])
 
 
 def site(request):

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .provinces import current_choices, current_name, fold
+from .provinces import current_choices, current_code_for, current_name, fold
 from .storage import private_storage
 
 
@@ -183,6 +184,25 @@ class Event(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("event_home", kwargs={"event_slug": self.slug})
+
+    def clean(self) -> None:
+        """The province as named at the event must be a real one, today's or from before the July 2025 merger
+        (any tone marks, with or without "tỉnh"/"thành phố"), and must lie in the chosen province of today."""
+        super().clean()
+        name = (self.province_at_event or "").strip()
+        if not name:
+            return  # blank: the field's own "required" check speaks for it
+        code = current_code_for(name)
+        if code is None:
+            raise ValidationError({"province_at_event": ValidationError(
+                _("“%(name)s” is not a province of Vietnam: give one of the 34 provinces and cities of today or "
+                  "a name from before the July 2025 merger, such as Sóc Trăng."),
+                code="unknown_province", params={"name": name})})
+        if self.province_code and code != self.province_code:
+            raise ValidationError({"province_code": ValidationError(
+                _("%(name)s is part of %(current)s today, not of %(chosen)s: correct one of the two provinces."),
+                code="province_mismatch",
+                params={"name": name, "current": current_name(code), "chosen": current_name(self.province_code)})})
 
     @property
     def province_name(self) -> str:

@@ -1,10 +1,83 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
 
-# --- badges and check-in (feature/checkin) ---
-from .models import Badge, CheckIn, Device, EventSigningKey, RevokedToken
+from eventsite.admin_mixins import NoDeleteMixin, ReadOnlyMixin
+
+from .models import (
+    Badge,
+    BadgeJob,
+    CheckIn,
+    CheckinConflict,
+    DeskReport,
+    DeskSyncCounter,
+    Device,
+    EventSigningKey,
+    ImportBatch,
+    Registration,
+    RegistrationQuestion,
+    RegistrationSettings,
+    RevokedToken,
+    ScanLog,
+)
 from .services import devices
 
+
+class QuestionInline(admin.TabularInline):
+    model = RegistrationQuestion
+    extra = 0
+    fields = ["label", "kind", "choices_text", "required", "order"]
+
+
+@admin.register(RegistrationSettings)
+class RegistrationSettingsAdmin(admin.ModelAdmin):
+    list_display = ["event", "is_open", "approval_required", "buyer_capacity", "updated_at"]
+    list_filter = ["is_open", "approval_required", "event__status"]
+    search_fields = ["event__name", "event__slug"]
+    list_select_related = ["event"]
+    autocomplete_fields = ["event"]
+    inlines = [QuestionInline]
+
+
+@admin.register(Registration)
+class RegistrationAdmin(admin.ModelAdmin):
+    """Contact details may be corrected here (desks hear of it); approval, waiting list and cancelling go
+    through the organizer's registration pages, which hold the capacity lock and issue badges."""
+
+    list_display = ["full_name", "company", "email", "phone", "role", "status", "event", "created_at"]
+    list_filter = ["event", "status", "role", "source", "buyer_type"]
+    search_fields = ["full_name", "company", "email", "phone", "search_text", "organization__name"]
+    list_select_related = ["event"]
+    raw_id_fields = ["user", "organization"]
+    readonly_fields = ["event", "status", "source", "created_at", "decided_at", "decided_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A new registration (added by hand) needs its event; afterwards the event and status are fixed here.
+        return self.readonly_fields if obj else ["status", "source", "created_at", "decided_at", "decided_by"]
+
+
+@admin.register(ImportBatch)
+class ImportBatchAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["filename", "event", "status", "total", "error_count", "created_by", "created_at",
+                    "confirmed_at"]
+    list_filter = ["status", "event"]
+    search_fields = ["filename", "event__name", "created_by__email", "created_by__full_name"]
+    list_select_related = ["event", "created_by"]
+    # The parsed rows stay out of the page: thousands of personal records belong on the import preview.
+    fields = ["event", "filename", "status", "total", "done", "error_count", "error", "notify", "language",
+              "created_by", "created_at", "confirmed_at"]
+
+
+@admin.register(BadgeJob)
+class BadgeJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["__str__", "event", "status", "requested_by", "created_at", "finished_at"]
+    list_filter = ["status", "layout", "event"]
+    search_fields = ["event__name", "requested_by__email", "requested_by__full_name", "error"]
+    list_select_related = ["event", "requested_by"]
+    fields = ["event", "layout", "roles", "statuses", "status", "total", "done", "error", "requested_by",
+              "created_at", "finished_at"]
+
+
+# --- badges and check-in (feature/checkin) ---
 
 @admin.register(Device)
 class DeviceAdmin(admin.ModelAdmin):
@@ -12,6 +85,8 @@ class DeviceAdmin(admin.ModelAdmin):
 
     list_display = ["name", "event", "token_prefix", "is_active", "last_seen_at"]
     list_filter = ["event", "is_active"]
+    search_fields = ["name", "token_prefix", "event__name"]
+    list_select_related = ["event"]
     fields = ["event", "name", "is_active", "token_prefix", "last_seen_at"]
     readonly_fields = ["token_prefix", "last_seen_at"]
     actions = ["new_token"]
@@ -37,8 +112,10 @@ class DeviceAdmin(admin.ModelAdmin):
 @admin.register(Badge)
 class BadgeAdmin(admin.ModelAdmin):
     list_display = ["id", "registration", "event", "counter", "checked_in_at", "checked_in_gate"]
-    list_filter = ["event"]
-    search_fields = ["registration__search_text"]
+    list_filter = ["event", ("checked_in_at", admin.EmptyFieldListFilter), "checked_in_gate"]
+    search_fields = ["registration__search_text", "registration__full_name", "registration__email",
+                     "registration__company", "checked_in_gate"]
+    list_select_related = ["registration", "event"]
     readonly_fields = ["event", "registration", "counter", "issued_at", "reissued_at", "checked_in_at",
                        "checked_in_gate", "current_checkin"]
     actions = ["reissue"]
@@ -53,15 +130,62 @@ class BadgeAdmin(admin.ModelAdmin):
 
 
 @admin.register(CheckIn)
-class CheckInAdmin(admin.ModelAdmin):
-    list_display = ["badge", "event", "gate", "at", "by_user", "by_device", "annulled_at"]
+class CheckInAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    """Admissions are the record of who came in: made and annulled only at the desk, never deleted."""
+
+    list_display = ["badge", "event", "gate", "role", "at", "by_user", "by_device", "annulled_at"]
+    list_filter = ["event", "gate", "role", ("annulled_at", admin.EmptyFieldListFilter)]
+    search_fields = ["badge__registration__full_name", "badge__registration__email", "gate",
+                     "by_user__email", "by_device__name"]
+    list_select_related = ["badge__registration", "event", "by_user", "by_device"]
+
+
+@admin.register(ScanLog)
+class ScanLogAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    """Every scan and the answer given; a retry is answered from here, so rows are never changed or deleted."""
+
+    list_display = ["at", "event", "gate", "status", "badge", "by_user", "by_device", "scanned_at"]
+    list_filter = ["event", "status", "gate"]
+    search_fields = ["nonce", "gate", "badge__registration__full_name", "badge__registration__email",
+                     "by_device__name"]
+    list_select_related = ["event", "badge__registration", "by_user", "by_device"]
+
+
+@admin.register(CheckinConflict)
+class CheckinConflictAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["badge", "event", "other_gate", "other_at", "other_by", "created_at"]
+    list_filter = ["event", "other_gate"]
+    search_fields = ["badge__registration__full_name", "badge__registration__email", "other_gate", "nonce"]
+    list_select_related = ["badge__registration", "event", "other_by"]
+
+
+@admin.register(DeskReport)
+class DeskReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["desk_id", "event", "gate", "user", "last_sync_at", "queue_length", "list_version"]
     list_filter = ["event", "gate"]
-    readonly_fields = [f.name for f in CheckIn._meta.fields]
+    search_fields = ["desk_id", "gate", "user__email", "user__full_name"]
+    list_select_related = ["event", "user"]
+
+
+@admin.register(DeskSyncCounter)
+class DeskSyncCounterAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    """The event's change number for offline desks: only the services move it (under its row lock)."""
+
+    list_display = ["event", "version"]
+    list_filter = ["event__status"]
+    search_fields = ["event__name", "event__slug"]
+    list_select_related = ["event"]
 
 
 @admin.register(EventSigningKey)
-class EventSigningKeyAdmin(admin.ModelAdmin):
+class EventSigningKeyAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """Only the public half is shown; the private key never appears here. Deleting a key would void every
+    badge of the event, so it cannot be deleted (or edited) by hand."""
+
     list_display = ["event", "created_at"]
+    list_filter = ["event__status", "created_at"]
+    search_fields = ["event__name", "event__slug"]
+    list_select_related = ["event"]
     fields = ["event", "public_key_hex", "created_at"]
     readonly_fields = ["event", "public_key_hex", "created_at"]
 
@@ -72,6 +196,16 @@ class EventSigningKeyAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
 
-admin.site.register(RevokedToken)
+
+@admin.register(RevokedToken)
+class RevokedTokenAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    """The revocation list desks check offline: an entry removed here would let an old badge in again."""
+
+    list_display = ["badge", "counter", "event", "revoked_at", "revoked_by"]
+    list_filter = ["event", "revoked_at"]
+    search_fields = ["badge__registration__full_name", "badge__registration__email", "revoked_by__email"]
+    list_select_related = ["badge__registration", "event", "revoked_by"]
 # --- end badges and check-in ---
