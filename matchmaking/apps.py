@@ -22,6 +22,9 @@ class MatchmakingConfig(AppConfig):
         NavItem(_("Matchmaking report"), "matchmaking:report", roles=ORGANIZER, order=45),
     ]
 
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 (connects the receivers)
+
     def event_stats(self, event):
         from django.db.models import Count, Q
         from django.urls import reverse
