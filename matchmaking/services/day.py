@@ -216,7 +216,7 @@ def agreement_entry_params(meeting: Meeting) -> dict[str, str]:
     """Parties and products of a meeting, as the agreements entry form reads them."""
     product_ids = sorted(meeting.request.products.values_list("pk", flat=True))
     return {"buyer": str(meeting.buyer_id), "seller": str(meeting.producer_id),
-            "products": ",".join(str(pk) for pk in product_ids)}
+            "products": ",".join(str(pk) for pk in product_ids), "meeting": str(meeting.pk)}
 
 
 # The agreements entry form, under the name agreed for it ("create") or the one its branch uses ("new").

@@ -35,6 +35,14 @@ def _meeting_for(request, pk: int) -> tuple[Meeting, str | None]:
     return meeting, side
 
 
+def _agreements_of(request, meeting: Meeting):
+    """The agreements entered from this meeting that this person may see (agreements' own visibility rule)."""
+    from agreements.services import visible_agreements
+
+    return (visible_agreements(event=request.event, user=request.user, roles=request.event_roles)
+            .filter(meeting=meeting).prefetch_related("parties__organization").order_by("signed_at", "pk"))
+
+
 @event_view(roles=BOARD_ROLES)
 def meeting_detail(request, pk: int):
     meeting, side = _meeting_for(request, pk)
@@ -46,6 +54,7 @@ def meeting_detail(request, pk: int):
         "form": OutcomeForm(initial={"result": mine.result, "note": mine.note} if mine else None),
         "mou": mou, "agreement_url": day.agreement_entry_url(meeting, request.event.slug) if mou else None,
         "agreement_params": day.agreement_entry_params(meeting) if mou else None,
+        "agreements": _agreements_of(request, meeting),
     })
 
 
