@@ -19,6 +19,7 @@ class MatchmakingConfig(AppConfig):
         NavItem(_("My meetings"), "matchmaking:schedule", roles=PARTICIPANTS, order=42),
         NavItem(_("B2B meetings"), "matchmaking:organize", roles=ORGANIZER, order=43),
         NavItem(_("Table board"), "matchmaking:board", roles=STAFF, order=44),
+        NavItem(_("Table check-in"), "matchmaking:table_checkin", roles=STAFF, order=44),
         NavItem(_("Matchmaking report"), "matchmaking:report", roles=ORGANIZER, order=45),
     ]
 

@@ -8,7 +8,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from eventsite.access import STAFF, event_view
@@ -123,19 +123,19 @@ TABLE_CHECKIN_ROLES = STAFF | {EventRole.Role.EXHIBITOR}  # an exhibitor runs th
 
 # The big word of each answer (never colour alone) and its colour family.
 SCAN_WORDS = {
-    day.CHECKED_IN: (_lazy("CHECKED IN"), "ok"),
-    day.ALREADY: (_lazy("ALREADY CHECKED IN"), "warn"),
-    day.ELSEWHERE: (_lazy("WRONG TABLE"), "warn"),
-    day.NO_MEETING: (_lazy("NO MEETING HERE"), "bad"),
-    day.NO_SLOT: (_lazy("NO MEETING NOW"), "warn"),
-    day.NOT_A_PARTICIPANT: (_lazy("NO MEETING HERE"), "bad"),
-    day.TOO_EARLY: (_lazy("TOO EARLY"), "warn"),
-    day.TOO_LATE: (_lazy("CHECK-IN CLOSED"), "bad"),
-    "malformed": (_lazy("INVALID CODE"), "bad"),
-    "forged": (_lazy("FORGED CODE"), "bad"),
-    "revoked": (_lazy("REVOKED BADGE"), "bad"),
-    "wrong_event": (_lazy("WRONG EVENT"), "bad"),
-    "not_approved": (_lazy("NOT APPROVED"), "warn"),
+    day.CHECKED_IN: (gettext_lazy("CHECKED IN"), "ok"),
+    day.ALREADY: (pgettext_lazy("meeting table", "ALREADY CHECKED IN"), "warn"),
+    day.ELSEWHERE: (gettext_lazy("WRONG TABLE"), "warn"),
+    day.NO_MEETING: (gettext_lazy("NO MEETING HERE"), "bad"),
+    day.NO_SLOT: (gettext_lazy("NO MEETING NOW"), "warn"),
+    day.NOT_A_PARTICIPANT: (gettext_lazy("NO MEETING HERE"), "bad"),
+    day.TOO_EARLY: (gettext_lazy("TOO EARLY"), "warn"),
+    day.TOO_LATE: (gettext_lazy("CHECK-IN CLOSED"), "bad"),
+    "malformed": (gettext_lazy("INVALID CODE"), "bad"),
+    "forged": (gettext_lazy("FORGED CODE"), "bad"),
+    "revoked": (gettext_lazy("REVOKED BADGE"), "bad"),
+    "wrong_event": (gettext_lazy("WRONG EVENT"), "bad"),
+    "not_approved": (gettext_lazy("NOT APPROVED"), "warn"),
 }
 
 
@@ -172,15 +172,16 @@ def table_checkin(request):
                 context["error"] = e.message or str(e)
             else:
                 context.update(_table_scan_context(scan))
-        if request.headers.get("X-Requested-With") == "fetch":
-            response = render(request, "matchmaking/_table_scan_result.html", context,
-                              status=400 if "error" in context else 200)
-            response["X-Scan-Status"] = context["scan"].status if "scan" in context else "error"
-            return response
     shown_slots = [slot] if slot else day.scan_slots(event, timezone.now())
     context["shown_slots"] = shown_slots
     context["meetings"] = (list(Meeting.objects.filter(table=table, slot__in=shown_slots)
                                 .select_related("slot", "buyer", "producer").order_by("slot__starts_at"))
                            if table else [])
+    if request.method == "POST" and request.headers.get("X-Requested-With") == "fetch":
+        # The answer box and the table's meetings as they stand now.
+        response = render(request, "matchmaking/_table_scan_answer.html", context,
+                          status=400 if "error" in context else 200)
+        response["X-Scan-Status"] = context["scan"].status if "scan" in context else "error"
+        return response
     return render(request, "matchmaking/table_checkin.html", context,
                   status=400 if "error" in context else 200)

@@ -62,7 +62,8 @@ def test_link_from_a_meeting_side_records_the_meeting(client, fair, meeting):
     assert set(agreement.parties.values_list("organization_id", flat=True)) == {fair.buyers[0].org.pk,
                                                                               fair.producers[0].org.pk}
     page = client.get(reverse("matchmaking:meeting", args=[fair.event.slug, meeting.pk])).content.decode()
-    assert 'id="agreements-title"' in page and reverse("agreements:detail", args=[fair.event.slug, agreement.pk]) in page
+    assert 'id="agreements-title"' in page
+    assert reverse("agreements:detail", args=[fair.event.slug, agreement.pk]) in page
     detail = client.get(agreement.get_absolute_url()).content.decode()
     assert reverse("matchmaking:meeting", args=[fair.event.slug, meeting.pk]) in detail
 

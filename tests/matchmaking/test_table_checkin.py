@@ -203,7 +203,8 @@ def test_page_scans_by_fetch_and_answers_with_a_word(client, fair, setup):
     assert answer.status_code == 200 and answer["X-Scan-Status"] == "checked_in"
     box = answer.content.decode()
     assert 'data-status="checked_in"' in box and fair.producers[0].org.name in box
-    assert "ĐÃ CHECK-IN" in box or "CHECKED IN" in box
+    assert 'id="tc-meetings"' in box and "mm-status-held" in box  # the table's meetings as they stand now
+    assert "ĐÃ ĐIỂM DANH" in box  # the word, in the page language
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.HELD
 
@@ -264,3 +265,13 @@ def test_host_sees_only_its_tables_and_cannot_post_for_another(client, fair, set
     assert response.status_code == 400 and response["X-Scan-Status"] == "error"
     meeting.refresh_from_db()
     assert meeting.status == Meeting.Status.SCHEDULED
+
+
+def test_table_check_in_is_linked_for_staff_and_hosts(client, fair, setup, host):
+    page = reverse("matchmaking:table_checkin", args=[fair.event.slug])
+    client.force_login(host)
+    assert page in client.get(reverse("matchmaking:schedule", args=[fair.event.slug])).content.decode()
+    client.force_login(fair.producers[0].user)  # an exhibitor hosting no table
+    assert page not in client.get(reverse("matchmaking:schedule", args=[fair.event.slug])).content.decode()
+    client.force_login(fair.desk)
+    assert page in client.get(reverse("matchmaking:board", args=[fair.event.slug])).content.decode()

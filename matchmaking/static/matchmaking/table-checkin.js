@@ -37,8 +37,10 @@
       const tpl = document.createElement("template");
       tpl.innerHTML = await response.text();
       const box = tpl.content.getElementById("table-scan-box");
-      if (box) region.replaceChildren(box);
-      else throw new Error("no answer");
+      if (!box) throw new Error("no answer");
+      region.replaceChildren(box);
+      const list = tpl.content.getElementById("tc-meetings");  // the table's meetings as they stand now
+      if (list) document.getElementById("tc-meetings").replaceWith(list);
     }).catch(() => showError(root.dataset.networkError || "Network error"));
     return busy;
   }
