@@ -48,6 +48,8 @@ class AgreementForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # The agenda session of the signing ceremony (an id from the agenda app, kept as a plain number).
     ceremony_session_id = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    # The B2B meeting whose "MoU signed" link opened this form (checked by the view; a bad one is ignored).
+    meeting = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
 
     def __init__(self, *args, event, **kwargs):
         super().__init__(*args, **kwargs)

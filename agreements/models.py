@@ -63,6 +63,9 @@ class Agreement(models.Model):
         help_text=_("The agenda session or ceremony where it was signed (optional)."),
     )
     ceremony_session_id = models.PositiveIntegerField(null=True, blank=True)  # agenda session, not a FK on purpose
+    # The B2B meeting it came from, when entered from that meeting's "MoU signed" link.
+    meeting = models.ForeignKey("matchmaking.Meeting", on_delete=models.SET_NULL, null=True, blank=True,
+                                related_name="agreements", verbose_name=_("B2B meeting"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SIGNED)
     execution_started_on = models.DateField(_("execution started"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)

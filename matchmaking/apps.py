@@ -19,8 +19,12 @@ class MatchmakingConfig(AppConfig):
         NavItem(_("My meetings"), "matchmaking:schedule", roles=PARTICIPANTS, order=42),
         NavItem(_("B2B meetings"), "matchmaking:organize", roles=ORGANIZER, order=43),
         NavItem(_("Table board"), "matchmaking:board", roles=STAFF, order=44),
+        NavItem(_("Table check-in"), "matchmaking:table_checkin", roles=STAFF, order=44),
         NavItem(_("Matchmaking report"), "matchmaking:report", roles=ORGANIZER, order=45),
     ]
+
+    def ready(self) -> None:
+        from . import signals  # noqa: F401 (connects the receivers)
 
     def event_stats(self, event):
         from django.db.models import Count, Q

@@ -87,10 +87,30 @@ class SessionForm(forms.Form):
 
 
 class TablesForm(forms.Form):
-    count = forms.IntegerField(label=_("Number of tables"), min_value=1, max_value=500, initial=10)
+    count = forms.IntegerField(label=_("Number of tables"), min_value=1, max_value=500, initial=10, required=False,
+                               help_text=_("Not used when you choose booths below: one table per booth."))
     seats = forms.IntegerField(label=_("Seats per table"), min_value=2, max_value=20, initial=4)
+    booths = forms.ModelMultipleChoiceField(
+        label=_("Tables at booths (optional)"), queryset=None, required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+        help_text=_("One table per chosen booth of this event (hold Ctrl or ⌘ to choose several)."))
     booth_codes = forms.CharField(label=_("Booth codes (optional)"), required=False, max_length=4000,
-                                  help_text=_("One per table, separated by commas, e.g. A01, A02."))
+                                  help_text=_("One per table, separated by commas, e.g. A01, A02. A code of a "
+                                              "booth of this event links the table to that booth."))
+
+    def __init__(self, *args, event, **kwargs):
+        from booths.models import Booth
+
+        super().__init__(*args, **kwargs)
+        self.fields["booths"].queryset = Booth.objects.filter(event=event).select_related("hall").order_by(
+            "hall__order", "code")
+        self.fields["booths"].label_from_instance = lambda b: f"{b.code} · {b.hall.name}"
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("booths") and not cleaned.get("count") and "count" not in self.errors:
+            self.add_error("count", _("Enter how many tables, or choose booths."))
+        return cleaned
 
 
 class PlaceForm(forms.Form):

@@ -226,7 +226,11 @@ class MeetingTable(models.Model):
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="meeting_tables")
     number = models.PositiveSmallIntegerField(_("number"))
-    booth_code = models.CharField(_("booth"), max_length=20, blank=True,
+    booth = models.ForeignKey("booths.Booth", on_delete=models.SET_NULL, null=True, blank=True,
+                              related_name="meeting_tables", verbose_name=_("booth"),
+                              help_text=_("When meetings take place at an exhibitor's booth: that booth."))
+    # Shown on schedules and sheets: the linked booth's code (kept in step with it), or free text.
+    booth_code = models.CharField(_("booth code"), max_length=20, blank=True,
                                   help_text=_("When meetings take place at an exhibitor's booth, its code."))
     seats = models.PositiveSmallIntegerField(_("seats"), default=4)
 
@@ -242,6 +246,18 @@ class MeetingTable(models.Model):
     def __str__(self) -> str:
         label = _("Table %(n)s") % {"n": self.number}
         return f"{label} ({self.booth_code})" if self.booth_code else str(label)
+
+    def save(self, *args, **kwargs) -> None:
+        self.clean()  # a booth of another event is refused; a linked table shows its booth's code
+        super().save(*args, **kwargs)
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.booth_id is not None:
+            if self.booth.event_id != self.event_id:
+                raise ValidationError({"booth": _("Choose a booth of this event.")})
+            self.booth_code = self.booth.code
 
 
 class BlockedTime(models.Model):

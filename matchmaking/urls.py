@@ -22,6 +22,7 @@ urlpatterns = [
     path(P + "meetings/<int:pk>/check-in/", day.meeting_check_in, name="meeting_check_in"),
     path(P + "meetings/<int:pk>/no-show/", day.meeting_no_show, name="meeting_no_show"),
     path(P + "meetings/<int:pk>/outcome/", day.meeting_outcome, name="meeting_outcome"),
+    path(P + "table-check-in/", day.table_checkin, name="table_checkin"),
     path(P + "board/", day.board, name="board"),
     path(P + "board/rows/", day.board_rows, name="board_rows"),
     path(P + "organize/", organize.organize, name="organize"),

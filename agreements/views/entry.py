@@ -96,6 +96,8 @@ def _initial_from_get(request) -> dict:
     elif seller or buyer:
         org = seller or buyer
         initial.update({"party_1": org.pk, "party_1_role": "seller" if seller else "buyer"})
+    if (meeting := _entry_meeting(request, get.get("meeting", ""))) is not None:
+        initial["meeting"] = meeting.pk
     if get.get("kind") in Agreement.Kind.values:
         initial["kind"] = get["kind"]
     if get.get("session", "").isdigit():
@@ -114,6 +116,22 @@ def _initial_from_get(request) -> dict:
             initial["party_1"] = org_id
             initial["party_1_role"] = "buyer" if role and role.role == Role.BUYER else "seller"
     return initial
+
+
+def _entry_meeting(request, value):
+    """The B2B meeting an entry comes from: one of this event's, and the person entering it is one of its
+    sides or an organizer; anything else is ignored (None)."""
+    from matchmaking.models import Meeting
+
+    if not str(value or "").isdigit():
+        return None
+    meeting = Meeting.objects.filter(event=request.event, pk=int(value)).first()
+    if meeting is None:
+        return None
+    if is_organizer(request) or {meeting.buyer_id, meeting.producer_id} & services.member_org_ids(
+            request.user, request.event):
+        return meeting
+    return None
 
 
 def _scan_from(form) -> services.uploads.CheckedScan | None:
@@ -160,6 +178,10 @@ def agreement_new(request):
                 except DomainError as error:
                     form.add_error(None, error.message)
                 else:
+                    meeting = _entry_meeting(request, form.cleaned_data.get("meeting"))
+                    if meeting is not None:
+                        agreement.meeting = meeting
+                        agreement.save(update_fields=["meeting"])
                     if is_organizer(request):
                         messages.success(request, _("Agreement “%(title)s” recorded.") % {"title": agreement.title})
                     else:

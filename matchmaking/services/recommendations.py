@@ -8,7 +8,7 @@ product in a sub-group the buyer wants       40
 product only in a group the buyer wants      25
 first free-text term found in the product    20   (+10 per further term, at most 40)
 stars above 3                                 5/★
-capacity covers the buyer's monthly volume   10
+capacity covers the buyer's monthly volume   10   (the product's own, else the producer's overall)
 certification the buyer asks for              5   (at most 10)
 channel both sides name                       5   (at most 10)
 further matching products of the producer     3   (at most 9)
@@ -57,6 +57,7 @@ class ProductFit:
     product: Product
     points: int
     reasons: list[str]
+    covers_volume: bool = False
 
 
 @dataclass
@@ -65,6 +66,7 @@ class Match:
     score: int
     reasons: list[str]
     products: list[Product] = field(default_factory=list)
+    capacity: str = ""  # the producer's overall monthly supply, as it stated it
 
 
 def split_terms(text: str) -> list[Term]:
@@ -124,17 +126,23 @@ def fit_product(profile: BuyerProfile, product: Product, *, terms: list[Term], w
     if (profile.groups or profile.subgroups or terms) and points == 0:
         return None
     points += STAR_POINTS * (product.stars - 3)
+    covers = False
     if product.monthly_capacity:
         reasons.append(_("supplies %(capacity)s/month") % {"capacity": product.monthly_capacity})
-        need, have = parse_quantity(profile.volume), parse_quantity(product.monthly_capacity)
-        if need and have and need[1] == have[1] and have[0] >= need[0]:
+        if covers := covers_volume(profile.volume, product.monthly_capacity):
             points += CAPACITY_POINTS
             reasons.append(_("covers the %(volume)s/month needed") % {"volume": profile.volume})
     held = [c for c in wanted_certs if c.folded in producer_certs_folded or c.folded in product.search_text]
     if held:
         points += min(CERT_CAP, CERT_POINTS * len(held))
         reasons.append(_("certified %(names)s") % {"names": ", ".join(c.text for c in held)})
-    return ProductFit(product, points, reasons)
+    return ProductFit(product, points, reasons, covers)
+
+
+def covers_volume(volume: str, capacity: str) -> bool:
+    """Whether a stated monthly capacity reaches the buyer's monthly volume (same kind of unit only)."""
+    need, have = parse_quantity(volume), parse_quantity(capacity)
+    return bool(need and have and need[1] == have[1] and have[0] >= need[0])
 
 
 def score_pair(profile: BuyerProfile, products: list[Product], producer_profile: ProducerProfile | None
@@ -151,6 +159,14 @@ def score_pair(profile: BuyerProfile, products: list[Product], producer_profile:
     fits.sort(key=lambda f: (-f.points, -f.product.stars, f.product.name, f.product.pk))
     best = fits[0]
     score, reasons = best.points, list(best.reasons)
+    overall = producer_profile.capacity.strip() if producer_profile else ""
+    if overall:
+        # The producer's overall capacity: a reason always, points when the best product's own figure did
+        # not already earn them and it reaches the volume the buyer stated.
+        reasons.append(_("supplies %(capacity)s/month in all") % {"capacity": overall})
+        if not best.covers_volume and covers_volume(profile.volume, overall):
+            score += CAPACITY_POINTS
+            reasons.append(_("covers the %(volume)s/month needed") % {"volume": profile.volume})
     if len(fits) > 1:
         score += min(EXTRA_PRODUCT_CAP, EXTRA_PRODUCT_POINTS * (len(fits) - 1))
         reasons.append(_("%(n)s more matching products") % {"n": len(fits) - 1})
@@ -194,7 +210,9 @@ def recommend_producers(*, event: Event, buyer: Organization, limit: int | None 
         result = score_pair(profile, offered, producer_profiles.get(producer_id))
         if result:
             score, reasons, fitting = result
-            matches.append(Match(offered[0].producer, score, reasons, fitting))
+            stated = producer_profiles.get(producer_id)
+            matches.append(Match(offered[0].producer, score, reasons, fitting,
+                                 capacity=stated.capacity.strip() if stated else ""))
     return _rank(matches, limit)
 
 

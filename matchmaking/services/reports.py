@@ -1,8 +1,8 @@
-"""Organizer figures: requests, accepted, held, no-shows and MoUs, by buyer type or product group.
+"""Organizer figures: requests, accepted, held, no-shows, MoUs and agreements, by buyer type or product group.
 
-Counted in the database (one grouped query per breakdown). "Converted" counts meetings where either
-side recorded "MoU signed" — the matchmaking side of a conversion, whichever module then stores the
-agreement itself.
+Counted in the database (one grouped query per breakdown). "MoU signed (reported)" counts meetings where
+either side recorded that outcome; "agreements entered" counts agreements entered from a meeting (its
+``Agreement.meeting``) that the agreements tallies count: verified and not cancelled.
 """
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
+from agreements.services.entry import counted_filter
 from catalog.ocop import ProductGroup
 from eventsite.models import Event, Organization
 
 from ..models import Meeting, MeetingOutcome, MeetingRequest
 
 BREAKDOWNS = {"kind": "buyer__kind", "group": "product_group"}
-FIGURES = ("requests", "accepted", "scheduled", "held", "no_shows", "converted")
+FIGURES = ("requests", "accepted", "scheduled", "held", "no_shows", "converted", "agreements")
 
 
 @dataclass
@@ -29,7 +30,8 @@ class ReportRow:
     scheduled: int = 0
     held: int = 0
     no_shows: int = 0
-    converted: int = 0
+    converted: int = 0  # meetings with "MoU signed" reported by either side
+    agreements: int = 0  # agreements entered from the meetings and counted by the agreements tallies
 
 
 def _label(by: str, key: str) -> str:
@@ -52,6 +54,7 @@ def tally_meetings(*, event: Event, by: str = "kind") -> tuple[list[ReportRow], 
             held=Count("meeting", filter=Q(meeting__status=Meeting.Status.HELD), **one),
             no_shows=Count("meeting", filter=Q(meeting__status=Meeting.Status.NO_SHOW), **one),
             converted=Count("meeting", filter=Q(meeting__outcomes__result=MeetingOutcome.Result.MOU), **one),
+            agreements=Count("meeting__agreements", filter=counted_filter("meeting__agreements__"), **one),
         ).order_by(field)
     )
     result = [ReportRow(key=r[field] or "", label=_label(by, r[field] or ""), **{f: r[f] for f in FIGURES})

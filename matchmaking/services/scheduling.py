@@ -64,19 +64,38 @@ def create_session(*, event: Event, name: str, starts_at: datetime, ends_at: dat
 
 
 @transaction.atomic
-def add_tables(*, event: Event, count: int, seats: int = 4, booth_codes: list[str] | None = None,
-               ) -> list[MeetingTable]:
-    """Number ``count`` more tables after the last one; a table may stand at a booth (its code)."""
-    if not 1 <= count <= MAX_TABLES:
+def add_tables(*, event: Event, count: int | None = None, seats: int = 4, booth_codes: list[str] | None = None,
+               booths: list | None = None) -> list[MeetingTable]:
+    """Number more tables after the last one; a table may stand at a booth of the event.
+
+    ``booths`` (booths of this event, or their ids) makes one table per booth, in the order given (``count`` is
+    then not used). Otherwise ``count`` tables, the first ones at ``booth_codes`` in turn: a code
+    that names a booth of this event links the table to it, any other code is kept as free text."""
+    from booths.models import Booth
+
+    if booths:
+        ids = [getattr(b, "pk", b) for b in booths]
+        by_id = Booth.objects.in_bulk([i for i in ids if isinstance(i, int)])
+        if len(set(ids)) != len(ids) or any(by_id.get(i) is None or by_id[i].event_id != event.pk for i in ids):
+            raise InvalidRequest(_("Choose booths of this event, each once."), code="bad_booth")
+        chosen = [by_id[i] for i in ids]
+        count = len(chosen)
+    else:
+        codes = [c.strip()[:20] for c in (booth_codes or [])]
+        known = {b.code.casefold(): b for b in Booth.objects.filter(event=event)} if any(codes) else {}
+        chosen = [known.get(c.casefold()) or c for c in codes]
+    if count is None or not 1 <= count <= MAX_TABLES:
         raise InvalidRequest(_("Add between 1 and %(n)s tables.") % {"n": MAX_TABLES}, code="bad_count")
     if not 2 <= seats <= 20:
         raise InvalidRequest(_("A table has between 2 and 20 seats."), code="bad_seats")
-    codes = [c.strip()[:20] for c in (booth_codes or [])]
     last = MeetingTable.objects.filter(event=event).aggregate(n=Max("number"))["n"] or 0
-    return MeetingTable.objects.bulk_create([
-        MeetingTable(event=event, number=last + i + 1, seats=seats, booth_code=codes[i] if i < len(codes) else "")
-        for i in range(count)
-    ])
+    tables = []
+    for i in range(count):
+        at = chosen[i] if i < len(chosen) else ""
+        booth = at if isinstance(at, Booth) else None
+        tables.append(MeetingTable(event=event, number=last + i + 1, seats=seats, booth=booth,
+                                   booth_code=booth.code if booth else at))
+    return MeetingTable.objects.bulk_create(tables)
 
 
 def _slots_overlapping(event: Event, starts_at: datetime, ends_at: datetime):

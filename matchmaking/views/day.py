@@ -3,16 +3,20 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.http import require_POST
 
 from eventsite.access import STAFF, event_view
 from eventsite.errors import DomainError
+from eventsite.models import EventRole
 
 from ..forms import OutcomeForm
-from ..models import Meeting, MeetingTable
+from ..models import Meeting, MeetingSlot, MeetingTable
 from ..queries import board_slot
 from ..services import day
 from ..services.day import STAFF_ROLES
@@ -31,6 +35,14 @@ def _meeting_for(request, pk: int) -> tuple[Meeting, str | None]:
     return meeting, side
 
 
+def _agreements_of(request, meeting: Meeting):
+    """The agreements entered from this meeting that this person may see (agreements' own visibility rule)."""
+    from agreements.services import visible_agreements
+
+    return (visible_agreements(event=request.event, user=request.user, roles=request.event_roles)
+            .filter(meeting=meeting).prefetch_related("parties__organization").order_by("signed_at", "pk"))
+
+
 @event_view(roles=BOARD_ROLES)
 def meeting_detail(request, pk: int):
     meeting, side = _meeting_for(request, pk)
@@ -42,6 +54,7 @@ def meeting_detail(request, pk: int):
         "form": OutcomeForm(initial={"result": mine.result, "note": mine.note} if mine else None),
         "mou": mou, "agreement_url": day.agreement_entry_url(meeting, request.event.slug) if mou else None,
         "agreement_params": day.agreement_entry_params(meeting) if mou else None,
+        "agreements": _agreements_of(request, meeting),
     })
 
 
@@ -102,3 +115,73 @@ def board(request):
 @event_view(roles=STAFF)
 def board_rows(request):
     return render(request, "matchmaking/_board_rows.html", _board_context(request))
+
+
+# --- check-in at a table by badge QR -------------------------------------------------------------------------
+
+TABLE_CHECKIN_ROLES = STAFF | {EventRole.Role.EXHIBITOR}  # an exhibitor runs the tables at its own booth
+
+# The big word of each answer (never colour alone) and its colour family.
+SCAN_WORDS = {
+    day.CHECKED_IN: (gettext_lazy("CHECKED IN"), "ok"),
+    day.ALREADY: (pgettext_lazy("meeting table", "ALREADY CHECKED IN"), "warn"),
+    day.ELSEWHERE: (gettext_lazy("WRONG TABLE"), "warn"),
+    day.NO_MEETING: (gettext_lazy("NO MEETING HERE"), "bad"),
+    day.NO_SLOT: (gettext_lazy("NO MEETING NOW"), "warn"),
+    day.NOT_A_PARTICIPANT: (gettext_lazy("NO MEETING HERE"), "bad"),
+    day.TOO_EARLY: (gettext_lazy("TOO EARLY"), "warn"),
+    day.TOO_LATE: (gettext_lazy("CHECK-IN CLOSED"), "bad"),
+    "malformed": (gettext_lazy("INVALID CODE"), "bad"),
+    "forged": (gettext_lazy("FORGED CODE"), "bad"),
+    "revoked": (gettext_lazy("REVOKED BADGE"), "bad"),
+    "wrong_event": (gettext_lazy("WRONG EVENT"), "bad"),
+    "not_approved": (gettext_lazy("NOT APPROVED"), "warn"),
+}
+
+
+def _table_scan_context(scan) -> dict:
+    word, tone = SCAN_WORDS.get(scan.status, (scan.status, "bad"))
+    return {"scan": scan, "word": word, "tone": tone}
+
+
+@event_view(roles=TABLE_CHECKIN_ROLES)
+def table_checkin(request):
+    """Desk staff, organizers or a table's host scan badges at one table: the holder's meeting there is
+    checked in. GET shows the page; POST (a scan) answers with the result box, or the whole page without JS."""
+    event = request.event
+    is_staff = bool(request.event_roles & STAFF_ROLES)
+    tables = list(day.tables_run_by(request.user, event))
+    if not tables and not is_staff:
+        raise PermissionDenied  # an exhibitor without a table at its booth
+    source = request.POST if request.method == "POST" else request.GET
+    by_id = {t.pk: t for t in tables}
+    raw_table = str(source.get("table", ""))
+    table = by_id.get(int(raw_table)) if raw_table.isdigit() else (tables[0] if tables else None)
+    slots = list(MeetingSlot.objects.filter(session__event=event).order_by("starts_at", "pk"))
+    raw_slot = str(source.get("slot", ""))
+    slot = next((s for s in slots if raw_slot.isdigit() and s.pk == int(raw_slot)), None)
+    context = {"tables": tables, "table": table, "slots": slots, "slot": slot, "is_staff": is_staff}
+    if request.method == "POST":
+        if table is None:
+            context["error"] = _("Choose one of your tables.")
+        else:
+            try:
+                scan = day.check_in_by_badge(event=event, table_id=table.pk, code=request.POST.get("code", "")[:400],
+                                             user=request.user, slot_id=slot.pk if slot else None)
+            except DomainError as e:
+                context["error"] = e.message or str(e)
+            else:
+                context.update(_table_scan_context(scan))
+    shown_slots = [slot] if slot else day.scan_slots(event, timezone.now())
+    context["shown_slots"] = shown_slots
+    context["meetings"] = (list(Meeting.objects.filter(table=table, slot__in=shown_slots)
+                                .select_related("slot", "buyer", "producer").order_by("slot__starts_at"))
+                           if table else [])
+    if request.method == "POST" and request.headers.get("X-Requested-With") == "fetch":
+        # The answer box and the table's meetings as they stand now.
+        response = render(request, "matchmaking/_table_scan_answer.html", context,
+                          status=400 if "error" in context else 200)
+        response["X-Scan-Status"] = context["scan"].status if "scan" in context else "error"
+        return response
+    return render(request, "matchmaking/table_checkin.html", context,
+                  status=400 if "error" in context else 200)

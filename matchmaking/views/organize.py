@@ -36,7 +36,7 @@ def organize(request):
         "slots": MeetingSlot.objects.filter(session__event=event),
         "unplaced": unplaced[:UNPLACED_SHOWN], "unplaced_count": unplaced.count(),
         "placed_count": Meeting.objects.filter(event=event).count(),
-        "session_form": SessionForm(), "tables_form": TablesForm(),
+        "session_form": SessionForm(), "tables_form": TablesForm(event=event),
     })
 
 
@@ -62,14 +62,16 @@ def session_add(request):
 @event_view(roles=ORGANIZER)
 @require_POST
 def tables_add(request):
-    form = TablesForm(request.POST)
+    form = TablesForm(request.POST, event=request.event)
     if not form.is_valid():
-        messages.error(request, _("Enter how many tables (1–500) and their seats (2–20)."))
+        messages.error(request, _("Enter how many tables (1–500) or choose booths of this event, and the seats "
+                                  "per table (2–20)."))
         return _back(request)
     d = form.cleaned_data
     codes = [c for c in d["booth_codes"].split(",") if c.strip()]
     try:
-        tables = scheduling.add_tables(event=request.event, count=d["count"], seats=d["seats"], booth_codes=codes)
+        tables = scheduling.add_tables(event=request.event, count=d["count"], seats=d["seats"], booth_codes=codes,
+                                       booths=list(d["booths"]))
     except DomainError as e:
         report_error(request, e)
     else:

@@ -14,7 +14,7 @@ from eventsite.errors import DomainError
 from ..forms import BlockedTimeForm, local
 from ..models import BlockedTime
 from ..queries import meetings_of
-from ..services import exports, scheduling
+from ..services import day, exports, scheduling
 from ..services.participants import settings_for
 from .common import PARTICIPANTS, is_organizer, participant_or_403, report_error
 
@@ -33,6 +33,7 @@ def my_schedule(request):
     blocked = BlockedTime.objects.filter(event=request.event, organization=me.organization)
     return render(request, "matchmaking/schedule.html", {
         "me": me, "rows": rows, "published": published, "blocked": blocked, "form": BlockedTimeForm(),
+        "hosts_tables": day.hosted_tables(request.user, request.event).exists(),
     })
 
 

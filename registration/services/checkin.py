@@ -31,6 +31,7 @@ from ..models import (
     Device,
     Registration,
     RegistrationStatus,
+    RevokedToken,
     ScanLog,
     ScanStatus,
 )
@@ -126,6 +127,34 @@ def redeem_badge(*, code: str, gate: str, nonce: str, device_or_user, event: Eve
         claims, status = None, invalid.code
     return _redeem(event=event, claims=claims, status=status, gate=gate, nonce=nonce, actor=_actor(device_or_user),
                    scanned_at=scanned_at, announce=announce, admit=admit, local=local)
+
+
+@dataclass(frozen=True)
+class BadgeHolder:
+    """Who a badge code names, as read at a place other than a gate (a B2B meeting table): nothing is written."""
+
+    status: str  # a ScanStatus; OK means a genuine, current badge of an approved registration
+    registration: Registration | None = None
+
+
+def identify_badge(*, code: str, event: Event) -> BadgeHolder:
+    """The holder of a badge code, by the gate's rules (signature, event, revocation, approval), without
+    admitting anyone. ``registration`` is given whenever the badge is known (also when revoked or unapproved)."""
+    try:
+        claims = tokens.verify(code, event_id=event.pk)
+    except tokens.TokenError as invalid:
+        return BadgeHolder(invalid.code)
+    badge = Badge.objects.filter(pk=claims.badge_id, event=event).select_related("registration").first()
+    if badge is None:  # genuine signature, but the badge is gone (registration deleted)
+        return BadgeHolder(ScanStatus.REVOKED)
+    registration = badge.registration
+    if claims.counter > badge.counter:  # signed by our key yet never issued: treat as forged
+        return BadgeHolder(ScanStatus.FORGED)
+    if claims.counter < badge.counter or RevokedToken.objects.filter(badge=badge, counter=claims.counter).exists():
+        return BadgeHolder(ScanStatus.REVOKED, registration)
+    if registration.status != RegistrationStatus.APPROVED:
+        return BadgeHolder(ScanStatus.NOT_APPROVED, registration)
+    return BadgeHolder(ScanStatus.OK, registration)
 
 
 def checkin_registration(*, registration_id: int, gate: str, nonce: str, device_or_user,

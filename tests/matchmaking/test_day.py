@@ -85,7 +85,8 @@ def test_agreement_params_carry_parties_and_products(fair, meeting):
     product = fair.producers[0].org.products.get()
     ProductFactory(producer=fair.producers[0].org)  # not discussed: stays out
     assert day.agreement_entry_params(meeting) == {
-        "buyer": str(fair.buyers[0].org.pk), "seller": str(fair.producers[0].org.pk), "products": str(product.pk)}
+        "buyer": str(fair.buyers[0].org.pk), "seller": str(fair.producers[0].org.pk), "products": str(product.pk),
+        "meeting": str(meeting.pk)}
 
 
 def test_agreement_url_opens_the_prefilled_agreement_form(fair, meeting):
@@ -93,4 +94,4 @@ def test_agreement_url_opens_the_prefilled_agreement_form(fair, meeting):
     route = "new"
     assert day.agreement_entry_url(meeting, fair.event.slug) == (
         f"/e/{fair.event.slug}/agreements/{route}/?buyer={fair.buyers[0].org.pk}"
-        f"&seller={fair.producers[0].org.pk}&products={product.pk}")
+        f"&seller={fair.producers[0].org.pk}&products={product.pk}&meeting={meeting.pk}")

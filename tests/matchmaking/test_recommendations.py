@@ -144,3 +144,64 @@ def test_participant_without_role_is_not_recommended(fair):
     profiles.save_buyer_profile(event=fair.event, organization=fair.buyers[0].org, needs="nước mắm")
     orgs = {m.organization for m in recommend_producers(event=fair.event, buyer=fair.buyers[0].org)}
     assert outsider.org not in orgs
+
+
+def test_producer_capacity_is_a_reason_and_scores_when_it_covers_the_volume(fair):
+    """The producer's overall monthly capacity (its profile) when its products state none."""
+    buyer, big, small = fair.buyers[0], fair.producers[0], fair.producers[1]
+    for p in (big, small):
+        p.org.products.update(monthly_capacity="")
+    profiles.save_producer_profile(event=fair.event, organization=big.org, capacity="2 tấn")
+    profiles.save_producer_profile(event=fair.event, organization=small.org, capacity="500 kg")
+    profiles.save_buyer_profile(event=fair.event, organization=buyer.org, groups=[ProductGroup.FOOD],
+                                volume="1,5 tấn")
+    matches = {m.organization: m for m in recommend_producers(event=fair.event, buyer=buyer.org)}
+    # group 25 + 4★ 5, and 10 when the capacity covers the 1.5 t asked for
+    assert (matches[big.org].score, matches[small.org].score) == (40, 30)
+    assert matches[big.org].reasons[-2:] == ["supplies 2 tấn/month in all", "covers the 1,5 tấn/month needed"]
+    assert matches[small.org].reasons[-1] == "supplies 500 kg/month in all"
+    assert (matches[big.org].capacity, matches[small.org].capacity) == ("2 tấn", "500 kg")
+    # Same profiles, same answer; a volume in another unit earns no points, only the reason.
+    again = recommend_producers(event=fair.event, buyer=buyer.org)
+    assert [(m.organization, m.score) for m in again] == [(big.org, 40), (small.org, 30)]
+    profiles.save_buyer_profile(event=fair.event, organization=buyer.org, groups=[ProductGroup.FOOD],
+                                volume="1.000 lít")
+    assert {m.score for m in recommend_producers(event=fair.event, buyer=buyer.org)} == {30}
+
+
+def test_overall_capacity_adds_no_second_volume_points(fair):
+    """A product whose own capacity covered the volume already earned the points."""
+    buyer, producer = fair.buyers[0], fair.producers[0]
+    profiles.save_producer_profile(event=fair.event, organization=producer.org, capacity="50.000 lít")
+    profiles.save_buyer_profile(event=fair.event, organization=buyer.org, groups=[ProductGroup.FOOD],
+                                volume="5.000 lít")
+    match = next(m for m in recommend_producers(event=fair.event, buyer=buyer.org) if m.organization == producer.org)
+    assert match.score == 40  # group 25 + 4★ 5 + volume 10, once
+    assert match.reasons.count("covers the 5.000 lít/month needed") == 1
+    assert "supplies 50.000 lít/month in all" in match.reasons
+
+
+def test_buyers_see_the_producer_capacity(client, fair):
+    from django.urls import reverse
+
+    profiles.save_producer_profile(event=fair.event, organization=fair.producers[0].org, capacity="2 tấn")
+    profiles.save_buyer_profile(event=fair.event, organization=fair.buyers[0].org, groups=[ProductGroup.FOOD])
+    client.force_login(fair.buyers[0].user)
+    page = client.get(reverse("matchmaking:recommendations", args=[fair.event.slug])).content.decode()
+    assert 'class="mm-capacity"' in page and "2 tấn" in page
+
+
+def test_certifications_add_points_and_a_reason(fair):
+    buyer, certified, plain = fair.buyers[0], fair.producers[0], fair.producers[1]
+    profiles.save_producer_profile(event=fair.event, organization=certified.org, certifications="VietGAP, HACCP")
+    profiles.save_buyer_profile(event=fair.event, organization=buyer.org, groups=[ProductGroup.FOOD],
+                                certifications="haccp, ISO 22000, vietgap")
+    matches = recommend_producers(event=fair.event, buyer=buyer.org)
+    assert [m.organization for m in matches] == [certified.org, plain.org]
+    assert matches[0].score - matches[1].score == 10  # 5 per certification held, at most 10
+    assert "certified haccp, vietgap" in matches[0].reasons
+    assert not any(r.startswith("certified") for r in matches[1].reasons)
+    # One certification held: 5 points.
+    profiles.save_producer_profile(event=fair.event, organization=certified.org, certifications="HACCP")
+    top = recommend_producers(event=fair.event, buyer=buyer.org)[0]
+    assert top.score - matches[1].score == 5 and "certified haccp" in top.reasons

@@ -227,6 +227,22 @@ def test_report_counts_by_buyer_type_and_group(client, fair, scheduled):
     assert client.get(url(fair, "report")).status_code == 200
 
 
+def test_report_counts_no_shows_by_buyer_type_and_group(client, fair, scheduled):
+    other = Meeting.objects.select_related("slot").exclude(pk=scheduled.pk).get()
+    day.report_no_show(event=fair.event, meeting_id=other.pk, user=fair.buyers[1].user,
+                       now=other.slot.starts_at + timedelta(minutes=5))
+    day.check_in_meeting(event=fair.event, meeting_id=scheduled.pk, user=fair.desk)
+    rows, total = tally_meetings(event=fair.event, by="kind")
+    assert [(r.key, r.scheduled, r.held, r.no_shows) for r in rows] == [
+        ("ecommerce", 1, 0, 1), ("retail_chain", 1, 1, 0)]
+    assert (total.held, total.no_shows) == (1, 1)
+    group_rows, _ = tally_meetings(event=fair.event, by="group")
+    assert [(r.key, r.no_shows) for r in group_rows] == [("food", 1)]
+    client.force_login(fair.organizer)
+    page = client.get(url(fair, "report")).content.decode()
+    assert "<td>1</td><td>1</td><td>0</td><td>0</td></tr></tfoot>" in page  # held, no-shows, MoUs, agreements
+
+
 def test_nav_and_stats_plug_in(client, fair):
     generous_quotas(fair.event)
     client.force_login(fair.buyers[0].user)

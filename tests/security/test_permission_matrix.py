@@ -49,6 +49,7 @@ BUSINESS_RULE_403 = {
     "e/<slug:event_slug>/booths/cancel/": "an exhibitor needs an approved application to book",
     "e/<slug:event_slug>/booths/waitlist/join/": "an exhibitor needs an approved application to wait for a booth",
     "e/<slug:event_slug>/booths/waitlist/leave/": "an exhibitor needs an approved application to wait for a booth",
+    "e/<slug:event_slug>/matchmaking/table-check-in/": "an exhibitor runs only the meeting tables at its booth",
 }
 
 

@@ -1,5 +1,5 @@
 // Check-in desk: keyboard-wedge scanners (code + Enter) into an always-focused field, a phone camera mode
-// (jsQR, served locally), big result with word + colour, sound and vibration, lookup and undo.
+// (registration/qr-camera.js), big result with word + colour, sound and vibration, lookup and undo.
 // No inline scripts: everything the page does lives here.
 (() => {
   "use strict";
@@ -221,56 +221,12 @@
   document.addEventListener("click", keepFocus);
   codeInput.focus();
 
-  // --- camera mode (phones) ------------------------------------------------------------------------------
-  const cameraButton = document.getElementById("camera-toggle");
-  const cameraStatus = document.getElementById("camera-status");
-  const video = document.getElementById("camera-video");
-  const canvas = document.createElement("canvas");
-  let stream = null;
-  let lastCode = "";
-  let lastAt = 0;
-
-  function stopCamera() {
-    if (stream) stream.getTracks().forEach((t) => t.stop());
-    stream = null;
-    video.hidden = true;
-    cameraButton.textContent = cameraButton.dataset.start;
-    cameraButton.setAttribute("aria-pressed", "false");
-  }
-
-  function tick() {
-    if (!stream) return;
-    if (video.readyState === video.HAVE_ENOUGH_DATA && window.jsQR) {
-      canvas.width = video.videoWidth;
-      canvas.height = video.videoHeight;
-      const ctx = canvas.getContext("2d", { willReadFrequently: true });
-      ctx.drawImage(video, 0, 0, canvas.width, canvas.height);
-      const image = ctx.getImageData(0, 0, canvas.width, canvas.height);
-      const found = window.jsQR(image.data, image.width, image.height, { inversionAttempts: "dontInvert" });
-      const now = Date.now();
-      if (found && found.data && (found.data !== lastCode || now - lastAt > 3000)) {
-        lastCode = found.data;
-        lastAt = now;
-        submitCode(found.data);
-      }
-    }
-    requestAnimationFrame(tick);
-  }
-
-  cameraButton.addEventListener("click", async () => {
-    if (stream) { stopCamera(); return; }
-    try {
-      stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false });
-      video.srcObject = stream;
-      video.hidden = false;
-      await video.play();
-      cameraButton.textContent = cameraButton.dataset.stop;
-      cameraButton.setAttribute("aria-pressed", "true");
-      cameraStatus.textContent = "";
-      requestAnimationFrame(tick);
-    } catch (err) {
-      stopCamera();
-      cameraStatus.textContent = desk.dataset.cameraError || String(err);
-    }
+  // --- camera mode (phones): registration/qr-camera.js ------------------------------------------------
+  window.KetnoiQrCamera.attach({
+    button: document.getElementById("camera-toggle"),
+    video: document.getElementById("camera-video"),
+    status: document.getElementById("camera-status"),
+    onCode: submitCode,
+    errorText: desk.dataset.cameraError,
   });
 })();
