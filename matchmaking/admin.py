@@ -82,6 +82,7 @@ class MeetingTableAdmin(admin.ModelAdmin):
     list_filter = ["event"]
     search_fields = ["booth_code", "event__name"]
     list_select_related = ["event"]
+    autocomplete_fields = ["booth"]
 
 
 @admin.register(BlockedTime)

@@ -10,6 +10,7 @@ from .models import (
     CheckinConflict,
     DeskReport,
     DeskSyncCounter,
+    DeskTombstone,
     Device,
     EventSigningKey,
     ImportBatch,
@@ -174,6 +175,16 @@ class DeskSyncCounterAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
     list_display = ["event", "version"]
     list_filter = ["event__status"]
     search_fields = ["event__name", "event__slug"]
+    list_select_related = ["event"]
+
+
+@admin.register(DeskTombstone)
+class DeskTombstoneAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    """A deleted badge as offline desks learn of it: written by the services, pruned after 30 days."""
+
+    list_display = ["badge_id", "event", "version", "created_at"]
+    list_filter = ["event"]
+    search_fields = ["=badge_id", "event__name", "event__slug"]
     list_select_related = ["event"]
 
 
