@@ -62,6 +62,7 @@ from registration.models import (
     CheckinConflict,
     DeskReport,
     DeskSyncCounter,
+    DeskTombstone,
     ImportBatch,
     Registration,
     RegistrationQuestion,
@@ -170,6 +171,8 @@ def build_world(token: str, n: int = 1) -> World:
                                        nonce=f"{slug}-x{i}")
     w.keep(ScanLog.objects.filter(event=event).first(), CheckinConflict.objects.filter(event=event).first())
     w.keep(DeskSyncCounter.objects.get_or_create(event=event)[0])
+    tombstones = [DeskTombstone.objects.create(event=event, badge_id=900_000 + i, version=i + 1) for i in range(n)]
+    w.keep(tombstones[0])
     w.keep(DeskReport.objects.create(event=event, desk_id=f"desk-{slug}", user=organizer, gate=f"Cổng {token}",
                                      last_sync_at=day))
     w.keep(ImportBatch.objects.create(event=event, created_by=organizer, filename=f"khach-{slug}.xlsx"))
