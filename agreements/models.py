@@ -62,7 +62,13 @@ class Agreement(models.Model):
         _("signing ceremony"), max_length=100, blank=True,
         help_text=_("The agenda session or ceremony where it was signed (optional)."),
     )
-    ceremony_session_id = models.PositiveIntegerField(null=True, blank=True)  # agenda session, not a FK on purpose
+    # PROTECT, not SET_NULL: which ceremony an agreement was signed at is part of its record (and audit
+    # trail); the agenda cancels sessions instead of deleting them, so a delete only happens by mistake in
+    # the admin, which then refuses it instead of silently unlinking the agreements.
+    ceremony_session = models.ForeignKey(
+        "agenda.Session", verbose_name=_("signing-ceremony session"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="agreements",
+    )
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.SIGNED)
     execution_started_on = models.DateField(_("execution started"), null=True, blank=True)
     completed_on = models.DateField(_("completed on"), null=True, blank=True)
