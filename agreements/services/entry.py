@@ -17,7 +17,7 @@ from eventsite.errors import Conflict, DomainError
 from eventsite.live import broadcast_on_commit
 from eventsite.models import Event, EventRole, Organization
 
-from ..models import Agreement, AgreementParty, AgreementProductGroup, AuditEntry, Signatory
+from ..models import Agreement, AgreementParty, AgreementProductGroup, AuditEntry, Signatory, breakdown_key
 from .uploads import CheckedScan
 
 TOPIC = "agreements"
@@ -231,6 +231,8 @@ def _apply_fields(agreement: Agreement, event: Event, data: AgreementData) -> No
     agreement.ceremony_session = data.ceremony_session
     agreement.party_key = party_key(p.organization.pk for p in data.parties)
     agreement.partner_province_code = _partner_province(event, data)
+    agreement.buyer_key = breakdown_key(p.organization.pk for p in data.parties if p.role == PartyRole.BUYER)
+    agreement.group_key = breakdown_key(set(data.product_groups) | {pr.group for pr in data.products})
 
 
 def _attach_scan(agreement: Agreement, scan: CheckedScan) -> None:

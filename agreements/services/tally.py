@@ -6,8 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from django.db.models import Case, CharField, Count, IntegerField, OuterRef, Q, QuerySet, Subquery, Sum, Value, When
-from django.db.models.functions import Cast
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -15,14 +14,12 @@ from catalog.ocop import ProductGroup
 from eventsite.models import Event, Organization
 from eventsite.provinces import current_name
 
-from ..models import Agreement, AgreementParty, AgreementProductGroup
+from ..models import NONE, SEVERAL, Agreement, AgreementParty, AgreementProductGroup
 from .entry import counted_filter
 
 BY = ("kind", "province", "buyer", "product_group")
 TOP = 10  # rows shown by name in the long breakdowns (partner province, buyer); the rest are one "Other" row
 OTHER = "other"  # key of the "Other (K …)" row
-SEVERAL = "several"  # key of the row of agreements with several buyers / product groups
-NONE = "none"  # key of the row of agreements with no buyer party / no product group
 
 
 @lru_cache(maxsize=128)
@@ -136,8 +133,8 @@ def dashboard(events: Event | Iterable, *, top: int = TOP) -> Dashboard:
 
     1. agreements grouped by (kind, partner province, verification, status) → totals, by kind, by province;
     2. the distinct distributors (M) of business ↔ distributor agreements;
-    3. agreements grouped by their buyer (one, several, none) → by buyer; 4. the names of the top buyers;
-    5. agreements grouped by their product group (one, several, none).
+    3. agreements grouped by their stored buyer key (its one buyer, several, none) → by buyer;
+    4. the names of the top buyers; 5. agreements grouped by their stored product group key.
 
     Every breakdown adds up to the total: each counted agreement is in exactly one row of each, the
     long ones (province, buyer) list the ``top`` first by name and add the rest up in an "Other" row.
@@ -183,26 +180,17 @@ def dashboard(events: Event | Iterable, *, top: int = TOP) -> Dashboard:
     return board
 
 
-def _one_each(events, related, field_name: str, output_field):
-    """Counted agreements annotated with ``key``: the single related ``field_name`` when there is exactly
-    one, SEVERAL when more, NONE when none — so every agreement lands in exactly one row."""
-    number = Subquery(related.filter(agreement=OuterRef("pk")).order_by().values("agreement")
-                      .annotate(c=Count("id")).values("c")[:1], output_field=IntegerField())
-    first = Subquery(related.filter(agreement=OuterRef("pk")).order_by(field_name).values(field_name)[:1],
-                     output_field=output_field)
-    return (counted_agreements(events).alias(number=number).annotate(
-        key=Case(When(Q(number__isnull=True) | Q(number=0), then=Value(NONE)),
-                 When(number=1, then=Cast(first, CharField())),
-                 default=Value(SEVERAL), output_field=CharField()),
-    ).order_by().values("key").annotate(n=Count("id"), v=Sum("estimated_value")))
+def _one_each(events, key_field: str) -> dict[str, tuple[int, int]]:
+    """{key: (count, value)} of the counted agreements by their stored breakdown key (one GROUP BY)."""
+    rows = counted_agreements(events).order_by().values(key_field).annotate(n=Count("id"), v=Sum("estimated_value"))
+    return {r[key_field]: (r["n"], r["v"] or 0) for r in rows}
 
 
 def _by_buyer(events, top: int) -> tuple[list[TallyRow], int]:
     """Each counted agreement once: under its buyer, or "Several buyers", or "No buyer party". Two queries."""
-    buyers = AgreementParty.objects.filter(role=AgreementParty.Role.BUYER)
-    grouped = {r["key"]: (r["n"], r["v"] or 0) for r in _one_each(events, buyers, "organization_id", CharField())}
+    grouped = _one_each(events, "buyer_key")
     special = [(SEVERAL, _("Several buyers")), (NONE, _("No buyer party"))]
-    ids = [int(k) for k in grouped if k not in (SEVERAL, NONE)]
+    ids = [int(k) for k in grouped if k.isdigit()]
     ranked = sorted(ids, key=lambda pk: (-grouped[str(pk)][0], -grouped[str(pk)][1], pk))
     names = dict(Organization.objects.filter(pk__in=ranked[:top]).values_list("pk", "name")) if ids else {}
     rows = [TallyRow(pk, names.get(pk, ""), *grouped[str(pk)]) for pk in ranked]
@@ -215,9 +203,9 @@ def _by_product_group(events) -> list[TallyRow]:
     """Each counted agreement once: under its product group, or "Several product groups", or "No product group
     stated". One query."""
     labels = dict(ProductGroup.choices)
-    grouped = {r["key"]: (r["n"], r["v"] or 0)
-               for r in _one_each(events, AgreementProductGroup.objects.all(), "group", CharField())}
-    rows = [TallyRow(g, str(labels[g]), *grouped[g]) for g in ProductGroup.values if g in grouped]
+    grouped = _one_each(events, "group_key")
+    order = [*ProductGroup.values, *sorted(k for k in grouped if k not in labels and k not in (SEVERAL, NONE))]
+    rows = [TallyRow(g, str(labels.get(g, g)), *grouped[g]) for g in order if g in grouped]
     rows += [TallyRow(key, label, *grouped[key]) for key, label in
              ((SEVERAL, _("Several product groups")), (NONE, _("No product group stated"))) if key in grouped]
     return rows

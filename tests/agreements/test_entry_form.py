@@ -52,7 +52,7 @@ def test_session_select_lists_signing_ceremonies_first_and_is_preset_from_the_li
                              starts_at=panel.starts_at.replace(hour=15))
     SessionFactory(title="Phiên của sự kiện khác", type=Session.Type.SIGNING)
     client.force_login(organizer(event))
-    html = client.get(new_url(event), {"session": signing.pk}, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.get(new_url(event), {"session": signing.pk}).content.decode()
     select = html[html.index('name="ceremony_session"'):]
     select = select[:select.index("</select>")]
     assert select.index("Lễ ký kết hợp tác") < select.index("Hội thảo chuyên đề")  # signing first
@@ -67,10 +67,9 @@ def test_a_session_of_another_event_or_no_session_is_refused(client, event):
     a, b = producer(), retailer()
     for bad in ("999999", str(foreign.pk), "abc"):
         response = client.post(new_url(event), form_post(party_1=a.pk, party_1_role="seller", party_2=b.pk,
-                                                         party_2_role="buyer", ceremony_session=bad),
-                               HTTP_ACCEPT_LANGUAGE="en")
+                                                         party_2_role="buyer", ceremony_session=bad))
         assert response.status_code == 200 and Agreement.objects.count() == 0
-        assert "Choose one of this event’s sessions." in response.content.decode()
+        assert "Hãy chọn một phiên của sự kiện này." in response.content.decode()
     with pytest.raises(AgreementError):  # the service checks it too
         create_agreement(event=event, actor=None, data=data(ceremony_session=foreign))
 
@@ -96,21 +95,20 @@ def test_signing_session_links_organizers_to_the_form_and_shows_its_count(client
     reject_agreement(agreement=gone, actor=None, reason="nhập nhầm")  # does not count
     agenda_services.publish(event=event)
     client.force_login(organizer(event))
-    control = client.get(reverse("agenda:control", args=[event.slug]), {"day": "2026-12-09"},
-                         HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    control = client.get(reverse("agenda:control", args=[event.slug]), {"day": "2026-12-09"}).content.decode()
     link = f'{new_url(event)}?session={signing.pk}'
-    assert link in control and "Enter agreements signed in this session" in control
+    assert link in control and "Nhập các biên bản ký kết trong phiên này" in control
     assert f"?session={panel.pk}" not in control
-    assert "2 agreements signed" in control
+    assert "2 biên bản đã ký" in control
     # the form reached through the link has the session chosen
     assert f'<option value="{signing.pk}" selected>' in client.get(link).content.decode()
     # the public programme shows the count, never a value
     client.logout()
-    page = client.get(reverse("agenda:agenda", args=[event.slug]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    page = client.get(reverse("agenda:agenda", args=[event.slug])).content.decode()
     item = page[page.index(f'id="session-{signing.pk}"'):]
     item = item[:item.index("</li>")]
-    assert "2 agreements signed" in item and "987" not in page
-    assert "agreements signed" not in page[page.index(f'id="session-{panel.pk}"'):][:400]
+    assert "2 biên bản đã ký" in item and "987" not in page
+    assert "biên bản đã ký" not in page[page.index(f'id="session-{panel.pk}"'):][:400]
 
 
 def test_programme_with_ceremonies_keeps_a_constant_query_count(client, django_assert_max_num_queries):
@@ -192,15 +190,13 @@ def test_add_a_signatory_and_refuse_more_rows_than_allowed(client, event):
     assert [(s.name, s.title) for s in party.signatories.all()] == [("Một", ""), ("Hai", "Kế toán trưởng")]
     # more rows than the cap is an error, not a silent cut
     response = client.post(new_url(event), form_post(party_1=a.pk, party_1_role="seller", party_2=b.pk,
-                                                     party_2_role="buyer", party_rows="41", title="Khác"),
-                           HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200 and "at most 40 parties" in response.content.decode()
+                                                     party_2_role="buyer", party_rows="41", title="Khác"))
+    assert response.status_code == 200 and "tối đa 40 bên" in response.content.decode()
     # a signatory typed in a row without an organization is not dropped silently
     response = client.post(new_url(event), form_post(party_1=a.pk, party_1_role="seller", party_2=b.pk,
                                                      party_2_role="buyer", party_rows="3", title="Khác nữa",
-                                                     party_3_signatory="Không có đơn vị"),
-                           HTTP_ACCEPT_LANGUAGE="en")
-    assert response.status_code == 200 and "Choose the organization this signatory signs for." in \
+                                                     party_3_signatory="Không có đơn vị"))
+    assert response.status_code == 200 and "Hãy chọn đơn vị mà người này ký thay mặt." in \
         response.content.decode()
     assert Agreement.objects.count() == 1
 
@@ -218,14 +214,13 @@ def quick(party_1: Organization, **over) -> dict:
 
 def test_organizer_quick_adds_an_organization_that_becomes_a_party_and_is_searchable(client, event):
     client.force_login(organizer(event))
-    assert "New organization (not found by the search)" in client.get(new_url(event),
-                                                                      HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    response = client.post(new_url(event), quick(producer()), HTTP_ACCEPT_LANGUAGE="en")
+    assert "Đơn vị mới (không tìm thấy khi tìm kiếm)" in client.get(new_url(event)).content.decode()
+    response = client.post(new_url(event), quick(producer()))
     html = response.content.decode()
     org = Organization.objects.get(name="Công ty TNHH Gạo Ngon")
     assert (org.kind, org.province_code, org.tax_code) == ("distributor", 92, "")
     assert f'<option value="{org.pk}" selected>' in html and 'value="Lễ ký"' in html  # party 2, title kept
-    assert "is now chosen as a party below" in html and Agreement.objects.count() == 0
+    assert "làm một bên ở dưới" in html and Agreement.objects.count() == 0
     options = client.get(reverse("agreements:parties", args=[event.slug]), {"q": "gao ngon"}).content.decode()
     assert f'value="{org.pk}"' in options
 
@@ -237,12 +232,12 @@ def test_quick_add_offers_the_existing_organization_instead_of_a_duplicate(clien
     seller = producer()
     before = Organization.objects.count()
     # same tax code: always the same organization
-    html = client.post(new_url(event), quick(seller, **{"neworg-name": "BHX", "neworg-tax_code": "0310471746"}),
-                       HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    post = quick(seller, **{"neworg-name": "BHX", "neworg-tax_code": "0310471746"})
+    html = client.post(new_url(event), post).content.decode()
     assert f'name="use_org" value="{taxed.pk}"' in html and Organization.objects.count() == before
     # same name without tone marks, same province
     post = quick(seller, **{"neworg-name": "hop tac xa  dam doi", "neworg-province_code": "96"})
-    html = client.post(new_url(event), post, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    html = client.post(new_url(event), post).content.decode()
     assert f'name="use_org" value="{same_name.pk}"' in html and Organization.objects.count() == before
     assert 'name="neworg-create_anyway"' in html
     # use it: it becomes the next party

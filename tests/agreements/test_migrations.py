@@ -36,6 +36,11 @@ def test_old_session_ids_of_the_same_event_are_kept_others_become_null():
 
     keep, missing, wrong_event, none = (make("giữ", own.pk), make("không có", 999999),
                                         make("sự kiện khác", foreign.pk), make("trống", None))
+    buyer = Organization.objects.first()
+    old.get_model("agreements", "AgreementParty").objects.create(agreement_id=keep, organization=buyer,
+                                                                 role="buyer")
+    old.get_model("agreements", "AgreementProductGroup").objects.create(agreement_id=keep, group="food")
+    old.get_model("agreements", "AgreementProductGroup").objects.create(agreement_id=keep, group="beverage")
     executor = MigrationExecutor(connection)
     executor.migrate(AFTER)
     new = executor.loader.project_state(AFTER).apps.get_model("agreements", "Agreement")
@@ -43,3 +48,9 @@ def test_old_session_ids_of_the_same_event_are_kept_others_become_null():
     assert after == {keep: own.pk, missing: None, wrong_event: None, none: None}
     executor = MigrationExecutor(connection)
     executor.migrate(executor.loader.graph.leaf_nodes())  # back to the latest state for the next tests
+    # 0004 stores each agreement's row in the buyer and product-group breakdowns
+    from agreements.models import Agreement as Current
+
+    assert Current.objects.get(pk=keep).buyer_key == str(buyer.pk)
+    assert Current.objects.get(pk=keep).group_key == "several"
+    assert Current.objects.get(pk=none).buyer_key == "none" == Current.objects.get(pk=none).group_key

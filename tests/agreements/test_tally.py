@@ -64,6 +64,9 @@ def test_demo_event_shows_the_soc_trang_figures():
     assert Agreement.objects.filter(event=ctx.event).count() == 56
     stats = [s for s in collect_stats(ctx.event) if s.url.endswith("/agreements/tally/")]
     assert [s.value for s in stats] == [56]
+    board = dashboard(ctx.event)  # every breakdown of the demo event accounts for all 56
+    for rows in (board.by_kind, board.by_province, board.by_buyer, board.by_product_group):
+        assert sum(r.count for r in rows) == 56
 
 
 def test_only_verified_live_agreements_count_and_every_dimension():
@@ -108,9 +111,11 @@ def _bulk(event, n: int) -> None:
     orgs = [producer() for _ in range(5)] + [retailer(name=f"R{i}", province_code=p) for i, p in enumerate(provinces)]
     now = timezone.now()
     kinds = Agreement.Kind.values
+    groups = ("food", "beverage", "herbal")
     rows = Agreement.objects.bulk_create([
         Agreement(event=event, kind=kinds[i % 5], title=f"A{i}", signed_at=SIGNED, signed_on=SIGNED.date(),
                   estimated_value=i * 1000, party_key=f"k{i}", partner_province_code=provinces[i % 5],
+                  buyer_key=str(orgs[5 + i % 5].pk), group_key=groups[i % 3],  # what the services store
                   created_at=now - timedelta(seconds=i))
         for i in range(n)
     ])
@@ -119,7 +124,7 @@ def _bulk(event, n: int) -> None:
         + [AgreementParty(agreement=a, organization=orgs[5 + i % 5], role="buyer") for i, a in enumerate(rows)]
     )
     AgreementProductGroup.objects.bulk_create(
-        [AgreementProductGroup(agreement=a, group=("food", "beverage", "herbal")[i % 3]) for i, a in enumerate(rows)]
+        [AgreementProductGroup(agreement=a, group=groups[i % 3]) for i, a in enumerate(rows)]
     )
 
 
@@ -194,9 +199,9 @@ def test_every_breakdown_adds_up_to_the_total_with_other_rows():
         assert sum(r.value for r in rows) == board.total_value
     assert len(board.by_province) == 11 and board.others["province"] == 2
     other = board.by_province[-1]
-    assert (other.key, other.label, other.count) == ("other", "Other (2 provinces)", 2)
+    assert (other.key, other.label, other.count) == ("other", "Khác (2 tỉnh, thành)", 2)
     assert [r.key for r in board.by_buyer[-3:]] == ["other", "several", "none"]
-    assert board.by_buyer[-3].label == "Other (2 buyers)" and board.others["buyer"] == 2
+    assert board.by_buyer[-3].label == "Khác (2 bên mua)" and board.others["buyer"] == 2
     assert [r.count for r in board.by_buyer[-3:]] == [2, 1, 1]
     groups = {r.key: r.count for r in board.by_product_group}
     assert groups == {"food": 22, "several": 1, "none": 1}
@@ -210,8 +215,9 @@ def test_dashboard_headings_say_top_n_and_show_the_other_row(client):
     for code in (1, 4, 8, 11, 12, 14, 15, 19, 20, 22, 24, 25):
         agreement(event, buyer=retailer(name=f"Chuỗi {code}", province_code=code), value=10)
     client.force_login(organizer(event))
-    html = client.get(reverse("agreements:dashboard", args=[event.slug]), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "By partner province (top 10 and the rest)" in html and "Other (2 provinces)" in html
-    assert "By buyer (top 10 and the rest)" in html
-    html = client.get(reverse("agreements:overview"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
-    assert "Other (2 provinces)" in html
+    html = client.get(reverse("agreements:dashboard", args=[event.slug])).content.decode()
+    assert "Theo tỉnh, thành đối tác (10 tỉnh, thành đứng đầu và phần còn lại)" in html
+    assert "Khác (2 tỉnh, thành)" in html
+    assert "Theo bên mua (10 đơn vị đứng đầu và phần còn lại)" in html
+    html = client.get(reverse("agreements:overview")).content.decode()
+    assert "Khác (2 tỉnh, thành)" in html
