@@ -13,7 +13,7 @@ from html import escape
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext
+from django.utils.translation import ngettext, pgettext
 
 from .models import Session, SessionSpeaker
 
@@ -188,13 +188,14 @@ def programme(
     ]
 
 
-def render_sessions(days: list[Day], *, can_star: bool) -> None:
+def render_sessions(days: list[Day], *, can_star: bool, agreements: dict[int, int] | None = None) -> None:
     """Fill ``RoomBlock.html``: the ``<li>`` of each session, written here rather than in a template loop.
 
     The programme page prints 200 sessions; looping over them in the template engine was most of a
     cold render. This writes the same markup (``agenda/_programme.html`` prints ``block.html``), with
     every value escaped; a signed-in page gets a ``<!--star:ID-->`` mark per session that
-    ``views._with_stars`` replaces with the caller's star toggle.
+    ``views._with_stars`` replaces with the caller's star toggle. A signing ceremony shows how many
+    agreements were signed there (``agreements``: session id → count; a public figure, never values).
     """
     now_tag = f' <span class="tag tag-now">{escape(pgettext("agenda now or next", "Now"))}</span>'
     next_tag = f' <span class="tag tag-next">{escape(pgettext("agenda now or next", "Next"))}</span>'
@@ -224,6 +225,11 @@ def render_sessions(days: list[Day], *, can_star: bool) -> None:
                 description = (f'<p class="session-description">{escape(s.description)}</p>'
                                if s.description else "")
                 star = f"<!--star:{int(s.id)}-->" if can_star else ""
+                signed = ""
+                if agreements is not None and s.type == Session.Type.SIGNING:
+                    n = agreements.get(s.id, 0)
+                    text = ngettext("%(n)d agreement signed", "%(n)d agreements signed", n) % {"n": n}
+                    signed = f'<p class="session-agreements">{escape(text)}</p>'
                 parts.append(
                     f'\n            <li class="{classes}" id="session-{int(s.id)}">\n'
                     f'              <p class="session-time"><time datetime="{escape(s.start_iso)}" data-session-start>'
@@ -233,6 +239,7 @@ def render_sessions(days: list[Day], *, can_star: bool) -> None:
                     f'              <p class="session-meta">{escape(s.meta)}</p>\n'
                     f"              {speakers}\n"
                     f"              {description}\n"
+                    f"              {signed}\n"
                     f"              {star}\n"
                     f"            </li>\n            "
                 )

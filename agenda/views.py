@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.html import escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import SafeString
-from django.utils.translation import get_language, pgettext
+from django.utils.translation import get_language, ngettext, pgettext
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -61,7 +61,8 @@ def _context(request: HttpRequest, view: str, loaded: tuple | None = None) -> di
     filters = _filters(request, snapshot) if view == "agenda" else {"type": "", "room": ""}
     starred = services.starred_ids(request.user, event) if view == "mine" else set()
     days = programme(snapshot, now=now, starred=starred, only=starred if view == "mine" else None, **filters)
-    render_sessions(days, can_star=request.user.is_authenticated)
+    render_sessions(days, can_star=request.user.is_authenticated, agreements=_signing_counts(
+        s for day in days for block in day.rooms for s in block.sessions))
     ctx.update(
         filters=filters,
         days=days,
@@ -70,6 +71,16 @@ def _context(request: HttpRequest, view: str, loaded: tuple | None = None) -> di
         can_star=request.user.is_authenticated,
     )
     return ctx
+
+
+def _signing_counts(sessions) -> dict[int, int]:
+    """Agreements signed at each signing ceremony shown (one query, none when no ceremony is shown)."""
+    ids = [s.id for s in sessions if s.type == Session.Type.SIGNING]
+    if not ids:
+        return {}
+    from agreements.services import ceremony_counts  # agreements depends on agenda, not the other way round
+
+    return ceremony_counts(ids)
 
 
 def _fragment_url(request: HttpRequest, view: str, filters: dict | None = None) -> str:
@@ -274,7 +285,8 @@ def reset_feed(request: HttpRequest) -> HttpResponse:
 # --- organizer control panel --------------------------------------------------------------
 
 
-def _control_sessions(request: HttpRequest, sessions: list[Session], day: date, rooms: list[Room]) -> str:
+def _control_sessions(request: HttpRequest, sessions: list[Session], day: date, rooms: list[Room],
+                      agreements: dict[int, int] | None = None) -> str:
     """The session cards of the control panel, written in Python (the template loop was most of every
     control action's response time, and that response is rendered while the release is being fanned
     out to the sockets of the same process). Same markup as before; every value is escaped."""
@@ -290,8 +302,10 @@ def _control_sessions(request: HttpRequest, sessions: list[Session], day: date, 
         "confirm": _("Cancel this session for everyone?"), "shift_label": _("Shift by minutes (negative = earlier)"),
         "cascade": _("also every later session in this room that day"), "shift": _("Shift"),
         "move": _("Move to room"), "change_room": _("Change room"), "restore": _("Restore"),
-        "no_room": _("No room"),
+        "no_room": _("No room"), "enter_agreements": _("Enter agreements signed in this session"),
     }.items()}
+    agreements = agreements or {}
+    new_agreement = reverse("agreements:new", kwargs={"event_slug": request.event.slug})
     statuses = {value: escape(label) for value, label in Session.Status.choices}
     room_names = [(r.id, escape(r.name)) for r in rooms]
 
@@ -336,12 +350,18 @@ def _control_sessions(request: HttpRequest, sessions: list[Session], day: date, 
         if status == Session.Status.CANCELLED:
             actions += form(sid, "restore", text["restore"], title, button_class="secondary") + "\n          "
         actions += "\n        "
+        signing = ""
+        if s.type == Session.Type.SIGNING:
+            n = agreements.get(sid, 0)
+            signed = escape(ngettext("%(n)d agreement signed", "%(n)d agreements signed", n) % {"n": n})
+            signing = (f'\n        <p class="session-agreements"><a href="{new_agreement}?session={sid}">'
+                       f'{text["enter_agreements"]}<span class="visually-hidden">: {title}</span></a> · {signed}</p>')
         parts.append(
             f'\n      <article class="control-session" id="control-session-{sid}">\n'
             f'        <h3><span data-control-time>{start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}'
             f"</span> · {title}</h3>\n"
             f'        <p>{room} · <span class="tag tag-{escape(status)}">{statuses.get(status, escape(status))}'
-            "</span></p>\n"
+            f"</span></p>{signing}\n"
             f'        <div class="control-actions">{actions}</div>\n      </article>\n    '
         )
     return SafeString("".join(parts))
@@ -369,7 +389,7 @@ def _control_context(request: HttpRequest) -> dict:
         "day": day,
         "sessions": sessions,
         "rooms": rooms,
-        "sessions_html": _control_sessions(request, sessions, day, rooms),
+        "sessions_html": _control_sessions(request, sessions, day, rooms, _signing_counts(sessions)),
         # Under live control every action publishes the whole draft, so nothing is pending.
         "pending": [] if agenda.live_control else services.pending_changes(event),
         "announcements": Announcement.objects.filter(event=event, active=True)[:10],

@@ -62,7 +62,13 @@ class Agreement(models.Model):
         _("signing ceremony"), max_length=100, blank=True,
         help_text=_("The agenda session or ceremony where it was signed (optional)."),
     )
-    ceremony_session_id = models.PositiveIntegerField(null=True, blank=True)  # agenda session, not a FK on purpose
+    # PROTECT, not SET_NULL: which ceremony an agreement was signed at is part of its record (and audit
+    # trail); the agenda cancels sessions instead of deleting them, so a delete only happens by mistake in
+    # the admin, which then refuses it instead of silently unlinking the agreements.
+    ceremony_session = models.ForeignKey(
+        "agenda.Session", verbose_name=_("signing-ceremony session"), on_delete=models.PROTECT,
+        null=True, blank=True, related_name="agreements",
+    )
     # The B2B meeting it came from, when entered from that meeting's "MoU signed" link.
     meeting = models.ForeignKey("matchmaking.Meeting", on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="agreements", verbose_name=_("B2B meeting"))
@@ -83,6 +89,11 @@ class Agreement(models.Model):
     )
     party_key = models.CharField(max_length=200, editable=False, db_index=True)  # sorted party ids "3-9-12"
     partner_province_code = models.PositiveSmallIntegerField(null=True, blank=True, editable=False)
+    # Its row in the "by buyer" and "by product group" breakdowns, stored when saved (like the partner province)
+    # so each breakdown is one GROUP BY on this table: the organization id of its only buyer / its only product
+    # group, SEVERAL, or NONE (breakdown_keys below).
+    buyer_key = models.CharField(max_length=20, editable=False, default="none")
+    group_key = models.CharField(max_length=20, editable=False, default="none")
     scan = models.FileField(_("scan of the signed document"), storage=scan_storage, blank=True, max_length=200)
     scan_sha256 = models.CharField(max_length=64, blank=True, db_index=True)
     scan_content_type = models.CharField(max_length=40, blank=True)
@@ -118,6 +129,18 @@ class Agreement(models.Model):
     def counts(self) -> bool:
         """Whether it enters the tallies: verified and not cancelled."""
         return self.verification == self.Verification.VERIFIED and self.status != self.Status.CANCELLED
+
+
+SEVERAL = "several"
+NONE = "none"
+
+
+def breakdown_key(values) -> str:
+    """The one value as text, SEVERAL when more than one, NONE when none."""
+    distinct = {str(v) for v in values}
+    if not distinct:
+        return NONE
+    return distinct.pop() if len(distinct) == 1 else SEVERAL
 
 
 class AgreementParty(models.Model):

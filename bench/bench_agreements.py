@@ -61,6 +61,7 @@ def _child(sizes: list[int], repeats: int) -> list[dict]:
             Agreement(event=event, kind=kinds[i % 5], title=f"Biên bản {i}", signed_at=signed,
                       signed_on=signed.date(), estimated_value=(i % 97) * 10_000_000, party_key=f"{i}",
                       partner_province_code=provinces[i % 34], status=statuses[i % 10],
+                      buyer_key=str(buyers[i % 60].pk), group_key=("food", "beverage", "herbal", "handicraft")[i % 4],
                       cancelled_on=signed.date() if statuses[i % 10] == "cancelled" else None,
                       verification="submitted" if i % 50 == 0 else "verified")
             for i in range(size)], batch_size=2000)

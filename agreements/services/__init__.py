@@ -19,12 +19,13 @@ from .entry import (
     verify_agreement,
     visible_agreements,
 )
-from .tally import business_with_distributors, dashboard, public_counts, tally, tally_agreements
+from .tally import business_with_distributors, ceremony_counts, dashboard, public_counts, tally, tally_agreements
 from .uploads import InvalidScan, check_scan
 
 __all__ = [
     "AgreementData", "AgreementError", "DuplicateSuspected", "InvalidScan", "PartyData", "StaleEdit",
-    "attach_scan", "business_with_distributors", "cancel_agreement", "check_scan", "create_agreement",
+    "attach_scan", "business_with_distributors", "cancel_agreement", "ceremony_counts", "check_scan",
+    "create_agreement",
     "dashboard", "find_duplicates", "member_org_ids", "prefill_from_meeting", "public_counts", "reject_agreement",
     "set_status", "snapshot", "tally", "tally_agreements", "update_agreement", "verify_agreement",
     "visible_agreements",

@@ -11,12 +11,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from agenda.models import Session
 from catalog.models import Product
 from eventsite.errors import Conflict, DomainError
 from eventsite.live import broadcast_on_commit
 from eventsite.models import Event, EventRole, Organization
 
-from ..models import Agreement, AgreementParty, AgreementProductGroup, AuditEntry, Signatory
+from ..models import Agreement, AgreementParty, AgreementProductGroup, AuditEntry, Signatory, breakdown_key
 from .uploads import CheckedScan
 
 TOPIC = "agreements"
@@ -53,6 +54,8 @@ class PartyData:
     role: str
     signatory_name: str = ""
     signatory_title: str = ""
+    # Further signatories of the same party, as (name, title) pairs, after the first one above.
+    more_signatories: list[tuple[str, str]] = field(default_factory=list)
 
 
 @dataclass
@@ -67,7 +70,7 @@ class AgreementData:
     volume: str = ""
     term: str = ""
     ceremony_ref: str = ""
-    ceremony_session_id: int | None = None
+    ceremony_session: Session | None = None
 
 
 # --- reading -------------------------------------------------------------------------------------
@@ -184,6 +187,9 @@ def _validate(event: Event, data: AgreementData) -> None:
         raise AgreementError(_("The estimated value cannot be negative."), code="value")
     if data.signed_at is None:
         raise AgreementError(_("Give the date and time of signing."), code="signed_at")
+    if data.ceremony_session is not None and data.ceremony_session.event_id != event.pk:
+        raise AgreementError(_("The signing-ceremony session must be a session of this event."),
+                             code="ceremony_session")
 
 
 def _partner_province(event: Event, data: AgreementData) -> int | None:
@@ -203,8 +209,9 @@ def _write_parts(agreement: Agreement, data: AgreementData, *, replace: bool) ->
         party = AgreementParty.objects.create(
             agreement=agreement, organization=p.organization, role=p.role, position=position
         )
-        if p.signatory_name.strip():
-            Signatory.objects.create(party=party, name=p.signatory_name.strip(), title=p.signatory_title.strip())
+        for name, title in [(p.signatory_name, p.signatory_title), *p.more_signatories]:
+            if (name or "").strip():
+                Signatory.objects.create(party=party, name=name.strip(), title=(title or "").strip())
     groups = set(data.product_groups) | {pr.group for pr in data.products}
     AgreementProductGroup.objects.bulk_create(
         [AgreementProductGroup(agreement=agreement, group=g) for g in sorted(groups)]
@@ -221,9 +228,11 @@ def _apply_fields(agreement: Agreement, event: Event, data: AgreementData) -> No
     agreement.signed_at = data.signed_at
     agreement.signed_on = timezone.localdate(data.signed_at)
     agreement.ceremony_ref = data.ceremony_ref.strip()
-    agreement.ceremony_session_id = data.ceremony_session_id
+    agreement.ceremony_session = data.ceremony_session
     agreement.party_key = party_key(p.organization.pk for p in data.parties)
     agreement.partner_province_code = _partner_province(event, data)
+    agreement.buyer_key = breakdown_key(p.organization.pk for p in data.parties if p.role == PartyRole.BUYER)
+    agreement.group_key = breakdown_key(set(data.product_groups) | {pr.group for pr in data.products})
 
 
 def _attach_scan(agreement: Agreement, scan: CheckedScan) -> None:

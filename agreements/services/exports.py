@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
+from eventsite.provinces import current_name
 from eventsite.spreadsheets import neutralise_cell
 
 from ..models import Agreement, AgreementParty, Signatory
@@ -19,7 +20,7 @@ cell = neutralise_cell  # every exported value goes through the shared formula-i
 
 
 def export_queryset(qs: QuerySet[Agreement]) -> QuerySet[Agreement]:
-    return qs.select_related("event").prefetch_related(
+    return qs.select_related("event", "ceremony_session").prefetch_related(
         Prefetch("parties", queryset=AgreementParty.objects.select_related("organization").prefetch_related(
             Prefetch("signatories", queryset=Signatory.objects.order_by("id")))),
         "product_groups",
@@ -28,8 +29,8 @@ def export_queryset(qs: QuerySet[Agreement]) -> QuerySet[Agreement]:
 
 def header() -> list[str]:
     return [_("No."), _("Title"), _("Kind"), _("Parties"), _("Signatories"), _("Product groups"),
-            _("Estimated value (VND)"), _("Volume"), _("Term"), _("Signed at"), _("Status"), _("Verification"),
-            _("Scan SHA-256")]
+            _("Estimated value (VND)"), _("Volume"), _("Term"), _("Signed at"), _("Signing-ceremony session"),
+            _("Partner province"), _("Status"), _("Verification"), _("Scan SHA-256")]
 
 
 def rows(agreements: Iterable[Agreement]) -> Iterable[list]:
@@ -46,10 +47,18 @@ def rows(agreements: Iterable[Agreement]) -> Iterable[list]:
             a.volume,
             a.term,
             timezone.localtime(a.signed_at).strftime("%d/%m/%Y %H:%M"),
+            _session(a.ceremony_session),
+            current_name(a.partner_province_code),
             a.get_status_display(),
             a.get_verification_display(),
             a.scan_sha256,
         ]
+
+
+def _session(session) -> str:
+    if session is None:
+        return ""
+    return f"{session.title} ({timezone.localtime(session.starts_at):%d/%m/%Y %H:%M})"
 
 
 def to_csv(agreements: Iterable[Agreement]) -> bytes:
@@ -69,7 +78,8 @@ def to_xlsx(agreements: Iterable[Agreement]) -> bytes:
     ws.append(header())
     for row in rows(agreements):
         ws.append([cell(v) for v in row])
-    for col, width in zip("ABCDEFGHIJKLM", (6, 50, 30, 60, 40, 30, 20, 20, 15, 17, 15, 18, 20), strict=True):
+    for col, width in zip("ABCDEFGHIJKLMNO", (6, 50, 30, 60, 40, 30, 20, 20, 15, 17, 40, 22, 15, 18, 20),
+                          strict=True):
         ws.column_dimensions[col].width = width
     ws.freeze_panes = "A2"
     buf = io.BytesIO()

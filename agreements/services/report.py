@@ -51,6 +51,13 @@ def _table(data: list[list], widths: list[float]) -> Table:
     return table
 
 
+def _breakdown(title: str, rows, board, language: str, styles: dict, text_width: float) -> Table:
+    data = [[title, _("Number"), _("Estimated value")]]
+    data += [[Paragraph(r.label, styles["p"]), str(r.count), _money(r.value, language)] for r in rows]
+    data.append([_("Total"), str(board.total_count), _money(board.total_value, language)])
+    return _table(data, [text_width * 0.55, text_width * 0.15, text_width * 0.3])
+
+
 def summary_pdf(event, *, language: str = "vi") -> bytes:
     """Participants by role, other apps' figures (via AppConfig.event_stats), agreements by kind with values."""
     register_fonts()
@@ -116,12 +123,15 @@ def _build(event, language: str) -> bytes:
         story.append(Paragraph(
             _("%(n)d business agreements with %(m)d distributors and retail chains.") % {"n": n, "m": m},
             styles["p"]))
+    # Every breakdown lists all agreements once (a long one ends with an "Other (K …)" row) and its total.
+    if board.by_province:
+        heading = (_("By partner province (top %(n)d and the rest)") % {"n": board.top}
+                   if board.others.get("province") else _("By partner province"))
+        story.append(Paragraph(heading, styles["h2"]))
+        story.append(_breakdown(_("Partner province"), board.by_province, board, language, styles, text_width))
     if board.by_product_group:
         story.append(Paragraph(_("By product group"), styles["h2"]))
-        data = [[_("Product group"), _("Number"), _("Estimated value")]]
-        data += [[Paragraph(r.label, styles["p"]), str(r.count), _money(r.value, language)]
-                 for r in board.by_product_group]
-        story.append(_table(data, [text_width * 0.55, text_width * 0.15, text_width * 0.3]))
+        story.append(_breakdown(_("Product group"), board.by_product_group, board, language, styles, text_width))
     story.append(Spacer(1, 10))
     story.append(Paragraph(
         _("Only verified agreements that are not cancelled are counted. Produced on %(date)s.")

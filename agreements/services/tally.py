@@ -8,15 +8,18 @@ from functools import lru_cache
 
 from django.db.models import Count, Q, QuerySet, Sum
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalog.ocop import ProductGroup
 from eventsite.models import Event, Organization
 from eventsite.provinces import current_name
 
-from ..models import Agreement, AgreementParty, AgreementProductGroup
+from ..models import NONE, SEVERAL, Agreement, AgreementParty, AgreementProductGroup
 from .entry import counted_filter
 
 BY = ("kind", "province", "buyer", "product_group")
+TOP = 10  # rows shown by name in the long breakdowns (partner province, buyer); the rest are one "Other" row
+OTHER = "other"  # key of the "Other (K …)" row
 
 
 @lru_cache(maxsize=128)
@@ -43,6 +46,9 @@ class Dashboard:
     by_product_group: list[TallyRow] = field(default_factory=list)
     business_with_distributors: tuple[int, int] = (0, 0)
     pending: int = 0
+    top: int = TOP
+    # How many provinces / buyers were folded into the "Other" row (0: every one is listed by name).
+    others: dict[str, int] = field(default_factory=dict)
 
 
 def _events_q(events, prefix: str = "") -> Q:
@@ -89,7 +95,22 @@ def tally(*, events: Event | Iterable, by: str, limit: int | None = None) -> lis
                          for r in rows), key=lambda r: order.get(r.key, 99))
     else:
         raise ValueError(f"unknown tally dimension {by!r}; use one of {BY}")
-    return result[:limit] if limit else result
+    return with_other(result, limit, by)[0] if limit else result
+
+
+def with_other(rows: list[TallyRow], top: int, by: str) -> tuple[list[TallyRow], int]:
+    """The first ``top`` rows and, if more, one "Other (K …)" row adding up the rest: nothing drops out."""
+    if len(rows) <= top:
+        return rows, 0
+    rest = rows[top:]
+    k = len(rest)
+    if by == "province":
+        label = ngettext("Other (%(k)d province)", "Other (%(k)d provinces)", k) % {"k": k}
+    elif by == "buyer":
+        label = ngettext("Other (%(k)d buyer)", "Other (%(k)d buyers)", k) % {"k": k}
+    else:
+        label = ngettext("Other (%(k)d group)", "Other (%(k)d groups)", k) % {"k": k}
+    return rows[:top] + [TallyRow(OTHER, label, sum(r.count for r in rest), sum(r.value for r in rest))], k
 
 
 def tally_agreements(event: Event | Iterable, by: str = "kind") -> dict:
@@ -107,18 +128,22 @@ def business_with_distributors(events: Event | Iterable) -> tuple[int, int]:
     return figures["n"] or 0, figures["m"] or 0
 
 
-def dashboard(events: Event | Iterable, *, top: int = 10) -> Dashboard:
-    """Everything the tally page shows in four GROUP BY queries (whatever the number of agreements):
+def dashboard(events: Event | Iterable, *, top: int = TOP) -> Dashboard:
+    """Everything the tally page shows in five queries, whatever the number of agreements:
 
     1. agreements grouped by (kind, partner province, verification, status) → totals, by kind, by province;
-    2. buyer-role parties grouped by (organization, kind) → by buyer, and the distinct distributors (M);
-    3. the names of the top buyers; 4. product groups. The few grouped rows are rolled up here.
+    2. the distinct distributors (M) of business ↔ distributor agreements;
+    3. agreements grouped by their stored buyer key (its one buyer, several, none) → by buyer;
+    4. the names of the top buyers; 5. agreements grouped by their stored product group key.
+
+    Every breakdown adds up to the total: each counted agreement is in exactly one row of each, the
+    long ones (province, buyer) list the ``top`` first by name and add the rest up in an "Other" row.
     """
     Kind, Status, Verification = Agreement.Kind, Agreement.Status, Agreement.Verification
     grouped = (Agreement.objects.filter(_events_q(events))
                .values("kind", "partner_province_code", "verification", "status")
                .annotate(n=Count("id"), v=Sum("estimated_value")).order_by())
-    board = Dashboard()
+    board = Dashboard(top=top)
     kinds: dict[str, list[int]] = {}
     provinces: dict[int | None, list[int]] = {}
     for r in grouped:
@@ -137,31 +162,60 @@ def dashboard(events: Event | Iterable, *, top: int = 10) -> Dashboard:
             slot[1] += value
     labels = dict(Kind.choices)
     board.by_kind = [TallyRow(k, str(labels[k]), *kinds[k]) for k in Kind.values if k in kinds]
-    board.by_province = sorted(
-        (TallyRow(code, province_name(code) or _("Not stated"), n, v) for code, (n, v) in provinces.items()),
-        key=lambda r: (-r.count, r.label))[:top]
+    provinces_rows = sorted((TallyRow(code, province_name(code), n, v) for code, (n, v) in provinces.items()
+                             if code is not None), key=lambda r: (-r.count, r.label))
+    board.by_province, board.others["province"] = with_other(provinces_rows, top, "province")
+    if None in provinces:  # no partner province known: its own row, after "Other"
+        board.by_province.append(TallyRow(None, _("Not stated"), *provinces[None]))
 
-    buyers_rows = (AgreementParty.objects
-                   .filter(_events_q(events, "agreement__") & counted_filter("agreement__"),
-                           role=AgreementParty.Role.BUYER)
-                   .values("organization_id", "agreement__kind")
-                   .annotate(n=Count("agreement_id"), v=Sum("agreement__estimated_value")).order_by())
-    buyers: dict[int, list[int]] = {}
-    distributors = set()
-    for r in buyers_rows:
-        slot = buyers.setdefault(r["organization_id"], [0, 0])
-        slot[0] += r["n"]
-        slot[1] += r["v"] or 0
-        if r["agreement__kind"] == Kind.BIZ_DISTRIBUTOR:
-            distributors.add(r["organization_id"])
-    board.business_with_distributors = (kinds.get(Kind.BIZ_DISTRIBUTOR, [0, 0])[0], len(distributors))
-    top_buyers = sorted(buyers.items(), key=lambda item: (-item[1][0], -item[1][1], item[0]))[:top]
-    names = dict(Organization.objects.filter(pk__in=[pk for pk, _ in top_buyers]).values_list("pk", "name")) \
-        if top_buyers else {}
-    board.by_buyer = sorted((TallyRow(pk, names.get(pk, ""), n, v) for pk, (n, v) in top_buyers),
-                            key=lambda r: (-r.count, r.label))
-    board.by_product_group = tally(events=events, by="product_group")
+    # M: the distinct organizations signing as buyer in business ↔ distributor agreements.
+    board.business_with_distributors = (
+        kinds.get(Kind.BIZ_DISTRIBUTOR, [0, 0])[0],
+        AgreementParty.objects.filter(_events_q(events, "agreement__") & counted_filter("agreement__"),
+                                      role=AgreementParty.Role.BUYER, agreement__kind=Kind.BIZ_DISTRIBUTOR)
+        .values("organization_id").distinct().count(),
+    )
+    board.by_buyer, board.others["buyer"] = _by_buyer(events, top)
+    board.by_product_group = _by_product_group(events)
     return board
+
+
+def _one_each(events, key_field: str) -> dict[str, tuple[int, int]]:
+    """{key: (count, value)} of the counted agreements by their stored breakdown key (one GROUP BY)."""
+    rows = counted_agreements(events).order_by().values(key_field).annotate(n=Count("id"), v=Sum("estimated_value"))
+    return {r[key_field]: (r["n"], r["v"] or 0) for r in rows}
+
+
+def _by_buyer(events, top: int) -> tuple[list[TallyRow], int]:
+    """Each counted agreement once: under its buyer, or "Several buyers", or "No buyer party". Two queries."""
+    grouped = _one_each(events, "buyer_key")
+    special = [(SEVERAL, _("Several buyers")), (NONE, _("No buyer party"))]
+    ids = [int(k) for k in grouped if k.isdigit()]
+    ranked = sorted(ids, key=lambda pk: (-grouped[str(pk)][0], -grouped[str(pk)][1], pk))
+    names = dict(Organization.objects.filter(pk__in=ranked[:top]).values_list("pk", "name")) if ids else {}
+    rows = [TallyRow(pk, names.get(pk, ""), *grouped[str(pk)]) for pk in ranked]
+    rows, others = with_other(rows, top, "buyer")
+    rows += [TallyRow(key, label, *grouped[key]) for key, label in special if key in grouped]
+    return rows, others
+
+
+def _by_product_group(events) -> list[TallyRow]:
+    """Each counted agreement once: under its product group, or "Several product groups", or "No product group
+    stated". One query."""
+    labels = dict(ProductGroup.choices)
+    grouped = _one_each(events, "group_key")
+    order = [*ProductGroup.values, *sorted(k for k in grouped if k not in labels and k not in (SEVERAL, NONE))]
+    rows = [TallyRow(g, str(labels.get(g, g)), *grouped[g]) for g in order if g in grouped]
+    rows += [TallyRow(key, label, *grouped[key]) for key, label in
+             ((SEVERAL, _("Several product groups")), (NONE, _("No product group stated"))) if key in grouped]
+    return rows
+
+
+def ceremony_counts(session_ids: Iterable[int]) -> dict[int, int]:
+    """{agenda session id: agreements signed there that count} — a public figure (no values). One query."""
+    rows = (Agreement.objects.filter(counted_filter(), ceremony_session_id__in=list(session_ids))
+            .values("ceremony_session_id").annotate(n=Count("id")).order_by())
+    return {r["ceremony_session_id"]: r["n"] for r in rows}
 
 
 def public_counts(event: Event) -> dict:

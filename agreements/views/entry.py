@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -23,7 +24,14 @@ from eventsite.provinces import fold
 from eventsite.ratelimit import ratelimit
 
 from .. import services
-from ..forms import AgreementForm, ReasonForm, StatusForm, initial_from_agreement
+from ..forms import (
+    AgreementForm,
+    QuickOrganizationForm,
+    ReasonForm,
+    RedisplayForm,
+    StatusForm,
+    initial_from_agreement,
+)
 from ..models import Agreement, AgreementParty, AuditEntry, Signatory
 from ..services.uploads import safe_filename
 
@@ -100,8 +108,8 @@ def _initial_from_get(request) -> dict:
         initial["meeting"] = meeting.pk
     if get.get("kind") in Agreement.Kind.values:
         initial["kind"] = get["kind"]
-    if get.get("session", "").isdigit():
-        initial["ceremony_session_id"] = int(get["session"])
+    if get.get("session", "").isdigit():  # the select only offers this event's sessions
+        initial["ceremony_session"] = int(get["session"])
     if get.get("ceremony_ref"):
         initial["ceremony_ref"] = get["ceremony_ref"][:100]
     if get.get("signed_at"):
@@ -156,11 +164,76 @@ def _submitter_org(request, form):
     raise services.AgreementError(_("Your organization must be one of the parties."), code="not_a_party")
 
 
+REDISPLAY_BUTTONS = ("add_party", "add_signatory", "neworg_create", "use_org")
+
+
+def _redisplay(request, *, editing: Agreement | None) -> HttpResponse | None:
+    """The form's own buttons that change the form rather than save it: "Add a party", "Add a signatory",
+    and (organizers only) the quick-added or reused organization. The whole form is shown again with
+    everything typed kept, so it also works without JavaScript; HTMX swaps in only the parties area."""
+    if not any(name in request.POST for name in REDISPLAY_BUTTONS):
+        return None
+    data = request.POST.copy()
+    org_form, org_duplicates, org_added = None, [], None
+    add_party = "add_party" in data
+    raw = data.get("add_signatory", "")
+    add_signatory = int(raw) if raw.isdigit() else None
+    if "neworg_create" in data or "use_org" in data:
+        if not is_organizer(request):
+            raise PermissionDenied
+        probe = RedisplayForm(data, event=request.event)
+        if "use_org" in data:
+            org_added = Organization.objects.filter(pk=data["use_org"]).first() \
+                if data["use_org"].isdigit() else None
+            if org_added is None:
+                org_form = QuickOrganizationForm(data)
+        else:
+            org_form = QuickOrganizationForm(data)
+            if org_form.is_valid():
+                org_duplicates, certain = org_form.duplicates()
+                if org_duplicates and (certain or not org_form.cleaned_data["create_anyway"]):
+                    org_form.add_error(None, _("This organization seems to exist already: use the one listed, "
+                                               "or correct what you typed.") if certain else
+                                       _("An organization with this name already exists in this province. "
+                                         "Use it, or tick the box to create a different one."))
+                else:
+                    c = org_form.cleaned_data
+                    try:
+                        with transaction.atomic():
+                            org_added = Organization.objects.create(
+                                name=c["name"], kind=c["kind"], tax_code=c.get("tax_code") or "",
+                                province_code=c.get("province_code"))
+                    except IntegrityError:  # the same tax code saved a moment ago at another desk
+                        org_duplicates = list(Organization.objects.filter(tax_code=c["tax_code"]))
+                        org_form.add_error(None, _("This organization seems to exist already: use the one "
+                                                   "listed, or correct what you typed."))
+                    else:
+                        org_form = None
+        if org_added is not None:
+            slot = probe.first_empty_party()
+            data[f"party_{slot}"] = str(org_added.pk)
+            data.setdefault(f"party_{slot}_role", AgreementParty.Role.BUYER)
+            data["party_rows"] = str(max(slot, probe.n_parties))
+    form = RedisplayForm(data, event=request.event, add_party=add_party, add_signatory=add_signatory)
+    return render(request, "agreements/form.html", {
+        "form": form, "editing": editing, "organizer": is_organizer(request), "duplicates": [],
+        "org_form": (org_form or QuickOrganizationForm()) if is_organizer(request) else None,
+        "org_duplicates": org_duplicates, "org_added": org_added, "scan_dropped": bool(request.FILES.get("scan")),
+        "focus_party": form.n_parties if add_party else None,
+    })
+
+
+def _quick_org_form(request):
+    return QuickOrganizationForm() if is_organizer(request) else None
+
+
 @event_view(roles=MEMBERS)
 @ratelimit("upload", key="user", files_only=True)
 def agreement_new(request):
     event = request.event
     duplicates = []
+    if request.method == "POST" and (redisplayed := _redisplay(request, editing=None)) is not None:
+        return redisplayed
     if request.method == "POST":
         form = AgreementForm(request.POST, request.FILES, event=event)
         if form.is_valid():
@@ -197,7 +270,7 @@ def agreement_new(request):
         form = AgreementForm(initial=_initial_from_get(request), event=event)
     return render(request, "agreements/form.html", {
         "form": form, "duplicates": _with_parties(Agreement.objects.filter(pk__in=[d.pk for d in duplicates])),
-        "organizer": is_organizer(request), "editing": None,
+        "organizer": is_organizer(request), "editing": None, "org_form": _quick_org_form(request),
     }, status=409 if duplicates else 200)
 
 
@@ -220,6 +293,8 @@ def agreement_edit(request, pk: int):
         messages.error(request, _("A cancelled agreement cannot be edited."))
         return redirect(agreement.get_absolute_url())
     duplicates, stale = [], None
+    if request.method == "POST" and (redisplayed := _redisplay(request, editing=agreement)) is not None:
+        return redisplayed
     if request.method == "POST":
         form = AgreementForm(request.POST, request.FILES, event=request.event)
         if form.is_valid():
@@ -248,7 +323,7 @@ def agreement_edit(request, pk: int):
     else:
         form = AgreementForm(initial=initial_from_agreement(agreement), event=request.event)
     return render(request, "agreements/form.html", {
-        "form": form, "editing": agreement, "organizer": is_organizer(request),
+        "form": form, "editing": agreement, "organizer": is_organizer(request), "org_form": _quick_org_form(request),
         "duplicates": _with_parties(Agreement.objects.filter(pk__in=[d.pk for d in duplicates])),
         "stale": _with_parties(Agreement.objects.filter(pk=stale.pk)).first() if stale else None,
     }, status=409 if (stale or duplicates) else 200)
@@ -258,7 +333,7 @@ def agreement_edit(request, pk: int):
 def agreement_detail(request, pk: int):
     agreement = _get_visible(request, pk)
     agreement = _with_parties(Agreement.objects.filter(pk=agreement.pk)).prefetch_related(
-        "product_groups", "products").select_related("event", "submitted_by_org").get()
+        "product_groups", "products").select_related("event", "submitted_by_org", "ceremony_session").get()
     audit = AuditEntry.objects.filter(agreement=agreement).select_related("actor")
     same_scan = []
     if agreement.scan_sha256:

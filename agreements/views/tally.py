@@ -45,7 +45,8 @@ def tally_dashboard(request):
     ]
     return render(request, "agreements/dashboard.html", {
         "board": board, "organizer": organizer, "scope_events": None,
-        "charts": [{"key": key, "rows": rows, "count_bars": bars(rows, values=False),
+        "charts": [{"key": key, "rows": rows, "others": board.others.get(key, 0),
+                    "count_bars": bars(rows, values=False),
                     "value_bars": bars(rows, values=True) if organizer else None} for key, rows in charts],
     })
 
@@ -63,8 +64,9 @@ def tally_overview(request):
     ]
     return render(request, "agreements/dashboard.html", {
         "board": board, "organizer": True, "scope_events": events,
-        "charts": [{"key": key, "rows": rows, "count_bars": bars(rows, values=False),
-                    "value_bars": bars(rows, values=True)} for key, rows in charts],
+        "charts": [{"key": key, "rows": rows, "others": board.others.get(key, 0),
+                    "count_bars": bars(rows, values=False), "value_bars": bars(rows, values=True)}
+                   for key, rows in charts],
     })
 
 

@@ -6,13 +6,18 @@ import csv
 import io
 import shutil
 import subprocess
+import uuid
 
 import pytest
 from openpyxl import load_workbook
 
 from agreements.services.exports import cell
+from booths.models import Booking, BookingStatus
 from eventsite.models import EventRole
+from registration.services import checkin
+from tests.booths.factories import BoothFactory, HallFactory, exhibitor
 from tests.factories import EventFactory
+from tests.registration.factories_checkin import CheckinRegistrationFactory
 from tests.reports import export_via_job
 
 from .factories import agreement, member, organizer, producer, retailer
@@ -72,8 +77,17 @@ def test_pdf_report_in_vietnamese(client):
     for _ in range(3):
         member(event, EventRole.Role.BUYER)
     member(event, EventRole.Role.EXHIBITOR)
-    agreement(event, value=1_250_000_000)
-    agreement(event, kind="biz_biz", buyer=producer(), value=250_000_000)
+    agreement(event, value=1_250_000_000, buyer=retailer(name="Chuỗi Cần Thơ", province_code=92))
+    agreement(event, kind="biz_biz", buyer=producer(province_code=86), value=250_000_000)
+    # booths: 3, one taken; check-ins: 1 of 2 approved registrations
+    hall = HallFactory(event=event)
+    booths = [BoothFactory(hall=hall) for _ in range(3)]
+    Booking.objects.create(event=event, booth=booths[0], application=exhibitor(event),
+                           status=BookingStatus.CONFIRMED)
+    desk = member(event, EventRole.Role.DESK_STAFF)
+    arrived, _absent = CheckinRegistrationFactory(event=event), CheckinRegistrationFactory(event=event)
+    assert checkin.checkin_registration(registration_id=arrived.pk, gate="Cổng A", nonce=uuid.uuid4().hex,
+                                        device_or_user=desk, event=event).ok
     client.force_login(organizer(event))
     response = export_via_job(client, event, "agreements_pdf")
     assert response.status_code == 200 and response.content.startswith(b"%PDF-")
@@ -84,3 +98,12 @@ def test_pdf_report_in_vietnamese(client):
     assert "Người mua" in text and "Biên bản hợp tác đã ký kết" in text
     assert "1.250.000.000 ₫" in text and "1.500.000.000 ₫" in text
     assert "Doanh nghiệp – doanh nghiệp" in text and "Doanh nghiệp – nhà phân phối hoặc chuỗi bán lẻ" in text
+    lines = [" ".join(line.split()) for line in text.splitlines()]
+    # booths and check-ins (published by the booths and registration apps) are in the report
+    assert "Gian hàng còn trống 2" in lines and "Gian hàng đã có chủ 1" in lines
+    assert "Đãcheck-in1/2" in [line.replace(" ", "") for line in lines]
+    # partner provinces, each agreement once, with the total
+    assert "Theo tỉnh, thành đối tác" in lines
+    assert any(line.startswith("Thành phố Cần Thơ 1 1.250.000.000 ₫") for line in lines)
+    assert any(line.startswith("Vĩnh Long 1 250.000.000 ₫") for line in lines)
+    assert lines.count("Tổng cộng 2 1.500.000.000 ₫") >= 2

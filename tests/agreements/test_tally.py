@@ -11,6 +11,7 @@ from django.utils import timezone
 from agreements.models import Agreement, AgreementParty, AgreementProductGroup
 from agreements.seeding import seed_soc_trang_2020
 from agreements.services import (
+    PartyData,
     business_with_distributors,
     cancel_agreement,
     create_agreement,
@@ -63,6 +64,9 @@ def test_demo_event_shows_the_soc_trang_figures():
     assert Agreement.objects.filter(event=ctx.event).count() == 56
     stats = [s for s in collect_stats(ctx.event) if s.url.endswith("/agreements/tally/")]
     assert [s.value for s in stats] == [56]
+    board = dashboard(ctx.event)  # every breakdown of the demo event accounts for all 56
+    for rows in (board.by_kind, board.by_province, board.by_buyer, board.by_product_group):
+        assert sum(r.count for r in rows) == 56
 
 
 def test_only_verified_live_agreements_count_and_every_dimension():
@@ -107,9 +111,11 @@ def _bulk(event, n: int) -> None:
     orgs = [producer() for _ in range(5)] + [retailer(name=f"R{i}", province_code=p) for i, p in enumerate(provinces)]
     now = timezone.now()
     kinds = Agreement.Kind.values
+    groups = ("food", "beverage", "herbal")
     rows = Agreement.objects.bulk_create([
         Agreement(event=event, kind=kinds[i % 5], title=f"A{i}", signed_at=SIGNED, signed_on=SIGNED.date(),
                   estimated_value=i * 1000, party_key=f"k{i}", partner_province_code=provinces[i % 5],
+                  buyer_key=str(orgs[5 + i % 5].pk), group_key=groups[i % 3],  # what the services store
                   created_at=now - timedelta(seconds=i))
         for i in range(n)
     ])
@@ -118,7 +124,7 @@ def _bulk(event, n: int) -> None:
         + [AgreementParty(agreement=a, organization=orgs[5 + i % 5], role="buyer") for i, a in enumerate(rows)]
     )
     AgreementProductGroup.objects.bulk_create(
-        [AgreementProductGroup(agreement=a, group=("food", "beverage", "herbal")[i % 3]) for i, a in enumerate(rows)]
+        [AgreementProductGroup(agreement=a, group=groups[i % 3]) for i, a in enumerate(rows)]
     )
 
 
@@ -126,12 +132,16 @@ def test_tally_queries_constant_at_10_and_1000(django_assert_num_queries):
     small, large = EventFactory(), EventFactory()
     _bulk(small, 10)
     _bulk(large, 1000)
-    with django_assert_num_queries(4):
+    # 5: grouped agreements, distinct distributors, agreements by buyer, buyer names, by product group
+    with django_assert_num_queries(5):
         board_small = dashboard(small)
-    with django_assert_num_queries(4):
+    with django_assert_num_queries(5):
         board_large = dashboard(large)
     assert board_small.total_count == 10 and board_large.total_count == 1000
-    assert sum(r.count for r in board_large.by_kind) == 1000
+    for board in (board_small, board_large):
+        for rows in (board.by_kind, board.by_province, board.by_buyer, board.by_product_group):
+            assert sum(r.count for r in rows) == board.total_count
+            assert sum(r.value for r in rows) == board.total_value
     assert board_large.total_value == sum(i * 1000 for i in range(1000))
 
 
@@ -162,3 +172,52 @@ def test_overview_across_my_events(client):
     response = client.get(reverse("agreements:overview"))
     assert response.status_code == 200
     assert response.context["board"].total_count == 2 and response.context["board"].total_value == 3
+
+
+def test_every_breakdown_adds_up_to_the_total_with_other_rows():
+    """12 partner provinces and 12 buyers: the top 10 by name, the rest in one "Other (K …)" row; agreements
+    with several buyers / product groups, or none, have rows of their own; nothing drops out."""
+    event = EventFactory(province_code=96)
+    codes = [1, 4, 8, 11, 12, 14, 15, 19, 20, 22, 24, 25]
+    for i, code in enumerate(codes):
+        chain = retailer(name=f"Chuỗi {code}", province_code=code)
+        for _ in range(1 + (i < 10)):  # the first ten provinces (and buyers) have 2 agreements, the last two 1
+            agreement(event, buyer=chain, value=10, product_groups=["food"])
+    # several buyers and several groups; no buyer (department ↔ department) and no product group
+    two_buyers = [PartyData(producer(), AgreementParty.Role.SELLER),
+                  PartyData(retailer(name="Mua 1", province_code=1), AgreementParty.Role.BUYER),
+                  PartyData(retailer(name="Mua 2", province_code=1), AgreementParty.Role.BUYER)]
+    create_agreement(event=event, actor=None, data=data(parties=two_buyers, value=5,
+                                                        product_groups=["food", "beverage"]))
+    create_agreement(event=event, actor=None, data=data(
+        kind="dept_dept", value=None, parties=[PartyData(dept(96), AgreementParty.Role.GOVERNMENT),
+                                               PartyData(dept(1), AgreementParty.Role.GOVERNMENT)]))
+    board = dashboard(event)
+    assert board.total_count == 24 and board.total_value == 225
+    for rows in (board.by_kind, board.by_province, board.by_buyer, board.by_product_group):
+        assert sum(r.count for r in rows) == board.total_count
+        assert sum(r.value for r in rows) == board.total_value
+    assert len(board.by_province) == 11 and board.others["province"] == 2
+    other = board.by_province[-1]
+    assert (other.key, other.label, other.count) == ("other", "Khác (2 tỉnh, thành)", 2)
+    assert [r.key for r in board.by_buyer[-3:]] == ["other", "several", "none"]
+    assert board.by_buyer[-3].label == "Khác (2 bên mua)" and board.others["buyer"] == 2
+    assert [r.count for r in board.by_buyer[-3:]] == [2, 1, 1]
+    groups = {r.key: r.count for r in board.by_product_group}
+    assert groups == {"food": 22, "several": 1, "none": 1}
+    # the limited tally adds the rest up the same way
+    limited = tally(events=event, by="province", limit=10)
+    assert limited[-1].key == "other" and sum(r.count for r in limited) == 24
+
+
+def test_dashboard_headings_say_top_n_and_show_the_other_row(client):
+    event = EventFactory(province_code=96)
+    for code in (1, 4, 8, 11, 12, 14, 15, 19, 20, 22, 24, 25):
+        agreement(event, buyer=retailer(name=f"Chuỗi {code}", province_code=code), value=10)
+    client.force_login(organizer(event))
+    html = client.get(reverse("agreements:dashboard", args=[event.slug])).content.decode()
+    assert "Theo tỉnh, thành đối tác (10 tỉnh, thành đứng đầu và phần còn lại)" in html
+    assert "Khác (2 tỉnh, thành)" in html
+    assert "Theo bên mua (10 đơn vị đứng đầu và phần còn lại)" in html
+    html = client.get(reverse("agreements:overview")).content.decode()
+    assert "Khác (2 tỉnh, thành)" in html

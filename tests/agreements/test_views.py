@@ -6,8 +6,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from agenda.models import Session
 from agreements.models import Agreement
 from eventsite.models import EventRole
+from tests.agenda.factories import SessionFactory
 from tests.factories import EventFactory, ProductFactory
 
 from .factories import agreement, dept, member, organizer, producer, retailer
@@ -27,8 +29,7 @@ def form_post(a: Agreement | None = None, **over) -> dict:
     for i, p in enumerate(parties, start=1):
         post[f"party_{i}"] = p.organization_id
         post[f"party_{i}_role"] = p.role
-    for i in range(len(parties) + 1, 5):
-        post[f"party_{i}_role"] = ""
+    post["party_rows"] = max(len(parties), 2)
     post.update(over)
     return post
 
@@ -95,17 +96,18 @@ def test_party_autocomplete_ignores_tone_marks(client, event):
 
 def test_fast_form_save_and_add_another_keeps_ceremony(client, event):
     client.force_login(organizer(event))
+    session = SessionFactory(event=event, type=Session.Type.SIGNING, title="Lễ ký kết sáng 9/12")
     a, b = dept(96), dept(79)
     post = form_post(kind="dept_dept", title="Hợp tác thương mại", party_1=a.pk, party_1_role="government",
                      party_2=b.pk, party_2_role="government", ceremony_ref="Lễ ký kết sáng 9/12",
-                     ceremony_session_id="17", add_another="1")
+                     ceremony_session=str(session.pk), add_another="1")
     response = client.post(reverse("agreements:new", args=[event.slug]), post)
     assert response.status_code == 302 and "ceremony_ref=" in response["Location"]
     saved = Agreement.objects.get()
-    assert saved.partner_province_code == 79 and saved.ceremony_session_id == 17
+    assert saved.partner_province_code == 79 and saved.ceremony_session == session
     page = client.get(response["Location"]).content.decode()
     assert 'value="Lễ ký kết sáng 9/12"' in page and 'value="dept_dept" selected' in page
-    assert 'name="ceremony_session_id" value="17"' in page
+    assert f'<option value="{session.pk}" selected>' in page
 
 
 def test_duplicate_asks_for_confirmation(client, event):

@@ -9,8 +9,10 @@ from django.conf import settings as django_settings
 from django.test import Client
 from playwright.sync_api import expect
 
+from agenda.models import Session
 from agreements.models import Agreement
 from eventsite.models import EventRole
+from tests.agenda.factories import SessionFactory
 from tests.agreements.factories import agreement, dept, retailer
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.factories import EventFactory, EventRoleFactory, UserFactory
@@ -33,6 +35,9 @@ def test_fast_entry_bumps_the_live_counter(page, context, live_app):
     dept(92, name="Sở Công Thương tỉnh Sóc Trăng")
     dept(79, name="Sở Công Thương Thành phố Hồ Chí Minh")
     agreement(event, buyer=retailer(name="Siêu thị Tứ Sơn"), value=300_000_000)
+    witness = dept(96, name="Ủy ban nhân dân tỉnh Cà Mau")
+    ceremony = SessionFactory(event=event, title="Lễ ký kết hợp tác", type=Session.Type.SIGNING)
+    SessionFactory(event=event, title="Hội thảo xúc tiến", type=Session.Type.PANEL)
 
     counter = context.new_page()
     counter.goto(f"/e/{event.slug}/agreements/counter/")
@@ -51,16 +56,30 @@ def test_fast_entry_bumps_the_live_counter(page, context, live_app):
     page.wait_for_selector("#id_party_2 option:has-text('Thành phố Hồ Chí Minh')", state="attached")
     page.select_option("#id_party_2_role", "government")
     page.fill("#id_party_1_signatory", "Võ Văn Chiêu")
+    page.select_option("#id_ceremony_session", str(ceremony.pk))
+    assert "Lễ ký kết hợp tác" in page.locator("#id_ceremony_session option:checked").inner_text()
+    # a third party: "Add a party" brings a new row (HTMX) and keeps everything typed so far
+    page.get_by_role("button", name="+ Thêm một bên").click()
+    expect(page.locator("#party_3_q")).to_be_focused()
+    assert page.locator("#id_party_1_signatory").input_value() == "Võ Văn Chiêu"
+    assert page.locator("#id_party_1 option:checked").inner_text() == "Sở Công Thương tỉnh Sóc Trăng"
+    page.fill("#party_3_q", "uy ban ca mau")
+    page.wait_for_selector("#id_party_3 option:has-text('Ủy ban nhân dân tỉnh Cà Mau')", state="attached")
+    page.select_option("#id_party_3_role", "witness")
+    assert page.locator("#id_title").input_value().startswith("Hợp tác phát triển thương mại")
     assert_accessible(page, "agreements-form")
+    screenshot(page, "agreements-form-three-parties")
     page.locator("button[name=add_another]").click()
     page.wait_for_url(re.compile(r"/agreements/new/\?"))
     assert page.locator("#id_kind").input_value() == "dept_dept"  # ready for the next one
+    assert page.locator("#id_ceremony_session").input_value() == str(ceremony.pk)  # same ceremony preset
 
     expect(counter.locator("[data-count=total]")).to_have_text("2")  # no reload: pushed over the websocket
     expect(counter.locator("[data-count='kind-dept_dept']")).to_have_text("1")
     screenshot(counter, "agreements-counter-after")
     a = Agreement.objects.get(kind="dept_dept")
-    assert a.audit.get().actor == user and a.parties.count() == 2
+    assert a.audit.get().actor == user and a.parties.count() == 3
+    assert a.ceremony_session == ceremony and a.parties.get(organization=witness).role == "witness"
 
     page.goto(f"/e/{event.slug}/agreements/")
     assert_accessible(page, "agreements-list")
