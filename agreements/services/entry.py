@@ -90,6 +90,7 @@ def snapshot(agreement: Agreement) -> dict:
     return {
         "kind": agreement.kind,
         "title": agreement.title,
+        "meeting_id": agreement.meeting_id,
         "parties": parties,
         "product_groups": sorted(agreement.product_groups.values_list("group", flat=True)),
         "product_ids": sorted(agreement.products.values_list("id", flat=True)),
@@ -271,10 +272,12 @@ def _lock(agreement: Agreement, expected_version: int | None) -> Agreement:
 
 @transaction.atomic
 def create_agreement(*, event: Event, actor, data: AgreementData, scan: CheckedScan | None = None,
-                     submitted_by_org: Organization | None = None, allow_duplicate: bool = False) -> Agreement:
+                     submitted_by_org: Organization | None = None, allow_duplicate: bool = False,
+                     meeting=None) -> Agreement:
     """Record an agreement. Organizers' entries count at once; a participant's (``submitted_by_org``)
     waits for an organizer to verify it. Same parties on the same day raise ``DuplicateSuspected``
-    unless ``allow_duplicate`` (the user confirmed)."""
+    unless ``allow_duplicate`` (the user confirmed). ``meeting``: the B2B meeting it came from (the caller
+    has checked it is this event's and the person entering it one of its sides or an organizer)."""
     _validate(event, data)
     if submitted_by_org is not None and submitted_by_org.pk not in {p.organization.pk for p in data.parties}:
         raise AgreementError(_("Your organization must be one of the parties."), code="not_a_party")
@@ -293,6 +296,7 @@ def create_agreement(*, event: Event, actor, data: AgreementData, scan: CheckedS
         agreement.verification = Verification.SUBMITTED
         agreement.submitted_by_org = submitted_by_org
     agreement.submitted_by = actor if actor is not None and actor.is_authenticated else None
+    agreement.meeting = meeting
     if scan is not None:
         _attach_scan(agreement, scan)
     agreement.save()

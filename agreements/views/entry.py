@@ -244,6 +244,7 @@ def agreement_new(request):
                         event=event, actor=request.user, data=form.to_data(), scan=scan,
                         submitted_by_org=_submitter_org(request, form),
                         allow_duplicate=form.cleaned_data.get("confirm_duplicate", False),
+                        meeting=_entry_meeting(request, form.cleaned_data.get("meeting")),
                     )
                 except services.DuplicateSuspected as dup:
                     duplicates = dup.duplicates
@@ -251,10 +252,6 @@ def agreement_new(request):
                 except DomainError as error:
                     form.add_error(None, error.message)
                 else:
-                    meeting = _entry_meeting(request, form.cleaned_data.get("meeting"))
-                    if meeting is not None:
-                        agreement.meeting = meeting
-                        agreement.save(update_fields=["meeting"])
                     if is_organizer(request):
                         messages.success(request, _("Agreement “%(title)s” recorded.") % {"title": agreement.title})
                     else:

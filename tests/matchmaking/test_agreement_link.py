@@ -72,6 +72,9 @@ def test_organizer_entry_records_the_meeting(client, fair, meeting):
     client.force_login(fair.organizer)
     agreement, _form = entry(client, fair, meeting.pk, seller=fair.producers[0].org, buyer=fair.buyers[0].org)
     assert agreement.meeting == meeting
+    # the link is part of the record from its first audit entry (saved in the same transaction)
+    (created,) = agreement.audit.all()
+    assert created.after["meeting_id"] == meeting.pk
 
 
 def test_someone_else_or_another_events_meeting_is_ignored(client, fair, meeting):
