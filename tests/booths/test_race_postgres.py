@@ -17,35 +17,43 @@ from .factories import BoothFactory, HallFactory, exhibitor
 THREADS = 24
 
 
+def _race(jobs, answered=Conflict) -> list[str]:
+    """Run ``jobs`` in parallel threads, each on its own connection, released together by a barrier: "won" for a
+    job that returns, the error code for an ``answered`` refusal, "error:…" for anything else (a bug that must show
+    up in the caller's assertion)."""
+    barrier = threading.Barrier(len(jobs))
+    outcomes: list[str] = []
+    lock = threading.Lock()
+
+    def run(job):
+        try:
+            barrier.wait(timeout=30)
+            job()
+            result = "won"
+        except answered as exc:
+            result = exc.code
+        except Exception as exc:
+            result = f"error:{exc!r}"
+        finally:
+            connection.close()
+        with lock:
+            outcomes.append(result)
+
+    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=60)
+    return outcomes
+
+
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
 def test_many_threads_holding_one_booth_exactly_one_wins():
     event = EventFactory()
     booth = BoothFactory(hall=HallFactory(event=event))
     applications = [exhibitor(event) for _ in range(THREADS)]
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def attempt(app):
-        try:
-            barrier.wait(timeout=30)
-            svc.hold_booth(booth_id=booth.pk, application=app)
-            result = "won"
-        except Conflict as exc:
-            result = exc.code
-        except Exception as exc:  # anything else is a bug and must show up in the assertion
-            result = f"error:{exc!r}"
-        finally:
-            connection.close()  # each thread had its own connection
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=attempt, args=(a,)) for a in applications]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    outcomes = _race([lambda a=a: svc.hold_booth(booth_id=booth.pk, application=a) for a in applications])
 
     assert sorted(outcomes) == ["booth_taken"] * (THREADS - 1) + ["won"]
     assert Booking.objects.filter(booth=booth, status__in=["held", "reserved", "confirmed"]).count() == 1
@@ -63,31 +71,9 @@ def test_parallel_moves_and_holds_onto_one_booth_never_double_book():
         app = exhibitor(event)
         movers.append(svc.assign_booth(booth_id=booth.pk, application_id=app.pk, event_id=event.pk))
     holders = [exhibitor(event) for _ in range(10)]
-    barrier = threading.Barrier(20)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def run(fn):
-        try:
-            barrier.wait(timeout=30)
-            fn()
-            result = "won"
-        except Conflict as exc:
-            result = exc.code
-        except Exception as exc:
-            result = f"error:{exc!r}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
     jobs = [lambda b=b: svc.move_booking(booking_id=b.pk, to_booth_id=target.pk, event_id=event.pk) for b in movers]
     jobs += [lambda a=a: svc.hold_booth(booth_id=target.pk, application=a) for a in holders]
-    threads = [threading.Thread(target=run, args=(job,)) for job in jobs]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    outcomes = _race(jobs)
 
     assert sorted(outcomes) == ["booth_taken"] * 19 + ["won"]
     assert Booking.objects.filter(booth=target, status__in=["held", "reserved", "confirmed"]).count() == 1
@@ -149,29 +135,8 @@ def test_one_exhibitor_racing_for_many_booths_gets_only_its_limit():
     BoothSettings.objects.create(event=event, max_booths_per_exhibitor=2)
     booths = BoothFactory.create_batch(THREADS, hall=HallFactory(event=event))
     app = exhibitor(event)
-    barrier = threading.Barrier(THREADS)
-    outcomes: list[str] = []
-    lock = threading.Lock()
-
-    def attempt(booth):
-        try:
-            barrier.wait(timeout=30)
-            svc.hold_booth(booth_id=booth.pk, application=app)
-            result = "won"
-        except DomainError as exc:
-            result = exc.code
-        except Exception as exc:  # anything else is a bug and must show up in the assertion
-            result = f"error:{exc!r}"
-        finally:
-            connection.close()
-        with lock:
-            outcomes.append(result)
-
-    threads = [threading.Thread(target=attempt, args=(b,)) for b in booths]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
+    outcomes = _race([lambda b=b: svc.hold_booth(booth_id=b.pk, application=app) for b in booths],
+                     answered=DomainError)
 
     assert sorted(outcomes) == ["limit_reached"] * (THREADS - 2) + ["won", "won"]
     assert Booking.objects.filter(application=app, status__in=["held", "reserved", "confirmed"]).count() == 2
