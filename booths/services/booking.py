@@ -54,14 +54,12 @@ def _lock_booths(event_id: int, *ids: int) -> dict[int, Booth]:
     return found
 
 
-def _release_expired(booth: Booth, now: datetime) -> bool:
+def _release_expired(booth: Booth | int, now: datetime) -> bool:
     """Inside the booth lock: an expired hold stops occupying the booth (and closes its waitlist offer)."""
     expired = list(Booking.objects.filter(booth=booth, status=BookingStatus.HELD, hold_expires_at__lte=now)
                    .values_list("pk", flat=True))
     if expired:
-        Booking.objects.filter(pk__in=expired).update(status=BookingStatus.EXPIRED, updated_at=now)
-        WaitlistEntry.objects.filter(offer__in=expired, status=WaitlistStatus.OFFERED).update(
-            status=WaitlistStatus.CANCELLED)
+        _expire(expired, now)
     return bool(expired)
 
 
@@ -193,8 +191,7 @@ def hold_booth(*, booth_id: int, application: ExhibitorApplication, by_user=None
         if blocked:
             raise errors.BoothBlocked(code)
         if has_expired:
-            _expire(list(Booking.objects.filter(booth_id=booth_id, status=BookingStatus.HELD,
-                                                hold_expires_at__lte=now).values_list("pk", flat=True)), now)
+            _release_expired(booth_id, now)
         approved = app_status == ApplicationStatus.APPROVED
         expires = now + timedelta(minutes=hold_minutes)
         stamp = timezone.now()  # what auto_now(_add) would store
