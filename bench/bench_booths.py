@@ -95,6 +95,8 @@ def _serve_race(event_id: int, booth_ids: list[int], app_ids: list[int], seeds: 
             result = error.code
         except Exception as error:  # counted as a server error
             result = f"error:{type(error).__name__}"
+        finally:
+            connection.close()  # as at the end of a request: back to the pool (scale mode's settings)
         return result, t1, time.perf_counter()
 
     run_attempt = sync_to_async(attempt, thread_sensitive=False)
@@ -171,6 +173,8 @@ def bench_race(processes: int = 1) -> list[dict]:
     else:
         import multiprocessing
 
+        if connection.vendor == "postgresql":  # a pool's threads do not survive fork: each child opens its own
+            connection.close_pool()
         context = multiprocessing.get_context("fork")
         start_at, queue = context.Barrier(processes), context.Queue()
         children = [context.Process(target=_serve_race_child, args=(share, start_at, queue)) for share in shares]

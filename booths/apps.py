@@ -15,6 +15,13 @@ class BoothsConfig(AppConfig):
         NavItem(_("Manage booths"), "booths:manage", roles=frozenset({"organizer"}), order=24),
     ]
 
+    def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
+        from .services.booking import warm_connection
+
+        connection_created.connect(warm_connection, dispatch_uid="booths.warm_connection")
+
     def event_stats(self, event) -> list[Stat]:
         from django.urls import reverse
 

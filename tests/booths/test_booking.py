@@ -249,3 +249,48 @@ def test_limit_counts_expired_holds_as_gone(event, hall):
     other = svc.hold_booth(booth_id=first.pk, application=exhibitor(event), now=now + timedelta(minutes=6))
     assert Booking.objects.get(booth=first, status=BookingStatus.EXPIRED).application_id == app.pk
     assert other.status == BookingStatus.HELD
+
+
+def test_cancel_answers_every_refusal_and_closes_a_declined_offer(event, hall):
+    """Both paths of cancel_booking (PostgreSQL's one call, SQLite's statements) give the same answers."""
+    booth, other_booth = BoothFactory.create_batch(2, hall=hall, kind=BoothKind.CORNER)
+    holder, waiting = exhibitor(event), exhibitor(event)
+    with pytest.raises(Booking.DoesNotExist):
+        svc.cancel_booking(booking_id=0, application=holder, event_id=event.pk)
+    held = svc.hold_booth(booth_id=booth.pk, application=holder)
+    with pytest.raises(Booking.DoesNotExist):  # another event's id: not found, never cancelled
+        svc.cancel_booking(booking_id=held.pk, application=holder, event_id=EventFactory().pk)
+    with pytest.raises(BookingError) as err:
+        svc.cancel_booking(booking_id=held.pk, application=waiting, event_id=event.pk)
+    assert err.value.code == "not_yours"
+    cancelled = svc.cancel_booking(booking_id=held.pk, application=holder, event_id=event.pk)
+    assert (cancelled.status, cancelled.booth.code, cancelled.application_id) == ("cancelled", booth.code, holder.pk)
+    assert Booking.objects.get(pk=held.pk).status == BookingStatus.CANCELLED
+    with pytest.raises(BookingError) as err:
+        svc.cancel_booking(booking_id=held.pk, application=holder, event_id=event.pk)
+    assert err.value.code == "wrong_state"
+    # the organizer cancels a waitlist offer that nobody else waits for: the offer closes with it
+    assigned = svc.assign_booth(booth_id=other_booth.pk, application_id=holder.pk, event_id=event.pk)
+    entry = svc.join_waitlist(application=waiting, kind=BoothKind.CORNER)
+    svc.cancel_booking(booking_id=assigned.pk, application=None, event_id=event.pk)
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.OFFERED
+    svc.cancel_booking(booking_id=entry.offer_id, application=None, event_id=event.pk)
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.CANCELLED
+    assert not Booking.objects.filter(booth=other_booth).active().exists()
+
+
+def test_hold_answers_missing_rows_and_creates_default_rules(event, hall):
+    booth = BoothFactory(hall=hall)
+    app = exhibitor(event)
+    assert not BoothSettings.objects.filter(event=event).exists()
+    with pytest.raises(Booking.booth.field.related_model.DoesNotExist):
+        svc.hold_booth(booth_id=0, application=app)
+    missing = ApplicationFactory.build(event=event, pk=0)
+    with pytest.raises(type(app).DoesNotExist):
+        svc.hold_booth(booth_id=booth.pk, application=missing)
+    held = svc.hold_booth(booth_id=booth.pk, application=app)
+    rules = BoothSettings.objects.get(event=event)
+    assert held.hold_expires_at - held.created_at == pytest.approx(timedelta(minutes=rules.hold_minutes),
+                                                                   abs=timedelta(seconds=5))
