@@ -63,3 +63,18 @@ def sql_all(sql: str, params: list, db=None) -> list[tuple]:
     with prepared_cursor(db) as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
+
+
+def postgres_only_sql(forward: str, backward: str):
+    """A migration operation running ``forward`` (and ``backward`` when unapplied) on PostgreSQL only: SQLite runs
+    the portable code path instead of these functions."""
+    from django.db import migrations
+
+    def run(sql):
+        def operation(apps, schema_editor):
+            if schema_editor.connection.vendor == "postgresql":
+                schema_editor.execute(sql)
+
+        return operation
+
+    return migrations.RunPython(run(forward), run(backward))

@@ -16,6 +16,8 @@ the defaults and asks again), no_application, no_booth. The partial unique index
 
 from django.db import migrations
 
+from eventsite.db import postgres_only_sql
+
 CREATE = r"""
 CREATE OR REPLACE FUNCTION booths_hold_booth(
     p_app bigint, p_booth bigint, p_now timestamptz, p_stamp timestamptz, p_by_user bigint,
@@ -115,17 +117,7 @@ $fn$;
 DROP = "DROP FUNCTION IF EXISTS booths_hold_booth(bigint, bigint, timestamptz, timestamptz, bigint);"
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
-
 class Migration(migrations.Migration):
     dependencies = [("booths", "0001_initial")]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [postgres_only_sql(CREATE, DROP)]

@@ -11,6 +11,8 @@ caller reads the booking to say why), waitlist, no_booking.
 
 from django.db import migrations
 
+from eventsite.db import postgres_only_sql
+
 CREATE = r"""
 CREATE OR REPLACE FUNCTION booths_cancel_booking(
     p_booking bigint, p_event bigint, p_app bigint, p_now timestamptz, p_stamp timestamptz,
@@ -52,17 +54,7 @@ $fn$;
 DROP = "DROP FUNCTION IF EXISTS booths_cancel_booking(bigint, bigint, bigint, timestamptz, timestamptz);"
 
 
-def create(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(CREATE)
-
-
-def drop(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP)
-
-
 class Migration(migrations.Migration):
     dependencies = [("booths", "0002_hold_booth_function")]
 
-    operations = [migrations.RunPython(create, drop)]
+    operations = [postgres_only_sql(CREATE, DROP)]
