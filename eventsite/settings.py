@@ -122,7 +122,7 @@ if os.environ.get("DATABASE_URL"):
             DATABASES["default"]["OPTIONS"].setdefault("pool", {
                 "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
                 "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
-                "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "20")),
+                "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "5")),
             })
 else:
     DATABASES = {
