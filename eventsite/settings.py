@@ -110,7 +110,7 @@ if os.environ.get("DATABASE_URL"):
         DATABASES["default"].setdefault("OPTIONS", {})
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
         # Django's own queries bind client-side and are never prepared; this only lets eventsite.db.prepared_cursor
-        # (the booking and check-in hot paths) prepare its statements. DB_PREPARED_STATEMENTS=0 turns that off, for
+        # (the booking hot path) prepare its statements. DB_PREPARED_STATEMENTS=0 turns that off, for
         # a connection pooler in transaction mode that cannot keep prepared statements.
         if os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0":
             DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
@@ -118,10 +118,11 @@ if os.environ.get("DATABASE_URL"):
         # one (a new server process on PostgreSQL's side) per request, and the connection keeps what it has
         # prepared. It also caps each process at DB_POOL_MAX connections, so a rush of requests waits here
         # rather than running the server out of its (default 100) connections. DB_POOL_MAX=0: no pool.
-        if int(os.environ.get("DB_POOL_MAX", "10")) > 0:
+        pool_max = int(os.environ.get("DB_POOL_MAX", "10"))
+        if pool_max > 0:
             DATABASES["default"]["OPTIONS"].setdefault("pool", {
                 "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
-                "max_size": int(os.environ.get("DB_POOL_MAX", "10")),
+                "max_size": pool_max,
                 "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "5")),
             })
 else:

@@ -222,13 +222,12 @@ def _hold_in_postgres(*, booth_id: int, application: ExhibitorApplication, by_us
     stamp = timezone.now()  # what auto_now(_add) would store
     by_user_id = by_user.pk if by_user is not None else None
     code = ""
+    params = [application.pk, booth_id, now, stamp, by_user_id]
     with _translated(lambda: code):
-        outcome, pk, event_id, code, exhibitor, expires, limit = _sql_one(
-            _HOLD_CALL, [application.pk, booth_id, now, stamp, by_user_id])
+        outcome, pk, event_id, code, exhibitor, expires, limit = _sql_one(_HOLD_CALL, params)
         if outcome == "no_settings":  # the event has no rules row yet: create the defaults, then ask again
             BoothSettings.objects.get_or_create(event_id=application.event_id)
-            outcome, pk, event_id, code, exhibitor, expires, limit = _sql_one(
-                _HOLD_CALL, [application.pk, booth_id, now, stamp, by_user_id])
+            outcome, pk, event_id, code, exhibitor, expires, limit = _sql_one(_HOLD_CALL, params)
     if outcome == "won":  # committed already unless the caller runs a transaction (then announced at its commit)
         return _held(pk, booth_id=booth_id, application=application, event_id=event_id, code=code,
                      exhibitor=exhibitor, expires=expires, stamp=stamp, by_user_id=by_user_id, now=now)
@@ -445,8 +444,8 @@ def warm_connection(sender, connection, **kwargs) -> None:
     every checkout), compile and prepare the hold and cancel calls (``booths_hold_booth``,
     ``booths_cancel_booking``) with ids that match nothing. A booking rush then finds them ready instead of
     every connection compiling and planning them at the same moment (measured: about a third of the rush's
-    database CPU). Sent on the raw connection,
-    so it is not one of the request's queries. Before migrations there is no function yet: nothing to warm."""
+    database CPU). Sent on the raw connection, so it is not one of the request's queries. Before migrations there
+    is no function yet: nothing to warm."""
     raw = connection.connection
     if connection.vendor != "postgresql" or raw is None or raw in _warmed:
         return
