@@ -81,7 +81,7 @@ lint: setup-dev
 
 # Extract strings into the per-app catalogs (needs gettext); then fill in the Vietnamese.
 messages: setup-dev
-	$(PY) manage.py makemessages -l vi --no-obsolete -i node_modules -i var -i staticfiles -i tests -i bench
+	$(PY) manage.py makemessages -l vi --no-obsolete --no-location --no-wrap -i .venv -i node_modules -i var -i staticfiles -i tests -i bench
 	$(PY) manage.py compiletranslations
 
 bench: setup-dev

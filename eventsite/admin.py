@@ -2,8 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
-from .admin_mixins import ReadOnlyMixin
-from .models import Event, EventRole, Organization, ReportJob, User
+from .admin_mixins import NoDeleteMixin, ReadOnlyMixin
+from .models import ActivityEntry, Event, EventRole, Organization, ReportJob, User
 
 
 @admin.register(User)
@@ -67,3 +67,12 @@ class ReportJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_select_related = ["event", "requested_by"]
     fields = ["event", "kind", "params", "language", "status", "total", "done", "filename", "content_type",
               "error", "requested_by", "created_at", "finished_at"]
+
+
+@admin.register(ActivityEntry)
+class ActivityEntryAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["at", "event", "action", "object_repr", "actor", "actor_label"]
+    list_filter = ["action"]
+    search_fields = ["object_repr", "actor__email", "actor_label", "note"]
+    list_select_related = ["event", "actor"]
+    date_hierarchy = "at"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.apps import AppConfig, apps
@@ -30,8 +31,9 @@ class Stat:
 class EventsiteConfig(AppConfig):
     """The shared core. Domain apps plug into it without it importing them:
 
-    an app's AppConfig may define ``event_nav`` (a list of NavItem) and
-    ``event_stats(event) -> list[Stat]``; the layout and organizer home collect them.
+    an app's AppConfig may define ``event_nav`` (a list of NavItem),
+    ``event_stats(event) -> list[Stat]`` and ``activity_actions`` (a dict of action code → translated label for
+    the activity log, eventsite/activity.py); the layout, organizer home and history partial collect them.
     """
 
     name = "eventsite"
@@ -44,6 +46,13 @@ class EventsiteConfig(AppConfig):
             NavItem(_("Overview"), "event_home", None, order=0),
             NavItem(_("Organizer home"), "organizer_home", frozenset({"organizer"}), order=1),
         ]
+
+    activity_actions = {
+        "eventsite.event_created": _("Event created"),
+        "eventsite.event_updated": _("Event edited"),
+        "eventsite.role_granted": _("Role given"),
+        "eventsite.role_removed": _("Role removed"),
+    }
 
     def event_stats(self, event) -> list[Stat]:
         from django.db.models import Count
@@ -77,3 +86,12 @@ def collect_stats(event) -> list[Stat]:
         if provider is not None:
             stats.extend(provider(event))
     return sorted(stats, key=lambda s: s.order)
+
+
+@cache
+def activity_labels() -> dict[str, Any]:
+    """Every app's ``activity_actions``, merged (app configs do not change while the process runs)."""
+    labels: dict[str, Any] = {}
+    for config in apps.get_app_configs():
+        labels.update(getattr(config, "activity_actions", {}) or {})
+    return labels

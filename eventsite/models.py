@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -284,3 +286,53 @@ class ReportJob(models.Model):
         from .reports import KINDS
 
         return str(KINDS[self.kind].label) if self.kind in KINDS else self.kind
+
+
+class ActivityEntry(models.Model):
+    """One change of state: who, when, what object, before and after. The one activity log of the platform,
+    written by every service that changes state (``eventsite.activity.log_action``) and read on each object's
+    page by the organizers of its event."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, null=True, blank=True, related_name="activity")
+    at = models.DateTimeField(_("when"), default=timezone.now)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), on_delete=models.SET_NULL,
+                              null=True, blank=True, related_name="+")
+    # Who acted when it was not a signed-in person: a scanner device, a party through an emailed link, a task.
+    actor_label = models.CharField(max_length=200, blank=True)
+    action = models.CharField(_("action"), max_length=64)
+    content_type = models.ForeignKey(ContentType, on_delete=models.SET_NULL, null=True, blank=True,
+                                     related_name="+")
+    object_id = models.BigIntegerField(null=True, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    after = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
+    note = models.CharField(max_length=500, blank=True)
+    # Makes a write idempotent where a client may retry (a scan's nonce): unique per event when set.
+    key = models.CharField(max_length=64, blank=True, default="")
+
+    class Meta:
+        verbose_name = _("activity entry")
+        verbose_name_plural = _("activity log")
+        ordering = ["at", "id"]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "at"], name="activity_object_at"),
+            models.Index(fields=["event", "at"], name="activity_event_at"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "key"], condition=~Q(key=""), name="activity_event_key_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} · {self.object_repr}"
+
+    @property
+    def who(self) -> str:
+        return str(self.actor) if self.actor_id else self.actor_label
+
+    def changed_fields(self) -> list[tuple[str, object, object]]:
+        """(field, before, after) for each value that differs between the two snapshots."""
+        before, after = self.before or {}, self.after or {}
+        if not isinstance(before, dict) or not isinstance(after, dict):
+            return []
+        return [(k, before.get(k), after.get(k)) for k in sorted(set(before) | set(after))
+                if before.get(k) != after.get(k)]

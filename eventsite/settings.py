@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "channels",
     "django_tasks",
     "django_tasks_db",
+    "rules.apps.AutodiscoverRulesConfig",  # imports each app's rules.py (permissions as predicates)
     "allauth",
     "allauth.account",
     "allauth.mfa",
@@ -193,6 +194,7 @@ KETNOI_RATE_LIMITS = dict(
 
 # --- Accounts (django-allauth) --------------------------------------------------------
 AUTHENTICATION_BACKENDS = [
+    "rules.permissions.ObjectPermissionBackend",
     "django.contrib.auth.backends.ModelBackend",
     "allauth.account.auth_backends.AuthenticationBackend",
 ]

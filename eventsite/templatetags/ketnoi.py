@@ -23,3 +23,14 @@ def format_vnd(amount: int | Decimal | None, language: str | None = None) -> str
 @register.filter
 def vnd(amount) -> str:
     return format_vnd(amount)
+
+
+@register.inclusion_tag("eventsite/_activity.html")
+def activity_history(obj, limit: int = 200) -> dict:
+    """The activity log of ``obj`` (eventsite/activity.py), newest last; show it only to organizers."""
+    from ..activity import action_label, history_of
+
+    entries = list(history_of(obj))[-limit:]
+    for entry in entries:
+        entry.label = action_label(entry.action)
+    return {"entries": entries, "anchor": f"{obj._meta.model_name}-{obj.pk}"}
