@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from eventsite.access import ORGANIZER, Role, event_view
+from eventsite.storage import private_download
 
 from ..models import BadgeJob, BadgeLayout, Registration, RegistrationRole, RegistrationStatus
 from ..services import jobs
@@ -78,9 +79,11 @@ def badge_job(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @event_view(roles=ORGANIZER)
 def badge_job_download(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The job's file, from private storage, to organizers of its event only, as a private attachment."""
     job = get_object_or_404(BadgeJob, pk=job_id, event=request.event, status=BadgeJob.Status.DONE)
-    if not job.file:
+    if not job.file or not job.file.storage.exists(job.file.name):
         raise Http404
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"badges-{job.layout}-{job.pk}.pdf",
-                        content_type="application/pdf")
+    if job.is_archive:
+        return private_download(job.file, f"badges-{job.layout}-{job.pk}.zip", "application/zip")
+    return private_download(job.file, f"badges-{job.layout}-{job.pk}.pdf", "application/pdf")
 
