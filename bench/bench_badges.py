@@ -3,8 +3,9 @@
 `python -m bench badges [--quick]` runs, for each layout, two measurements, each in a **fresh child process**
 so that its peak RSS (``ru_maxrss``) is the work's own:
 
-1. *render*: ``pdf.write_badges`` over N ready badge records (real signed tokens, Vietnamese names) into a
-   temporary file, no database;
+1. *render*: the PDF writing of a bulk job over N ready badge records (real signed tokens, Vietnamese names)
+   into a temporary folder, no database (``pdf.write_badge_volumes`` with the job's file size limit, or
+   ``pdf.write_badges`` where the code has no volumes);
 2. *job*: ``jobs.run_badge_job`` end to end on a scratch PostgreSQL database (``ketnoi_badges_bench``, created and
    dropped here; ``BENCH_BADGES_DB`` for another name): reading registrations, issuing badges, signing tokens,
    rendering and storing the file.
@@ -26,6 +27,7 @@ import sys
 import tempfile
 import time
 import uuid
+import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -88,15 +90,22 @@ def child_render(layout: str, n: int) -> dict:
 
     pdf.register_fonts()
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "badges.pdf"
         baseline = _rss_now_mb()
         t0, c0 = time.perf_counter(), time.process_time()
-        with open(path, "wb") as out:
-            count = pdf.write_badges(layout, items(), out)
+        if hasattr(pdf, "write_badge_volumes"):
+            def open_volume(n: int):
+                return open(Path(folder) / f"{n}.pdf", "wb")
+
+            count, _volumes = pdf.write_badge_volumes(layout, items(), open_volume, max_pages=pdf.MAX_PAGES_PER_FILE)
+        else:  # the code before chunks and volumes: one streamed file
+            with open(Path(folder) / "1.pdf", "wb") as out:
+                count = pdf.write_badges(layout, items(), out)
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
         peak = _rss_peak_mb()
+        files = sorted(Path(folder).glob("*.pdf"))
         return {"seconds": seconds, "cpu": cpu, "baseline": baseline, "peak": peak, "count": count,
-                "mb": path.stat().st_size / 2**20, "pages": _pages(path)}
+                "mb": sum(f.stat().st_size for f in files) / 2**20, "pages": sum(_pages(f) for f in files),
+                "files": len(files)}
 
 
 def child_seed(n: int) -> dict:
@@ -130,15 +139,22 @@ def child_job(layout: str, event_id: int) -> dict:
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = _rss_peak_mb()  # before anything below reads the file
     assert job.status == "done", (job.status, job.error)
-    with job.file.open("rb") as stored, tempfile.NamedTemporaryFile(suffix=".pdf") as copy:
-        for chunk in iter(lambda: stored.read(1 << 20), b""):
-            copy.write(chunk)
-        copy.flush()
-        pages = _pages(copy.name)
-        size = Path(copy.name).stat().st_size
+    with tempfile.TemporaryDirectory() as folder, job.file.open("rb") as stored:
+        copy = Path(folder) / Path(job.file.name).name
+        with open(copy, "wb") as out:
+            for chunk in iter(lambda: stored.read(1 << 20), b""):
+                out.write(chunk)
+        size = copy.stat().st_size
+        if copy.suffix == ".zip":
+            with zipfile.ZipFile(copy) as zf:
+                zf.extractall(folder)
+                names = zf.namelist()
+        else:
+            names = [copy.name]
+        pages = sum(_pages(Path(folder) / name) for name in names)
     job.file.delete(save=False)
     return {"seconds": seconds, "cpu": cpu, "baseline": baseline, "peak": peak, "count": job.done,
-            "mb": size / 2**20, "pages": pages, "name": job.file.name}
+            "mb": size / 2**20, "pages": pages, "files": len(names)}
 
 
 # --- parent ------------------------------------------------------------------------------------------------------
@@ -162,7 +178,7 @@ def _figures(kind: str, layout: str, n: int, result: dict) -> list[dict]:
     growth = result["peak"] - result["baseline"]
     note = (f"{n:,} badges, {layout}: {result['seconds']:.1f} s wall, {n / result['cpu']:.0f} badges/s by CPU time; "
             f"RSS {result['baseline']:.1f} MB before, peak {result['peak']:.1f} MB; PDF {result['mb']:.1f} MB, "
-            f"{result['pages']:,} pages; load average {os.getloadavg()[0]:.1f}")
+            f"{result['pages']:,} pages in {result.get('files', 1)} file(s); load average {os.getloadavg()[0]:.1f}")
     return [row(f"{kind} {layout}, throughput", round(n / result["seconds"]), "badges/s", "≥ 200/s", note),
             row(f"{kind} {layout}, peak RSS growth", round(growth, 1), "MB", "≤ 100 MB", "")]
 

@@ -38,6 +38,10 @@ class RegistrationConfig(AppConfig):
         *CHECKIN_NAV,
     ]
 
+    activity_actions = {
+        "registration.badge_key_reencrypted": _("Badge signing key re-encrypted"),
+    }
+
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 

@@ -27,6 +27,7 @@ from eventsite.storage import private_storage
 
 from ..models import BadgeJob, Registration
 from . import pdf
+from .tokens import BadgeKeyUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +69,10 @@ def run_badge_job(job_id: int) -> BadgeJob:
             with open(source, "rb") as content:
                 stored = private_storage().save(
                     f"badges/event-{job.event_id}-job-{job.pk}-{secrets.token_hex(8)}{source.suffix}", File(content))
+    except BadgeKeyUnavailable as error:
+        log.error("badge job %s: %s", job.pk, error.message)
+        BadgeJob.objects.filter(pk=job.pk).update(status=BadgeJob.Status.FAILED, finished_at=timezone.now(),
+                                                  error=str(error.message)[:300])
     except Exception:
         log.exception("badge job %s failed", job.pk)
         BadgeJob.objects.filter(pk=job.pk).update(status=BadgeJob.Status.FAILED, finished_at=timezone.now(),

@@ -14,10 +14,15 @@ from eventsite.storage import private_download
 from ..models import BadgeJob, BadgeLayout, Registration, RegistrationRole, RegistrationStatus
 from ..services import jobs
 from ..services.badges import render_badge_pdf
+from ..services.tokens import BadgeKeyUnavailable
 
 
-def _pdf(registration: Registration) -> HttpResponse:
-    response = HttpResponse(render_badge_pdf(registration), content_type="application/pdf")
+def _pdf(request: HttpRequest, registration: Registration) -> HttpResponse:
+    try:
+        content = render_badge_pdf(registration)
+    except BadgeKeyUnavailable as error:  # a settings problem for the operator, not a crash for the attendee
+        return render(request, "registration/badge_unavailable.html", {"error": error}, status=error.status)
+    response = HttpResponse(content, content_type="application/pdf")
     name = slugify(registration.full_name) or "badge"
     response["Content-Disposition"] = f'attachment; filename="badge-{name}.pdf"'
     response["Cache-Control"] = "private, no-store"
@@ -31,10 +36,10 @@ def badge_pdf(request: HttpRequest, registration_id: int) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     registration = get_object_or_404(Registration, pk=registration_id, event=request.event)
     if Role.ORGANIZER in request.event_roles:
-        return _pdf(registration)
+        return _pdf(request, registration)
     if registration.user_id != request.user.pk or registration.status != RegistrationStatus.APPROVED:
         raise Http404(_("No badge for you here."))
-    return _pdf(registration)
+    return _pdf(request, registration)
 
 
 @event_view()
@@ -48,7 +53,7 @@ def my_badge(request: HttpRequest) -> HttpResponse:
         )
     if registration is None:
         return render(request, "registration/badge_none.html")
-    return _pdf(registration)
+    return _pdf(request, registration)
 
 
 @event_view(roles=ORGANIZER)
