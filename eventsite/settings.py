@@ -90,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "eventsite.ratelimit.UploadRateLimitMiddleware",  # the one place uploads are limited (after CSRF and login)
     "eventsite.middleware.ClearSiteDataOnLogoutMiddleware",
     "eventsite.middleware.DatabaseUnavailableMiddleware",
 ]

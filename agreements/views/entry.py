@@ -21,7 +21,6 @@ from eventsite.access import event_view
 from eventsite.errors import DomainError
 from eventsite.models import EventRole, Organization
 from eventsite.provinces import fold
-from eventsite.ratelimit import ratelimit
 
 from .. import services
 from ..forms import (
@@ -228,7 +227,6 @@ def _quick_org_form(request):
 
 
 @event_view(roles=MEMBERS)
-@ratelimit("upload", key="user", files_only=True)
 def agreement_new(request):
     event = request.event
     duplicates = []
@@ -281,7 +279,6 @@ def _may_edit(request, agreement: Agreement) -> bool:
 
 
 @event_view(roles=MEMBERS)
-@ratelimit("upload", key="user", files_only=True)
 def agreement_edit(request, pk: int):
     agreement = _get_visible(request, pk)
     if not _may_edit(request, agreement):
