@@ -47,6 +47,9 @@ class EventsiteConfig(AppConfig):
             NavItem(_("Organizer home"), "organizer_home", frozenset({"organizer"}), order=1),
         ]
 
+    def ready(self) -> None:
+        from . import live  # noqa: F401  (records the ASGI server's loop from the first request on)
+
     activity_actions = {
         "eventsite.event_created": _("Event created"),
         "eventsite.event_updated": _("Event edited"),
