@@ -21,6 +21,7 @@ from eventsite.access import event_view
 from eventsite.errors import DomainError
 from eventsite.models import EventRole, Organization
 from eventsite.provinces import fold
+from matchmaking.models import Meeting
 
 from .. import services
 from ..forms import (
@@ -128,8 +129,6 @@ def _initial_from_get(request) -> dict:
 def _entry_meeting(request, value):
     """The B2B meeting an entry comes from: one of this event's, and the person entering it is one of its
     sides or an organizer; anything else is ignored (None)."""
-    from matchmaking.models import Meeting
-
     if not str(value or "").isdigit():
         return None
     meeting = Meeting.objects.filter(event=request.event, pk=int(value)).first()
