@@ -364,10 +364,16 @@ def write_badge_volumes(layout: str, items: Iterable[BadgeData], open_volume: Ca
 
     iterator = iter(items)
     while (chunk := list(islice(iterator, CHUNK_BADGES))) or (volumes == 0 and writer is None):
+        rendered = _render_chunk(layout, chunk, title, tick)
+        if writer is None and len(chunk) < CHUNK_BADGES:  # the whole job is this one chunk: no merging needed
+            volumes += 1
+            with open_volume(volumes) as out:
+                out.write(rendered)
+            break
         if writer is None:
             writer = PdfWriter()
             writer.add_metadata({"/Title": title, "/Creator": "Kết Nối"})
-        for page in PdfReader(io.BytesIO(_render_chunk(layout, chunk, title, tick))).pages:
+        for page in PdfReader(io.BytesIO(rendered)).pages:
             writer.add_page(page)
         pages += max(1, -(-len(chunk) // per_page))
         if not chunk or (max_pages is not None and pages + CHUNK_BADGES // per_page > max_pages):
