@@ -29,6 +29,7 @@ from eventsite.access import ORGANIZER, event_view
 from eventsite.errors import DomainError
 
 from . import ics, services
+from .hooks import signing_counts
 from .models import AgendaRelease, Announcement, FeedToken, Room, Session
 from .programme import programme, render_sessions, sessions_of
 from .programme import screen as screen_blocks
@@ -78,9 +79,7 @@ def _signing_counts(sessions) -> dict[int, int]:
     ids = [s.id for s in sessions if s.type == Session.Type.SIGNING]
     if not ids:
         return {}
-    from agreements.services import ceremony_counts  # agreements depends on agenda, not the other way round
-
-    return ceremony_counts(ids)
+    return signing_counts(ids)  # the agreements app provides them (agenda/hooks.py): it knows us, not we it
 
 
 def _fragment_url(request: HttpRequest, view: str, filters: dict | None = None) -> str:

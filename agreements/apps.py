@@ -1,12 +1,16 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from eventsite.apps import NavItem
+from eventsite.apps import NavItem, ReportKind
 
 MEMBERS = frozenset({"organizer", "exhibitor", "buyer"})
 
 
 class AgreementsConfig(AppConfig):
+    """Agreements build on the agenda (the signing ceremony) and on matchmaking (the meeting an MoU came from):
+    they import those apps, and give them their figures through the hooks those apps collect
+    (``agenda/hooks.py``, ``matchmaking/hooks.py``), so neither imports agreements."""
+
     name = "agreements"
     verbose_name = _("Cooperation agreements")
     default_auto_field = "django.db.models.BigAutoField"
@@ -25,3 +29,31 @@ class AgreementsConfig(AppConfig):
 
         return [Stat(_("MoUs signed"), counted_agreements(event).count(),
                      url=reverse("agreements:dashboard", kwargs={"event_slug": event.slug}), order=70)]
+
+    def report_kinds(self) -> dict[str, ReportKind]:
+        from .services import exports, report
+
+        return {
+            "agreements_csv": ReportKind(_("Agreements (CSV)"), exports.build_csv_report),
+            "agreements_xlsx": ReportKind(_("Agreements (Excel XLSX)"), exports.build_xlsx_report),
+            "agreements_pdf": ReportKind(_("PDF results report"), report.build_pdf_report, report.report_params),
+        }
+
+    def agenda_signing_counts(self, session_ids: list[int]) -> dict[int, int]:
+        from .services.tally import ceremony_counts
+
+        return ceremony_counts(session_ids)
+
+    def matchmaking_agreement_count(self, meeting_path: str):
+        from django.db.models import Count
+
+        from .services.entry import counted_filter
+
+        return Count(f"{meeting_path}__agreements", filter=counted_filter(f"{meeting_path}__agreements__"),
+                     distinct=True)
+
+    def matchmaking_meeting_agreements(self, *, event, user, roles, meeting) -> list:
+        from .services import visible_agreements
+
+        return list(visible_agreements(event=event, user=user, roles=roles).filter(meeting=meeting)
+                    .prefetch_related("parties__organization").order_by("signed_at", "pk"))

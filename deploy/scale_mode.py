@@ -45,6 +45,7 @@ def scale_env(args=None, base: dict[str, str] | None = None) -> dict[str, str]:
     env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     env.setdefault("KETNOI_ENV", "production")
     env.setdefault("DJANGO_SECRET_KEY", "scale-mode-local-only-" + "k" * 40)
+    env.setdefault("KETNOI_BADGE_KEY_SECRET", "scale-mode-local-only-badges-" + "b" * 40)
     env.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
     env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")  # plain http on loopback; TLS ends at a real proxy
     env.setdefault("STATIC_ROOT", str(ROOT / "staticfiles"))

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -28,12 +29,26 @@ class Stat:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class ReportKind:
+    """A background export or report an app offers organizers (eventsite/reports.py).
+
+    ``build(event, params, progress) -> (content, filename, content_type)``; ``params(data) -> dict`` reads the
+    start form (e.g. list filters), None when the kind takes none.
+    """
+
+    label: Any
+    build: Callable[..., tuple[bytes, str, str]]
+    params: Callable[[Any], dict] | None = None
+
+
 class EventsiteConfig(AppConfig):
     """The shared core. Domain apps plug into it without it importing them:
 
     an app's AppConfig may define ``event_nav`` (a list of NavItem),
-    ``event_stats(event) -> list[Stat]`` and ``activity_actions`` (a dict of action code → translated label for
-    the activity log, eventsite/activity.py); the layout, organizer home and history partial collect them.
+    ``event_stats(event) -> list[Stat]``, ``report_kinds() -> dict[str, ReportKind]`` and ``activity_actions`` (a
+    dict of action code → translated label for the activity log, eventsite/activity.py); the layout, organizer
+    home, reports page and history partial collect them.
     """
 
     name = "eventsite"
@@ -46,6 +61,9 @@ class EventsiteConfig(AppConfig):
             NavItem(_("Overview"), "event_home", None, order=0),
             NavItem(_("Organizer home"), "organizer_home", frozenset({"organizer"}), order=1),
         ]
+
+    def ready(self) -> None:
+        from . import live  # noqa: F401  (records the ASGI server's loop from the first request on)
 
     activity_actions = {
         "eventsite.event_created": _("Event created"),
@@ -86,6 +104,17 @@ def collect_stats(event) -> list[Stat]:
         if provider is not None:
             stats.extend(provider(event))
     return sorted(stats, key=lambda s: s.order)
+
+
+@cache
+def collect_report_kinds() -> dict[str, ReportKind]:
+    """Every app's ``report_kinds()``, in INSTALLED_APPS order (app configs do not change while the process runs)."""
+    kinds: dict[str, ReportKind] = {}
+    for config in apps.get_app_configs():
+        provider = getattr(config, "report_kinds", None)
+        if provider is not None:
+            kinds.update(provider())
+    return kinds
 
 
 @cache

@@ -4,8 +4,11 @@ Inside the web server a view's sync code runs in a worker thread while the serve
 layer. Waiting there for each ``group_send`` (``async_to_sync``) held the request, and every request queued
 behind it in Django's one sync thread, for a round trip to the layer per message. So a committed broadcast is
 handed to a relay task on that loop instead (one per server process, sending in the order they were handed
-over) and the request goes on. Outside a server (management commands, tests with Django's test client) there is
-no such loop and the message is sent at once, as before.
+over, with ``loop.call_soon_threadsafe``) and the request goes on. The loop is the one the server runs Django on:
+an async receiver of Django's ``request_started`` for ``ASGIHandler`` (awaited on that loop for every request)
+records it. Outside a server (management commands, task threads of a process that has served nothing yet, tests
+with Django's test client) there is no such loop and the message is sent at once, as before. Public Django and
+asyncio APIs only.
 """
 
 from __future__ import annotations
@@ -17,8 +20,10 @@ import re
 import weakref
 from typing import Any
 
-from asgiref.sync import SyncToAsync, async_to_sync
+from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.core.handlers.asgi import ASGIHandler
+from django.core.signals import request_started
 from django.db import transaction
 
 log = logging.getLogger(__name__)
@@ -41,8 +46,11 @@ def broadcast_on_commit(event_id: int, topic: str, message: dict[str, Any]) -> N
     def send() -> None:
         loop = _server_loop()
         if loop is not None:
-            loop.call_soon_threadsafe(_hand_to_relay, loop, group, message)
-            return
+            try:
+                loop.call_soon_threadsafe(_hand_to_relay, loop, group, message)
+                return
+            except RuntimeError:  # the loop closed since we looked: send it from here instead
+                pass
         layer = get_channel_layer()
         if layer is None:
             return
@@ -54,16 +62,40 @@ def broadcast_on_commit(event_id: int, topic: str, message: dict[str, Any]) -> N
     transaction.on_commit(send)
 
 
-_relays: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Queue] = weakref.WeakKeyDictionary()
+# The event loop this process serves Django on, and the process it was recorded in (a forked child must not
+# use its parent's loop). Written on that loop, read from worker threads: one tuple assignment, atomic.
+_server: tuple[asyncio.AbstractEventLoop, int] | None = None
+
+
+def remember_server_loop() -> None:
+    """Record the running event loop as this process's server loop (call it on that loop)."""
+    global _server
+    loop = asyncio.get_running_loop()
+    if _server is None or _server[0] is not loop:
+        _server = (loop, os.getpid())
+
+
+async def _note_server_loop(sender, **kwargs) -> None:
+    remember_server_loop()
+
+
+# Only for the ASGI handler: a WSGI request (or Django's sync test client) sends the signal with another sender, so
+# it never has to run an async receiver (which would start an event loop per request).
+request_started.connect(_note_server_loop, sender=ASGIHandler, dispatch_uid="eventsite.live.server_loop")
 
 
 def _server_loop() -> asyncio.AbstractEventLoop | None:
-    """The running event loop of the server that called this sync code (asgiref records it), if any."""
-    local = SyncToAsync.threadlocal
-    loop = getattr(local, "main_event_loop", None)
-    if loop is None or getattr(local, "main_event_loop_pid", None) != os.getpid() or not loop.is_running():
+    """The recorded server loop of this process, if it is still running."""
+    recorded = _server
+    if recorded is None:
+        return None
+    loop, pid = recorded
+    if pid != os.getpid() or loop.is_closed() or not loop.is_running():
         return None
     return loop
+
+
+_relays: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Queue] = weakref.WeakKeyDictionary()
 
 
 def _hand_to_relay(loop: asyncio.AbstractEventLoop, group: str, message: dict[str, Any]) -> None:

@@ -9,7 +9,10 @@ and deployments can change them without code.
 - :func:`hit` counts one request and says whether it is still within the limit (use it anywhere);
 - :func:`ratelimit` decorates a view (Django or django-ninja) and answers 429 when the limit is passed:
   ``{"status": "error", "reason": "rate_limited"}`` for JSON/API callers, a short message for HTMX, a clear
-  page for everything else, always with ``Retry-After``.
+  page for everything else, always with ``Retry-After``;
+- :class:`UploadRateLimitMiddleware` applies the ``upload`` scope to every request that carries a file, whatever
+  view receives it (product photos, agreement scans, registration and floor-plan imports, the admin): uploads are
+  limited in this one place, so a new upload form cannot forget it.
 
 If the cache cannot be reached (Redis restarting), the request is let through and a warning logged: a counter
 is a guard against floods, and the check-in desks must keep working while Redis is down (bench/bench_faults.py).
@@ -119,11 +122,8 @@ def too_many_requests(request: HttpRequest, retry_after: int) -> HttpResponse:
     return response
 
 
-def ratelimit(scope: str, *, key: str = "ip", methods: Iterable[str] = ("POST",), files_only: bool = False
-              ) -> Callable:
+def ratelimit(scope: str, *, key: str = "ip", methods: Iterable[str] = ("POST",)) -> Callable:
     """Limit a view to ``settings.KETNOI_RATE_LIMITS[scope]`` requests per ``key`` ("ip", "user", "device").
-
-    ``files_only`` counts only requests that carry an uploaded file (a form that may or may not attach one).
 
     Put it below ``@event_view`` so only callers allowed on the page are counted. Works on django-ninja
     operations too (ninja passes an HttpResponse through unchanged).
@@ -133,8 +133,7 @@ def ratelimit(scope: str, *, key: str = "ip", methods: Iterable[str] = ("POST",)
     def decorator(view: Callable) -> Callable:
         @wraps(view)
         def wrapped(request: HttpRequest, *args, **kwargs):
-            if (request.method in counted and getattr(settings, "KETNOI_RATE_LIMITS_ENABLED", True)
-                    and (not files_only or request.FILES)):
+            if request.method in counted and getattr(settings, "KETNOI_RATE_LIMITS_ENABLED", True):
                 allowed, retry_after = hit(scope, _who(request, key))
                 if not allowed:
                     return too_many_requests(request, retry_after)
@@ -147,3 +146,24 @@ def ratelimit(scope: str, *, key: str = "ip", methods: Iterable[str] = ("POST",)
         return wrapped
 
     return decorator
+
+
+class UploadRateLimitMiddleware:
+    """The ``upload`` limit, per signed-in user (else per address), on every request that carries a file.
+
+    Runs after CSRF and authentication (its place in MIDDLEWARE), in ``process_view`` so a refused upload never
+    reaches the view. Only multipart bodies are looked at: JSON and form posts without a file are not uploads.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(self, request: HttpRequest, view_func, view_args, view_kwargs) -> HttpResponse | None:
+        if (request.content_type != "multipart/form-data" or request.method not in {"POST", "PUT", "PATCH"}
+                or not getattr(settings, "KETNOI_RATE_LIMITS_ENABLED", True) or not request.FILES):
+            return None
+        allowed, retry_after = hit("upload", _who(request, "user"))
+        return None if allowed else too_many_requests(request, retry_after)

@@ -1,8 +1,9 @@
 """Exports and reports built in the background: the organizer starts one, the page polls its progress, and the
 finished file is kept in private storage for organizers of the event to download.
 
-Each kind names a builder ``build(event, params, progress) -> (content, filename, content_type)`` in its own app;
-``progress(done, total)`` may be called while it works. Builders run as the task
+Each app registers its kinds through its AppConfig (``report_kinds() -> {kind: ReportKind}``, eventsite/apps.py),
+so this module names no app: a kind's builder ``build(event, params, progress) -> (content, filename,
+content_type)`` lives in its own app; ``progress(done, total)`` may be called while it works. Builders run as the task
 ``eventsite.tasks.build_report`` (a thread of the web process in the embedded default, ``db_worker`` in scale
 mode; docs/architecture-tasks.md), in the language of the organizer who asked.
 """
@@ -11,41 +12,34 @@ from __future__ import annotations
 
 import logging
 import secrets
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone, translation
-from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
+from .apps import ReportKind, collect_report_kinds
 from .models import Event, ReportJob
 
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Kind:
-    builder: str
-    label: object  # a lazy translation
-    params: str = ""  # dotted path of ``params(data: QueryDict) -> dict`` reading the start form (e.g. filters)
+class _Kinds(Mapping[str, ReportKind]):
+    """kind → ReportKind, read from the apps' configs on first use (after the app registry is ready)."""
+
+    def __getitem__(self, kind: str) -> ReportKind:
+        return collect_report_kinds()[kind]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(collect_report_kinds())
+
+    def __len__(self) -> int:
+        return len(collect_report_kinds())
 
 
-KINDS: dict[str, Kind] = {
-    "registrations_csv": Kind("registration.services.exports.build_csv_report", gettext_lazy("Registrations (CSV)"),
-                              "registration.services.exports.report_params"),
-    "registrations_xlsx": Kind("registration.services.exports.build_xlsx_report",
-                               gettext_lazy("Registrations (Excel XLSX)"),
-                               "registration.services.exports.report_params"),
-    "agreements_csv": Kind("agreements.services.exports.build_csv_report", gettext_lazy("Agreements (CSV)")),
-    "agreements_xlsx": Kind("agreements.services.exports.build_xlsx_report",
-                            gettext_lazy("Agreements (Excel XLSX)")),
-    "agreements_pdf": Kind("agreements.services.report.build_pdf_report", gettext_lazy("PDF results report"),
-                           "agreements.services.report.report_params"),
-}
+KINDS: Mapping[str, ReportKind] = _Kinds()
 
 
 class UnknownReport(ValueError):
@@ -57,7 +51,7 @@ def params_from(kind: str, data) -> dict:
     if kind not in KINDS:
         raise UnknownReport(kind)
     reader = KINDS[kind].params
-    return import_string(reader)(data) if reader else {}
+    return reader(data) if reader else {}
 
 
 def start(*, event: Event, kind: str, requested_by, params: dict | None = None, language: str = "") -> ReportJob:
@@ -85,8 +79,7 @@ def run(job_id: int) -> ReportJob | None:
 
     with translation.override(job.language or settings.LANGUAGE_CODE):
         try:
-            build: Callable = import_string(KINDS[job.kind].builder)
-            content, filename, content_type = build(job.event, job.params, progress)
+            content, filename, content_type = KINDS[job.kind].build(job.event, job.params, progress)
             stored = f"event-{job.event_id}-report-{job.pk}-{secrets.token_hex(8)}"
             job.file.save(stored, ContentFile(content), save=False)
         except Exception:

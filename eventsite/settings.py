@@ -4,7 +4,7 @@ No variables: the embedded default (SQLite in WAL mode with IMMEDIATE transactio
 in-memory channel layer, local-memory cache, console email) so one command runs it all.
 ``DATABASE_URL=postgres://…`` switches to PostgreSQL; ``REDIS_URL=redis://…`` switches
 the channel layer and cache to Redis. ``KETNOI_ENV=production`` turns DEBUG off and
-requires ``DJANGO_SECRET_KEY`` and ``DJANGO_ALLOWED_HOSTS``.
+requires ``DJANGO_SECRET_KEY``, ``DJANGO_ALLOWED_HOSTS`` and ``KETNOI_BADGE_KEY_SECRET``.
 """
 
 from __future__ import annotations
@@ -32,6 +32,19 @@ if PRODUCTION:
 else:
     SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY", "dev-only-not-secret-ket-noi-0123456789abcdefghijklmnop")
     ALLOWED_HOSTS = [h for h in os.environ.get("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost,[::1]").split(",") if h]
+
+# Badge signing keys (registration/services/tokens.py) are encrypted with their own secret, so rotating SECRET_KEY
+# never stops badges. Rotate it like SECRET_KEY: put the old value first in KETNOI_BADGE_KEY_FALLBACKS
+# (comma-separated), set the new one, run `manage.py rekey_badge_keys`, then drop the old value.
+KETNOI_BADGE_KEY_FALLBACKS = [k.strip() for k in os.environ.get("KETNOI_BADGE_KEY_FALLBACKS", "").split(",")
+                              if k.strip()]
+if PRODUCTION:
+    try:
+        KETNOI_BADGE_KEY_SECRET = os.environ["KETNOI_BADGE_KEY_SECRET"]
+    except KeyError:
+        raise ImproperlyConfigured("KETNOI_BADGE_KEY_SECRET must be set when KETNOI_ENV=production") from None
+else:  # development only: derived from SECRET_KEY (tokens.py runs every secret through HKDF)
+    KETNOI_BADGE_KEY_SECRET = os.environ.get("KETNOI_BADGE_KEY_SECRET", SECRET_KEY)
 
 CSRF_TRUSTED_ORIGINS = [o for o in os.environ.get("DJANGO_CSRF_TRUSTED_ORIGINS", "").split(",") if o]
 # Mixed into the offline check-in desk's release id (a hash of its cached files): a deploy may set it to make every
@@ -77,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "eventsite.ratelimit.UploadRateLimitMiddleware",  # the one place uploads are limited (after CSRF and login)
     "eventsite.middleware.ClearSiteDataOnLogoutMiddleware",
     "eventsite.middleware.DatabaseUnavailableMiddleware",
 ]

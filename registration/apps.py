@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from eventsite.apps import NavItem, Stat
+from eventsite.apps import NavItem, ReportKind, Stat
 
 # --- badges and check-in (feature/checkin) ---
 _ORGANIZER = frozenset({"organizer"})
@@ -38,6 +38,10 @@ class RegistrationConfig(AppConfig):
         *CHECKIN_NAV,
     ]
 
+    activity_actions = {
+        "registration.badge_key_reencrypted": _("Badge signing key re-encrypted"),
+    }
+
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
@@ -50,6 +54,16 @@ class RegistrationConfig(AppConfig):
 
         post_save.connect(forget_cached_devices, sender=Device, dispatch_uid="devices-cache-save")
         post_delete.connect(forget_cached_devices, sender=Device, dispatch_uid="devices-cache-delete")
+
+    def report_kinds(self) -> dict[str, ReportKind]:
+        from .services import exports
+
+        return {
+            "registrations_csv": ReportKind(_("Registrations (CSV)"), exports.build_csv_report,
+                                            exports.report_params),
+            "registrations_xlsx": ReportKind(_("Registrations (Excel XLSX)"), exports.build_xlsx_report,
+                                             exports.report_params),
+        }
 
     def event_stats(self, event):
         from django.urls import reverse

@@ -11,11 +11,12 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import SimpleDocTemplate, Spacer, Table, TableStyle
 
 from eventsite.apps import collect_stats
 from eventsite.models import EventRole
 from eventsite.pdf_fonts import BOLD, REGULAR, register_fonts
+from eventsite.pdf_text import paragraph
 from eventsite.templatetags.ketnoi import format_vnd
 
 from .exports import participant_counts
@@ -53,7 +54,7 @@ def _table(data: list[list], widths: list[float]) -> Table:
 
 def _breakdown(title: str, rows, board, language: str, styles: dict, text_width: float) -> Table:
     data = [[title, _("Number"), _("Estimated value")]]
-    data += [[Paragraph(r.label, styles["p"]), str(r.count), _money(r.value, language)] for r in rows]
+    data += [[paragraph(r.label, styles["p"]), str(r.count), _money(r.value, language)] for r in rows]
     data.append([_("Total"), str(board.total_count), _money(board.total_value, language)])
     return _table(data, [text_width * 0.55, text_width * 0.15, text_width * 0.3])
 
@@ -84,9 +85,9 @@ def _build(event, language: str) -> bytes:
     }
     text_width = A4[0] - 36 * mm
     story = [
-        Paragraph(_("Results report"), styles["h1"]),
-        Paragraph(event.name, styles["h2"]),
-        Paragraph(
+        paragraph(_("Results report"), styles["h1"]),
+        paragraph(event.name, styles["h2"]),
+        paragraph(
             _("%(venue)s, %(start)s – %(end)s. Organized by %(organizer)s.") % {
                 "venue": event.venue,
                 "start": timezone.localtime(event.starts_at).strftime("%d/%m/%Y"),
@@ -96,7 +97,7 @@ def _build(event, language: str) -> bytes:
     ]
 
     counts = participant_counts(event)
-    story.append(Paragraph(_("Participants"), styles["h2"]))
+    story.append(paragraph(_("Participants"), styles["h2"]))
     data = [[_("Role"), _("Number")]]
     for role, label in EventRole.Role.choices:
         data.append([str(label), str(counts.get(role, 0))])
@@ -105,35 +106,35 @@ def _build(event, language: str) -> bytes:
     # Figures other apps publish (booths, check-ins ...) through the AppConfig.event_stats hook.
     stats = [s for s in collect_stats(event) if s.label]
     if stats:
-        story.append(Paragraph(_("Event figures"), styles["h2"]))
+        story.append(paragraph(_("Event figures"), styles["h2"]))
         data = [[_("Figure"), _("Value")]] + [[_sentence(str(s.label)), str(s.value)] for s in stats]
         story.append(_table(data, [text_width * 0.7, text_width * 0.3]))
 
     board = dashboard(event)
-    story.append(Paragraph(_("Cooperation agreements signed"), styles["h2"]))
+    story.append(paragraph(_("Cooperation agreements signed"), styles["h2"]))
     data = [[_("Kind"), _("Number"), _("Estimated value")]]
     for row in board.by_kind:
-        data.append([Paragraph(_pdf_text(row.label), styles["p"]), str(row.count),
+        data.append([paragraph(_pdf_text(row.label), styles["p"]), str(row.count),
                      _money(row.value, language)])
     data.append([_("Total"), str(board.total_count), _money(board.total_value, language)])
     story.append(_table(data, [text_width * 0.55, text_width * 0.15, text_width * 0.3]))
     n, m = board.business_with_distributors
     if n:
         story.append(Spacer(1, 4))
-        story.append(Paragraph(
+        story.append(paragraph(
             _("%(n)d business agreements with %(m)d distributors and retail chains.") % {"n": n, "m": m},
             styles["p"]))
     # Every breakdown lists all agreements once (a long one ends with an "Other (K …)" row) and its total.
     if board.by_province:
         heading = (_("By partner province (top %(n)d and the rest)") % {"n": board.top}
                    if board.others.get("province") else _("By partner province"))
-        story.append(Paragraph(heading, styles["h2"]))
+        story.append(paragraph(heading, styles["h2"]))
         story.append(_breakdown(_("Partner province"), board.by_province, board, language, styles, text_width))
     if board.by_product_group:
-        story.append(Paragraph(_("By product group"), styles["h2"]))
+        story.append(paragraph(_("By product group"), styles["h2"]))
         story.append(_breakdown(_("Product group"), board.by_product_group, board, language, styles, text_width))
     story.append(Spacer(1, 10))
-    story.append(Paragraph(
+    story.append(paragraph(
         _("Only verified agreements that are not cancelled are counted. Produced on %(date)s.")
         % {"date": timezone.localtime().strftime("%d/%m/%Y %H:%M")}, styles["p"]))
 

@@ -21,7 +21,7 @@ from eventsite.access import event_view
 from eventsite.errors import DomainError
 from eventsite.models import EventRole, Organization
 from eventsite.provinces import fold
-from eventsite.ratelimit import ratelimit
+from matchmaking.models import Meeting
 
 from .. import services
 from ..forms import (
@@ -129,8 +129,6 @@ def _initial_from_get(request) -> dict:
 def _entry_meeting(request, value):
     """The B2B meeting an entry comes from: one of this event's, and the person entering it is one of its
     sides or an organizer; anything else is ignored (None)."""
-    from matchmaking.models import Meeting
-
     if not str(value or "").isdigit():
         return None
     meeting = Meeting.objects.filter(event=request.event, pk=int(value)).first()
@@ -228,7 +226,6 @@ def _quick_org_form(request):
 
 
 @event_view(roles=MEMBERS)
-@ratelimit("upload", key="user", files_only=True)
 def agreement_new(request):
     event = request.event
     duplicates = []
@@ -281,7 +278,6 @@ def _may_edit(request, agreement: Agreement) -> bool:
 
 
 @event_view(roles=MEMBERS)
-@ratelimit("upload", key="user", files_only=True)
 def agreement_edit(request, pk: int):
     agreement = _get_visible(request, pk)
     if not _may_edit(request, agreement):

@@ -16,10 +16,11 @@ from reportlab.lib import colors
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
-from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus import PageBreak, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from eventsite.models import Event, Organization
 from eventsite.pdf_fonts import BOLD, REGULAR, register_fonts
+from eventsite.pdf_text import paragraph
 
 from ..models import Meeting, MeetingTable
 
@@ -37,17 +38,13 @@ def _styles() -> dict[str, ParagraphStyle]:
     }
 
 
-def _esc(text: object) -> str:
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 def _time(meeting: Meeting) -> str:
     start, end = timezone.localtime(meeting.slot.starts_at), timezone.localtime(meeting.slot.ends_at)
     return f"{start:%d/%m/%Y}\n{start:%H:%M}–{end:%H:%M}"
 
 
 def _grid(rows: list[list[str]], widths: list[float], styles) -> Table:
-    data = [[Paragraph(_esc(c).replace("\n", "<br/>"), styles["head" if i == 0 else "cell"]) for c in row]
+    data = [[paragraph(c, styles["head" if i == 0 else "cell"]) for c in row]
             for i, row in enumerate(rows)]
     table = Table(data, colWidths=widths, repeatRows=1)
     table.setStyle(TableStyle([
@@ -73,10 +70,10 @@ def personal_schedule_pdf(*, event: Event, organization: Organization, meetings:
         other = m.producer if m.buyer_id == organization.pk else m.buyer
         products = ", ".join(p.name for p in m.request.products.all()) or "—"
         rows.append([_time(m), str(m.table), other.name, products])
-    story = [Paragraph(_esc(f"{title} · {organization.name}"), styles["title"]),
-             Paragraph(_esc(f"{event.name} · {event.venue}"), styles["sub"]), Spacer(1, 6 * mm)]
+    story = [paragraph(f"{title} · {organization.name}", styles["title"]),
+             paragraph(f"{event.name} · {event.venue}", styles["sub"]), Spacer(1, 6 * mm)]
     if len(rows) == 1:
-        story.append(Paragraph(_esc(_("No meetings scheduled yet.")), styles["cell"]))
+        story.append(paragraph(_("No meetings scheduled yet."), styles["cell"]))
     else:
         story.append(_grid(rows, [30 * mm, 32 * mm, 62 * mm, 56 * mm], styles))
     _document(buffer, title).build(story)
@@ -94,17 +91,17 @@ def table_sheets_pdf(*, event: Event, tables: Iterable[MeetingTable], meetings: 
     for table in tables:
         if story:
             story.append(PageBreak())
-        story += [Paragraph(_esc(str(table)), styles["title"]),
-                  Paragraph(_esc(f"{event.name} · {_('%(n)s seats') % {'n': table.seats}}"), styles["sub"]),
+        story += [paragraph(str(table), styles["title"]),
+                  paragraph(f"{event.name} · {_('%(n)s seats') % {'n': table.seats}}", styles["sub"]),
                   Spacer(1, 6 * mm)]
         rows = [[_("Time"), _("Buyer"), _("Producer"), pgettext("meeting", "Held")]]
         rows += [[_time(m), m.buyer.name, m.producer.name, "☐"] for m in by_table.get(table.pk, [])]
         if len(rows) == 1:
-            story.append(Paragraph(_esc(_("No meetings at this table.")), styles["cell"]))
+            story.append(paragraph(_("No meetings at this table."), styles["cell"]))
         else:
             story.append(_grid(rows, [30 * mm, 68 * mm, 68 * mm, 14 * mm], styles))
     if not story:
-        story.append(Paragraph(_esc(_("No meeting tables yet.")), styles["cell"]))
+        story.append(paragraph(_("No meeting tables yet."), styles["cell"]))
     _document(buffer, _("Table sheets")).build(story)
     return buffer.getvalue()
 

@@ -2,7 +2,8 @@
 
 Counted in the database (one grouped query per breakdown). "MoU signed (reported)" counts meetings where
 either side recorded that outcome; "agreements entered" counts agreements entered from a meeting (its
-``Agreement.meeting``) that the agreements tallies count: verified and not cancelled.
+``Agreement.meeting``) that the agreements tallies count: verified and not cancelled. That count comes from the
+agreements app through ``matchmaking/hooks.py`` (it knows matchmaking; matchmaking does not import it).
 """
 
 from __future__ import annotations
@@ -11,10 +12,10 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from agreements.services.entry import counted_filter
 from catalog.ocop import ProductGroup
 from eventsite.models import Event, Organization
 
+from .. import hooks
 from ..models import Meeting, MeetingOutcome, MeetingRequest
 
 BREAKDOWNS = {"kind": "buyer__kind", "group": "product_group"}
@@ -54,10 +55,10 @@ def tally_meetings(*, event: Event, by: str = "kind") -> tuple[list[ReportRow], 
             held=Count("meeting", filter=Q(meeting__status=Meeting.Status.HELD), **one),
             no_shows=Count("meeting", filter=Q(meeting__status=Meeting.Status.NO_SHOW), **one),
             converted=Count("meeting", filter=Q(meeting__outcomes__result=MeetingOutcome.Result.MOU), **one),
-            agreements=Count("meeting__agreements", filter=counted_filter("meeting__agreements__"), **one),
+            **({"agreements": agreements} if (agreements := hooks.agreement_count("meeting")) is not None else {}),
         ).order_by(field)
     )
-    result = [ReportRow(key=r[field] or "", label=_label(by, r[field] or ""), **{f: r[f] for f in FIGURES})
+    result = [ReportRow(key=r[field] or "", label=_label(by, r[field] or ""), **{f: r.get(f, 0) for f in FIGURES})
               for r in rows]
     total = ReportRow(key="", label="", **{f: sum(getattr(r, f) for r in result) for f in FIGURES})
     return result, total

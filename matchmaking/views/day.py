@@ -15,6 +15,7 @@ from eventsite.access import STAFF, event_view
 from eventsite.errors import DomainError
 from eventsite.models import EventRole
 
+from .. import hooks
 from ..forms import OutcomeForm
 from ..models import Meeting, MeetingSlot, MeetingTable
 from ..queries import board_slot
@@ -35,12 +36,11 @@ def _meeting_for(request, pk: int) -> tuple[Meeting, str | None]:
     return meeting, side
 
 
-def _agreements_of(request, meeting: Meeting):
-    """The agreements entered from this meeting that this person may see (agreements' own visibility rule)."""
-    from agreements.services import visible_agreements
-
-    return (visible_agreements(event=request.event, user=request.user, roles=request.event_roles)
-            .filter(meeting=meeting).prefetch_related("parties__organization").order_by("signed_at", "pk"))
+def _agreements_of(request, meeting: Meeting) -> list:
+    """The agreements entered from this meeting that this person may see (agreements' own visibility rule,
+    provided by the agreements app through matchmaking/hooks.py)."""
+    return hooks.meeting_agreements(event=request.event, user=request.user, roles=request.event_roles,
+                                    meeting=meeting)
 
 
 @event_view(roles=BOARD_ROLES)

@@ -1,9 +1,9 @@
 """Badges and the keys that sign their QR tokens.
 
 Each event has one Ed25519 key pair: the public key is published (desks verify offline with it), the
-private key is stored encrypted with a key derived from SECRET_KEY and never leaves the server. A badge
-belongs to one registration; reissuing it bumps ``counter`` and puts the old (badge, counter) pair on the
-revocation list, so a photo of the old QR no longer admits anyone.
+private key is stored encrypted (``services/tokens.py``: its own key setting with fallbacks for rotation) and never
+leaves the server. A badge belongs to one registration; reissuing it bumps ``counter`` and puts the old
+(badge, counter) pair on the revocation list, so a photo of the old QR no longer admits anyone.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from eventsite.models import Event
+from eventsite.storage import private_storage
 
 
 class EventSigningKey(models.Model):
@@ -105,7 +106,8 @@ class BadgeJob(models.Model):
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.QUEUED)
     total = models.PositiveIntegerField(default=0)
     done = models.PositiveIntegerField(default=0)
-    file = models.FileField(upload_to="badges/", blank=True)
+    # Private: every badge's QR admits its holder (served only by views.badges.badge_job_download).
+    file = models.FileField(upload_to="badges/", storage=private_storage, blank=True)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
@@ -121,3 +123,8 @@ class BadgeJob(models.Model):
     @property
     def percent(self) -> int:
         return 100 if self.total == 0 else min(100, self.done * 100 // self.total)
+
+    @property
+    def is_archive(self) -> bool:
+        """Very big jobs are a zip of PDF volumes (services/pdf.py, MAX_PAGES_PER_FILE), others one PDF."""
+        return self.file.name.endswith(".zip")

@@ -2,24 +2,32 @@
 
 The job runs as a task (registration.tasks.build_badge_pdf): in a thread of the web process after the job row
 commits in the embedded default, on ``db_worker`` in scale mode; the page polls the job row for progress.
-Pages go straight into a file under MEDIA_ROOT/badges/ so the process never holds the whole PDF as one bytes object.
+
+Every badge's QR admits its holder, so the file goes to private storage (``eventsite.storage.private_storage``),
+never under MEDIA_ROOT, and only ``views.badges.badge_job_download`` serves it, to organizers of the event. The PDF
+is built in a temporary folder in bounded memory (``pdf.write_badge_volumes``): one PDF, or for very big jobs a zip
+of PDF volumes, then copied into storage in chunks.
 """
 
 from __future__ import annotations
 
 import logging
 import secrets
+import tempfile
+import zipfile
 from pathlib import Path
 
-from django.conf import settings
+from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from eventsite.models import Event
+from eventsite.storage import private_storage
 
 from ..models import BadgeJob, Registration
 from . import pdf
+from .tokens import BadgeKeyUnavailable
 
 log = logging.getLogger(__name__)
 
@@ -46,27 +54,52 @@ def selection(job: BadgeJob):
 
 
 def run_badge_job(job_id: int) -> BadgeJob:
+    """Render a job's badges into one private file; a failure is logged and shown on the job, never raised."""
     job = BadgeJob.objects.select_related("event").get(pk=job_id)
     regs = selection(job)
     total = regs.count()
     BadgeJob.objects.filter(pk=job.pk).update(status=BadgeJob.Status.RUNNING, total=total)
-    relative = f"badges/event-{job.event_id}-job-{job.pk}-{secrets.token_hex(6)}.pdf"
-    path = Path(settings.MEDIA_ROOT) / relative
-    path.parent.mkdir(parents=True, exist_ok=True)
 
     def progress(done: int) -> None:
         BadgeJob.objects.filter(pk=job.pk).update(done=done)
 
     try:
-        with open(path, "wb") as out:
-            pdf.write_badges(job.layout, pdf.iter_badge_data(regs), out, title=job.event.name, progress=progress)
+        with tempfile.TemporaryDirectory(prefix="ketnoi-badges-") as folder:
+            source = _render(job, regs, Path(folder), progress)
+            with open(source, "rb") as content:
+                stored = private_storage().save(
+                    f"badges/event-{job.event_id}-job-{job.pk}-{secrets.token_hex(8)}{source.suffix}", File(content))
+    except BadgeKeyUnavailable as error:
+        log.error("badge job %s: %s", job.pk, error.message)
+        BadgeJob.objects.filter(pk=job.pk).update(status=BadgeJob.Status.FAILED, finished_at=timezone.now(),
+                                                  error=str(error.message)[:300])
     except Exception:
         log.exception("badge job %s failed", job.pk)
-        path.unlink(missing_ok=True)
         BadgeJob.objects.filter(pk=job.pk).update(status=BadgeJob.Status.FAILED, finished_at=timezone.now(),
                                                   error=_("Printing failed; please try again."))
     else:
-        BadgeJob.objects.filter(pk=job.pk).update(status=BadgeJob.Status.DONE, file=relative, done=total,
+        BadgeJob.objects.filter(pk=job.pk).update(status=BadgeJob.Status.DONE, file=stored, done=total,
                                                   finished_at=timezone.now())
     job.refresh_from_db()
     return job
+
+
+def _render(job: BadgeJob, regs, folder: Path, progress) -> Path:
+    """The job's PDF in ``folder``, or a zip of its PDF volumes when it has more than one."""
+    def open_volume(n: int):
+        return open(folder / f"part-{n}.pdf", "wb")
+
+    _count, volumes = pdf.write_badge_volumes(job.layout, pdf.iter_badge_data(regs), open_volume,
+                                              title=job.event.name, progress=progress,
+                                              max_pages=pdf.MAX_PAGES_PER_FILE)
+    if volumes == 1:
+        return folder / "part-1.pdf"
+    archive = folder / "badges.zip"
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_STORED) as zf:  # PDFs are compressed already
+        for n in range(1, volumes + 1):
+            zf.write(folder / f"part-{n}.pdf", volume_name(job, n, volumes))
+    return archive
+
+
+def volume_name(job: BadgeJob, n: int, volumes: int) -> str:
+    return f"badges-{job.layout}-{job.pk}-part-{n:02d}-of-{volumes:02d}.pdf"

@@ -1,5 +1,6 @@
 """Badge PDFs with reportlab: a renderer that draws one element per method, and an exporter that lays badges
-out on pages (one A6 badge, or A4 sheets of 4 × A6 / 8 × A7 with cut marks) and writes them to a file.
+out on pages (one A6 badge, or A4 sheets of 4 × A6 / 8 × A7 with cut marks). Bulk jobs draw a chunk of badges per
+plain reportlab canvas and merge the chunks with pypdf (``write_badge_volumes``), public APIs only.
 
 Text uses Be Vietnam Pro (static TTFs from the ``fontpkg-be-vietnam-pro`` package) so every Vietnamese
 diacritic prints; the QR matrix comes from ``qrcode`` (alphanumeric mode, error correction L → version 4 for
@@ -9,18 +10,20 @@ our 114-character tokens) and is drawn as vector rectangles, one per horizontal 
 from __future__ import annotations
 
 import io
-import zlib
 from collections.abc import Callable, Iterable, Iterator
+from contextlib import AbstractContextManager as ContextManager
+from contextlib import nullcontext
 from dataclasses import dataclass
 from itertools import islice
 
 import qrcode
 from django.utils import timezone, translation
+from pypdf import PdfReader, PdfWriter
 from qrcode.constants import ERROR_CORRECT_L
 from reportlab.lib.colors import HexColor, white
 from reportlab.lib.pagesizes import A4, A6
 from reportlab.lib.units import mm
-from reportlab.pdfbase import pdfdoc, pdfmetrics
+from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfgen.canvas import Canvas
 
 from eventsite.pdf_fonts import BOLD, REGULAR, SEMIBOLD, register_fonts
@@ -233,7 +236,7 @@ class BadgeRenderer:
         c.saveState()
         c.setFillColor(HexColor("#000000"))
         c.transform(cell, 0, 0, cell, x + 2 * cell, y + 2 * cell)
-        c._code.append(" ".join(ops) + " f")  # noqa: SLF001 - raw path operators, see docstring
+        c.addLiteral(" ".join(ops) + " f")
         c.restoreState()
 
 
@@ -253,118 +256,16 @@ SHEETS = {
 }
 
 
-class _Written(pdfdoc.PDFObject):
-    """Stands in the document for an indirect object whose bytes are already in the output file."""
-
-    def __init__(self, offset: int):
-        self.offset = offset
-
-
-class StreamingDocument(pdfdoc.PDFDocument):
-    """A reportlab document that writes each page's content stream to the output as the page is finished.
-
-    reportlab keeps every page's (uncompressed) content until ``save`` and then builds the whole file as one
-    bytes object: about 60 KB per A4 sheet of 8 badges here, so a 5,000-badge job grew by ~40 MB. Here a finished
-    page's content is compressed and written at once (an indirect object whose number is reserved then; PDF
-    objects may come in any order, the cross-reference table says where each one is), then the page dictionary
-    too; ``save`` writes the remaining objects (page tree, fonts, info), the xref and the trailer straight to the
-    file. What stays per page is a few dozen bytes (object number, offset, a stand-in in the page tree). The
-    output must be an empty binary file object (offsets are counted from its start); encryption and digital
-    signatures are not supported (we use neither).
-    """
-
-    def __init__(self, out, **kwargs):
-        super().__init__(**kwargs)
-        self._out = out
-        self._offset = 0
-        self._header_version = None
-
-    def _write(self, data: bytes) -> int:
-        if self._header_version is None:  # reportlab's own header, written before the first object
-            self._header_version = self._pdfVersion
-            header = pdfdoc.PDFFile(self._pdfVersion).format(self)
-            self._out.write(header)
-            self._offset = len(header)
-        offset = self._offset
-        self._out.write(data)
-        self._offset += len(data)
-        return offset
-
-    def addPage(self, page) -> None:  # noqa: N802 - reportlab's name
-        if page.stream is not None and not page.Contents:
-            content = page.stream.encode("utf8") if isinstance(page.stream, str) else page.stream
-            dictionary = pdfdoc.PDFDictionary()
-            if page.compression:  # what reportlab's PDFStream does at save, done now: zlib, /FlateDecode
-                content = zlib.compress(content)
-                dictionary["Filter"] = pdfdoc.PDFArray([pdfdoc.PDFName("FlateDecode")])
-            else:
-                dictionary["Filter"] = pdfdoc.PDFArray([])  # present, so no default filter is applied
-            stream = pdfdoc.PDFStream(dictionary, content)
-            ref = self.Reference(stream)
-            self.idToObject[ref.name] = _Written(
-                self._write(pdfdoc.PDFIndirectObject(ref.name, stream).format(self)))
-            page.Contents = ref
-            page.stream = None
-        super().addPage(page)
-        # The page dictionary itself (resources point at the shared font dictionary by number, so fonts added
-        # later still resolve): written now, and the page tree keeps a stand-in that formats as its reference.
-        name = getattr(page, pdfdoc.__InternalName__)
-        written = _Written(self._write(pdfdoc.PDFIndirectObject(name, page).format(self)))
-        setattr(written, pdfdoc.__InternalName__, name)
-        self.idToObject[name] = written
-        self.Pages.pages[-1] = written
-
-    def format(self) -> bytes:
-        """Write what is left (reportlab's ``PDFDocument.format`` without collecting the file in memory)."""
-        self.encrypt.prepare(self)
-        if self.encrypt.info():
-            raise NotImplementedError("encrypted PDFs are not streamed")
-        catalog = self.Reference(self.Catalog)
-        info = self.Reference(self.info)
-        ids = []
-        number = 0
-        while True:  # objects may be added while earlier ones are formatted (fonts, resources)
-            number += 1
-            if number not in self.numberToId:
-                break
-            oid = self.numberToId[number]
-            obj = self.idToObject[oid]
-            if isinstance(obj, _Written):
-                self.idToOffset[oid] = obj.offset
-            else:
-                self.idToOffset[oid] = self._write(pdfdoc.PDFIndirectObject(oid, obj).format(self))
-            ids.append(oid)
-        if number - 1 != len(self.numberToId):
-            raise ValueError("object numbers are not contiguous")
-        if self._pdfVersion != self._header_version:
-            raise ValueError(f"PDF version went up to {self._pdfVersion} after the header was written")
-        xref = pdfdoc.PDFCrossReferenceTable()
-        xref.addsection(0, ids)
-        start = self._write(xref.format(self))
-        trailer = pdfdoc.PDFTrailer(startxref=start, Size=len(ids) + 1, Root=catalog, Info=info, ID=self.ID())
-        self._write(trailer.format(self))
-        return b""  # everything is in the file already; SaveToFile writes these zero bytes
-
-
-class StreamingCanvas(Canvas):
-    """A canvas whose document is a ``StreamingDocument`` writing to ``out`` (an empty binary file object)."""
-
-    def __init__(self, out, **kwargs):
-        super().__init__(out, **kwargs)
-        # Canvas has no hook for its document class: swap it before anything is drawn, then redo the preamble,
-        # which registered the initial font in the document just replaced.
-        self._doc = StreamingDocument(out, compression=self._pageCompression, invariant=kwargs.get("invariant"),
-                                      filename=out, pdfVersion=pdfdoc.PDF_VERSION_DEFAULT)
-        self._make_preamble()
-
-
 class BadgeExporter:
-    """Writes badges onto pages of one layout, streaming: each finished page goes to ``out`` at once (see
-    ``StreamingDocument``), so memory stays flat however many badges a job prints."""
+    """Draws badges onto the pages of one layout with a plain reportlab canvas writing to ``out``.
+
+    reportlab keeps a canvas's pages in memory until ``save`` (about 60 KB per A4 sheet of 8 QR badges), so one
+    exporter is meant for one chunk of at most ``CHUNK_BADGES`` badges; ``write_badges`` merges the chunks.
+    """
 
     def __init__(self, layout: str, out, *, title: str = "Badges"):
         self.sheet = SHEETS[BadgeLayout(layout)]
-        self.canvas = StreamingCanvas(out, pagesize=self.sheet.page, pageCompression=1, invariant=1)
+        self.canvas = Canvas(out, pagesize=self.sheet.page, pageCompression=1, invariant=1)
         self.canvas.setTitle(title)
         self.canvas.setCreator("Kết Nối")
         self.renderer = BadgeRenderer(self.canvas)
@@ -413,17 +314,83 @@ class BadgeExporter:
         self.canvas.save()
 
 
-def write_badges(layout: str, items: Iterable[BadgeData], out, *, title: str = "Badges",
-                 progress: Callable[[int], None] | None = None, every: int = 50) -> int:
-    exporter = BadgeExporter(layout, out, title=title)
+# Bulk printing keeps memory bounded by public means only: badges are drawn CHUNK_BADGES at a time, each chunk
+# by its own plain reportlab canvas (≈ 60 KB per A4 sheet until that chunk is saved), and the chunks' pages are
+# merged with pypdf, which holds about 15 KB per merged page until it writes the file. So one file holds at most
+# MAX_PAGES_PER_FILE pages (≈ 30 MB): 16,000 badges on A7 sheets, 8,000 on A6 sheets, 2,000 single A6 badges.
+# Bigger jobs become several files ("volumes"), which jobs.py puts in one zip. Both numbers are multiples of every
+# layout's badges per page (1, 4, 8), so only the last page of a job is ever part-filled.
+CHUNK_BADGES = 400
+MAX_PAGES_PER_FILE = 2000
+
+
+def _render_chunk(layout: str, items: list[BadgeData], title: str, tick: Callable[[], None]) -> bytes:
+    buffer = io.BytesIO()
+    exporter = BadgeExporter(layout, buffer, title=title)
     for data in items:
         exporter.add(data)
-        if progress and exporter.count % every == 0:
-            progress(exporter.count)
+        tick()
     exporter.close()
+    return buffer.getvalue()
+
+
+def write_badge_volumes(layout: str, items: Iterable[BadgeData], open_volume: Callable[[int], ContextManager],
+                        *, title: str = "Badges", progress: Callable[[int], None] | None = None, every: int = 50,
+                        max_pages: int | None) -> tuple[int, int]:
+    """Render ``items`` into one or more PDF files of at most ``max_pages`` pages (None: a single file; bulk jobs
+    pass ``MAX_PAGES_PER_FILE``).
+
+    ``open_volume(n)`` returns a context manager giving the binary file for volume ``n`` (1, 2, …); each volume is
+    written once its pages are all merged. ``progress(done)`` is called every ``every`` badges and at the end.
+    Returns (badges, volumes). No badges still makes one valid PDF with one blank page.
+    """
+    sheet = SHEETS[BadgeLayout(layout)]
+    per_page = sheet.cols * sheet.rows
+    count = volumes = pages = 0
+    writer: PdfWriter | None = None
+
+    def tick() -> None:
+        nonlocal count
+        count += 1
+        if progress and count % every == 0:
+            progress(count)
+
+    def write_volume() -> None:
+        nonlocal writer, volumes, pages
+        volumes += 1
+        with open_volume(volumes) as out:
+            writer.write(out)
+        writer, pages = None, 0
+
+    iterator = iter(items)
+    while (chunk := list(islice(iterator, CHUNK_BADGES))) or (volumes == 0 and writer is None):
+        rendered = _render_chunk(layout, chunk, title, tick)
+        if writer is None and len(chunk) < CHUNK_BADGES:  # the whole job is this one chunk: no merging needed
+            volumes += 1
+            with open_volume(volumes) as out:
+                out.write(rendered)
+            break
+        if writer is None:
+            writer = PdfWriter()
+            writer.add_metadata({"/Title": title, "/Creator": "Kết Nối"})
+        for page in PdfReader(io.BytesIO(rendered)).pages:
+            writer.add_page(page)
+        pages += max(1, -(-len(chunk) // per_page))
+        if not chunk or (max_pages is not None and pages + CHUNK_BADGES // per_page > max_pages):
+            write_volume()
+    if writer is not None:
+        write_volume()
     if progress:
-        progress(exporter.count)
-    return exporter.count
+        progress(count)
+    return count, volumes
+
+
+def write_badges(layout: str, items: Iterable[BadgeData], out, *, title: str = "Badges",
+                 progress: Callable[[int], None] | None = None, every: int = 50) -> int:
+    """All ``items`` as one PDF written to the binary file ``out``; returns the number of badges."""
+    count, _volumes = write_badge_volumes(layout, items, lambda n: nullcontext(out), title=title,
+                                          progress=progress, every=every, max_pages=None)
+    return count
 
 
 def render_single(badge: Badge) -> bytes:

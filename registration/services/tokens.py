@@ -27,16 +27,18 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 
-from cryptography.fernet import Fernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils.translation import gettext_lazy as _
 from nacl.exceptions import BadSignatureError
 from nacl.signing import SigningKey, VerifyKey
 
+from eventsite.activity import log_action
 from eventsite.errors import DomainError
 
 from ..models import EventSigningKey
@@ -149,11 +151,63 @@ def parse(code: str) -> tuple[Claims, bytes, bytes]:
 # --- keys ----------------------------------------------------------------------------------------------------
 
 
-def _fernet() -> Fernet:
+class BadgeKeyUnavailable(DomainError):
+    """No configured badge key secret decrypts this event's signing key (the secret changed without keeping the
+    old one in ``KETNOI_BADGE_KEY_FALLBACKS``): badges cannot be signed until an operator restores it."""
+
+    code = "badge_key_unavailable"
+    status = 503
+
+
+def _fernet_for(secret: str) -> Fernet:
     key = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"ketnoi-badge-keys", info=b"ed25519-private").derive(
-        settings.SECRET_KEY.encode()
+        secret.encode()
     )
     return Fernet(base64.urlsafe_b64encode(key))
+
+
+def _fernet() -> MultiFernet:
+    """Encrypts with the current badge key secret; decrypts with it, then each fallback, in order.
+
+    ``KETNOI_BADGE_KEY_SECRET`` is the current secret (settings.py; derived from SECRET_KEY only in development),
+    ``KETNOI_BADGE_KEY_FALLBACKS`` the old ones, as Django's SECRET_KEY_FALLBACKS. SECRET_KEY and its fallbacks
+    come last, because keys stored before the badge key had its own setting were encrypted with them: rotating
+    SECRET_KEY no longer touches badges, and ``manage.py rekey_badge_keys`` moves every row to the current secret.
+    """
+    candidates = [settings.KETNOI_BADGE_KEY_SECRET, *settings.KETNOI_BADGE_KEY_FALLBACKS,
+               settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    return MultiFernet([_fernet_for(secret) for secret in dict.fromkeys(s for s in candidates if s)])
+
+
+def _decrypt(event_id: int, encrypted: bytes) -> bytes:
+    try:
+        return _fernet().decrypt(encrypted)
+    except InvalidToken:
+        raise BadgeKeyUnavailable(
+            _("Badges of this event cannot be signed now: the server's badge key setting changed. An administrator "
+              "must add the previous value to KETNOI_BADGE_KEY_FALLBACKS."),
+        ) from None
+
+
+def rekey_all() -> tuple[int, int]:
+    """Re-encrypt every event's signing key with the current badge key secret (after a rotation, so old secrets
+    can be dropped from the fallbacks). Returns (re-encrypted, undecryptable); the latter are left untouched."""
+    fernet = _fernet()
+    done = failed = 0
+    for pk in EventSigningKey.objects.order_by("pk").values_list("pk", flat=True):
+        with transaction.atomic():
+            row = EventSigningKey.objects.select_for_update().get(pk=pk)
+            try:
+                rotated = fernet.rotate(bytes(row.private_key_encrypted))
+            except InvalidToken:
+                failed += 1
+                continue
+            row.private_key_encrypted = rotated
+            row.save(update_fields=["private_key_encrypted"])
+            log_action(action="registration.badge_key_reencrypted", obj=row, event=row.event_id,
+                       actor_label="manage.py rekey_badge_keys", note=key_fingerprint(row.event_id))
+            done += 1
+    return done, failed
 
 
 @dataclass(frozen=True)
@@ -244,7 +298,7 @@ def _private(event_id: int) -> SigningKey:
         if keys is None:
             ensure_event_key(event_id)
             keys = _keys(event_id)
-        key = SigningKey(_fernet().decrypt(keys.private_encrypted))
+        key = SigningKey(_decrypt(event_id, keys.private_encrypted))
         if bytes(key.verify_key) != keys.public_raw:
             raise RuntimeError(f"event {event_id}: the stored private key does not match the public key")
         _private_cache.put(event_id, key)

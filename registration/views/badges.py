@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 from django.contrib.auth.views import redirect_to_login
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from eventsite.access import ORGANIZER, Role, event_view
+from eventsite.storage import private_download
 
 from ..models import BadgeJob, BadgeLayout, Registration, RegistrationRole, RegistrationStatus
 from ..services import jobs
 from ..services.badges import render_badge_pdf
+from ..services.tokens import BadgeKeyUnavailable
 
 
-def _pdf(registration: Registration) -> HttpResponse:
-    response = HttpResponse(render_badge_pdf(registration), content_type="application/pdf")
+def _pdf(request: HttpRequest, registration: Registration) -> HttpResponse:
+    try:
+        content = render_badge_pdf(registration)
+    except BadgeKeyUnavailable as error:  # a settings problem for the operator, not a crash for the attendee
+        return render(request, "registration/badge_unavailable.html", {"error": error}, status=error.status)
+    response = HttpResponse(content, content_type="application/pdf")
     name = slugify(registration.full_name) or "badge"
     response["Content-Disposition"] = f'attachment; filename="badge-{name}.pdf"'
     response["Cache-Control"] = "private, no-store"
@@ -30,10 +36,10 @@ def badge_pdf(request: HttpRequest, registration_id: int) -> HttpResponse:
         return redirect_to_login(request.get_full_path())
     registration = get_object_or_404(Registration, pk=registration_id, event=request.event)
     if Role.ORGANIZER in request.event_roles:
-        return _pdf(registration)
+        return _pdf(request, registration)
     if registration.user_id != request.user.pk or registration.status != RegistrationStatus.APPROVED:
         raise Http404(_("No badge for you here."))
-    return _pdf(registration)
+    return _pdf(request, registration)
 
 
 @event_view()
@@ -47,7 +53,7 @@ def my_badge(request: HttpRequest) -> HttpResponse:
         )
     if registration is None:
         return render(request, "registration/badge_none.html")
-    return _pdf(registration)
+    return _pdf(request, registration)
 
 
 @event_view(roles=ORGANIZER)
@@ -78,9 +84,11 @@ def badge_job(request: HttpRequest, job_id: int) -> HttpResponse:
 
 @event_view(roles=ORGANIZER)
 def badge_job_download(request: HttpRequest, job_id: int) -> HttpResponse:
+    """The job's file, from private storage, to organizers of its event only, as a private attachment."""
     job = get_object_or_404(BadgeJob, pk=job_id, event=request.event, status=BadgeJob.Status.DONE)
-    if not job.file:
+    if not job.file or not job.file.storage.exists(job.file.name):
         raise Http404
-    return FileResponse(job.file.open("rb"), as_attachment=True, filename=f"badges-{job.layout}-{job.pk}.pdf",
-                        content_type="application/pdf")
+    if job.is_archive:
+        return private_download(job.file, f"badges-{job.layout}-{job.pk}.zip", "application/zip")
+    return private_download(job.file, f"badges-{job.layout}-{job.pk}.pdf", "application/pdf")
 

@@ -9,7 +9,6 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from eventsite.access import ORGANIZER, event_view
-from eventsite.ratelimit import ratelimit
 
 from ..forms import ImportConfirmForm, ImportUploadForm
 from ..models import ImportBatch
@@ -19,7 +18,6 @@ WORKING = (ImportBatch.Status.CHECKING, ImportBatch.Status.IMPORTING)
 
 
 @event_view(roles=ORGANIZER)
-@ratelimit("upload", key="user", files_only=True)
 def import_upload(request):
     event = request.event
     form = ImportUploadForm(request.POST or None, request.FILES or None)

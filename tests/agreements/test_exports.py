@@ -107,3 +107,25 @@ def test_pdf_report_in_vietnamese(client):
     assert any(line.startswith("Thành phố Cần Thơ 1 1.250.000.000 ₫") for line in lines)
     assert any(line.startswith("Vĩnh Long 1 250.000.000 ₫") for line in lines)
     assert lines.count("Tổng cộng 2 1.500.000.000 ₫") >= 2
+
+
+def test_pdf_report_prints_names_with_markup_characters():
+    """Issue #16 (11): `<` and `&` in the event, venue or organizer name used to break the report (reportlab
+    Paragraph markup); they print as written."""
+    if shutil.which("pdftotext") is None:
+        from tests.services import missing
+        missing("needs poppler-utils (pdftotext)")
+    from agreements.services.report import summary_pdf
+    from tests.factories import OrganizationFactory
+
+    event = EventFactory(name="Hội chợ <OCOP> & Đặc sản <b>Cà Mau", venue="Nhà thi đấu <A> & sân B",
+                         organizer=OrganizationFactory(name="Sở Công Thương & <Trung tâm> Xúc tiến",
+                                                       kind="government"))
+    agreement(event, value=1_000_000, buyer=retailer(name="Co.op <Mart> & Xtra", province_code=92))
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=summary_pdf(event), capture_output=True,
+                          check=True).stdout.decode()
+    flat = " ".join(text.split())
+    assert "Hội chợ <OCOP> & Đặc sản <b>Cà Mau" in flat
+    assert "Nhà thi đấu <A> & sân B" in flat
+    assert "Sở Công Thương & <Trung tâm> Xúc tiến" in flat
+

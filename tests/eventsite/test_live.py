@@ -60,25 +60,68 @@ def test_broadcast_failure_never_breaks_the_request(settings):
 
 @pytest.mark.django_db(transaction=True)
 def test_inside_a_server_broadcasts_go_through_the_relay_in_order():
-    """As in Daphne/uvicorn: sync code in a worker thread, the layer on the server's loop. The sync code does not
-    wait for the layer; the messages still arrive, in the order they were committed."""
+    """As in Daphne/uvicorn: Django's request_started runs on the server's loop, the view's sync code in a worker
+    thread. The sync code does not wait for the layer; the messages still arrive, in the order committed."""
     import asyncio
+    import threading
 
     from asgiref.sync import sync_to_async
 
     from eventsite import live
 
     layer, channel = _listen("floorplan")
+    sent_from = []
 
-    def view_code():
-        assert live._server_loop() is not None  # asgiref recorded the server's loop for this thread
+    def view_code(request):
+        assert live._server_loop() is not None  # request_started recorded the server's loop
         for n in range(5):
             with transaction.atomic():
                 broadcast_on_commit(1, "floorplan", {"type": "booth.changed", "n": n})
+        sent_from.append(threading.current_thread())
+        return "response"
 
     async def server():
-        await sync_to_async(view_code, thread_sensitive=False)()
+        from django.core.handlers.asgi import ASGIHandler
+        from django.core.signals import request_started
+
+        await request_started.asend(sender=ASGIHandler, scope={})  # what ASGIHandler does for each request
+        assert await sync_to_async(view_code, thread_sensitive=False)(object()) == "response"
         return [(await asyncio.wait_for(layer.receive(channel), 2))["n"] for _ in range(5)]
 
     assert asyncio.run(server()) == [0, 1, 2, 3, 4]
-    assert live._server_loop() is None  # outside a server: sent at once, as the tests above show
+    assert sent_from and sent_from[0] is not threading.main_thread()
+    assert live._server_loop() is None  # that loop is closed: outside a server, sent at once again
+
+
+@pytest.mark.django_db(transaction=True)
+def test_django_served_over_asgi_records_the_server_loop():
+    """A request through Django's real ASGI handler records the loop it runs on."""
+    import asyncio
+
+    from channels.testing import HttpCommunicator
+    from django.core.asgi import get_asgi_application
+
+    from eventsite import live
+
+    async def serve():
+        response = await HttpCommunicator(get_asgi_application(), "GET", "/").get_response(timeout=60)
+        return response["status"], live._server_loop() is asyncio.get_running_loop()
+
+    status, recorded = asyncio.run(serve())
+    assert status < 500 and recorded
+    assert live._server_loop() is None
+
+
+def test_server_loop_of_another_process_is_not_used(monkeypatch):
+    """After a fork the parent's loop (recorded before) must not be used by the child."""
+    import asyncio
+
+    from eventsite import live
+
+    async def record_then_pretend_forked():
+        live.remember_server_loop()
+        assert live._server_loop() is asyncio.get_running_loop()
+        monkeypatch.setattr(live.os, "getpid", lambda: -1)
+        return live._server_loop()
+
+    assert asyncio.run(record_then_pretend_forked()) is None

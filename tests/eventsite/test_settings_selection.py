@@ -70,6 +70,7 @@ def test_settings_production_check_deploy_clean():
         "KETNOI_ENV": "production",
         "DJANGO_SECRET_KEY": "x7!Qp2#vL9@mZ4$kW8^tR1&yU6*oI3(eA5)sD0_fG-hJ+lK=cB|nM~",
         "DJANGO_ALLOWED_HOSTS": "ketnoi.example.vn",
+        "KETNOI_BADGE_KEY_SECRET": "b4!dG3-kEy_0f-tH3-b4dG3s-n0t-tH3-s3cR3t-k3y-QwErTy",
     }
     result = subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
@@ -85,3 +86,12 @@ def test_settings_production_check_deploy_clean():
 ])
 def test_settings_email_backend_by_env(email_env, backend):
     assert probe(**email_env)["email"] == backend
+
+
+def test_settings_production_requires_badge_key_secret():
+    clean = {k: v for k, v in os.environ.items() if k != "KETNOI_BADGE_KEY_SECRET"}
+    env = {**clean, "KETNOI_ENV": "production", "DJANGO_SECRET_KEY": "p" * 50, "DJANGO_ALLOWED_HOSTS": "x.vn"}
+    result = subprocess.run([sys.executable, "-c", PROBE], env=env, cwd=settings.BASE_DIR, capture_output=True,
+                            text=True)
+    assert result.returncode != 0
+    assert "KETNOI_BADGE_KEY_SECRET must be set" in result.stderr

@@ -1,3 +1,4 @@
+import contextlib
 import io
 import subprocess
 from pathlib import Path
@@ -119,30 +120,56 @@ def test_fast_reed_solomon_matches_qrcode():
         assert ours.modules == theirs.modules
 
 
-def test_sheets_stream_to_the_file_as_pages_fill(tmp_path):
-    """Each finished page is in the file before the next badge is drawn (memory stays flat for big jobs); the
-    result is still one valid PDF whose every page has its badges."""
+def test_sheets_merge_chunks_into_one_pdf_with_every_page(tmp_path, monkeypatch):
+    """Bulk sheets are drawn a chunk at a time by plain reportlab canvases and merged (pypdf): the result is one
+    valid PDF whose pages keep their badges across chunk boundaries, fonts and QR codes included."""
+    monkeypatch.setattr(pdf, "CHUNK_BADGES", 8)  # 17 badges → chunks of 8, 8 and 1
     first = CheckinRegistrationFactory()
     for _ in range(16):
-        CheckinRegistrationFactory(event=first.event)
+        CheckinRegistrationFactory(event=first.event, full_name="Đặng Thị Hồng Nhung")
     regs = Registration.objects.filter(event=first.event).order_by("pk")
-    items = list(pdf.iter_badge_data(regs))
     out = io.BytesIO()
-    exporter = pdf.BadgeExporter(BadgeLayout.A4_8XA7, out)
-    sizes = []
-    for data in items:
-        exporter.add(data)
-        sizes.append(len(out.getvalue()))
-    assert sizes[6] == 0 and sizes[7] > 0  # page 1 written when its 8th badge is drawn
-    assert sizes[15] > sizes[14]  # page 2 likewise
-    assert not any(getattr(page, "stream", None) for page in exporter.canvas._doc.Pages.pages)
-    exporter.close()
+    seen = []
+    count = pdf.write_badges(BadgeLayout.A4_8XA7, pdf.iter_badge_data(regs), out, title="Hội nghị OCOP",
+                             progress=seen.append, every=5)
     data = out.getvalue()
-    assert data.startswith(b"%PDF-1.") and data.rstrip().endswith(b"%%EOF")
+    assert count == 17 and seen == [5, 10, 15, 17]
+    assert data.startswith(b"%PDF-") and data.rstrip().endswith(b"%%EOF")
     assert page_count(data, tmp_path) == 3
     check = subprocess.run(["pdftotext", str(tmp_path / "pages.pdf"), "-"], capture_output=True, text=True)
     assert check.returncode == 0 and "Error" not in check.stderr, check.stderr
+    assert "Đặng Thị Hồng Nhung" in check.stdout  # Be Vietnam Pro kept through the merge
+    info = subprocess.run(["pdffonts", str(tmp_path / "pages.pdf")], capture_output=True, text=True).stdout
+    assert "BeVietnamPro" in info
+    badge_ids = set()
     for page, expected in ((1, 8), (2, 8), (3, 1)):
         codes = decode_qrs(data, tmp_path, page=page, dpi=200)
         assert len(codes) == expected
-        assert all(tokens.verify(c, event_id=first.event_id) for c in codes)
+        badge_ids |= {tokens.verify(c, event_id=first.event_id).badge_id for c in codes}
+        assert all(len(tokens.decode(c)) - len(tokens.payload(tokens.parse(c)[0])) == 64 for c in codes)
+    assert badge_ids == set(Badge.objects.filter(event=first.event).values_list("pk", flat=True))
+
+
+def test_volumes_hold_at_most_max_pages(tmp_path, monkeypatch):
+    monkeypatch.setattr(pdf, "CHUNK_BADGES", 4)
+    first = CheckinRegistrationFactory()
+    for _ in range(8):
+        CheckinRegistrationFactory(event=first.event)
+    regs = Registration.objects.filter(event=first.event).order_by("pk")
+    files: dict[int, io.BytesIO] = {}
+
+    def open_volume(n):
+        files[n] = io.BytesIO()
+        return contextlib.nullcontext(files[n])
+
+    count, volumes = pdf.write_badge_volumes(BadgeLayout.A6_SINGLE, pdf.iter_badge_data(regs), open_volume,
+                                             max_pages=4)
+    assert (count, volumes) == (9, 3)
+    assert [page_count(files[n].getvalue(), tmp_path) for n in (1, 2, 3)] == [4, 4, 1]
+    assert len(decode_qrs(files[3].getvalue(), tmp_path)) == 1
+
+
+def test_no_badges_is_one_blank_page(tmp_path):
+    out = io.BytesIO()
+    assert pdf.write_badges(BadgeLayout.A4_8XA7, [], out) == 0
+    assert page_count(out.getvalue(), tmp_path) == 1

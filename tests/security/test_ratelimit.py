@@ -146,3 +146,52 @@ def test_agreement_scan_upload_limited_per_user(client):
     # Another user has their own allowance.
     client.force_login(organizer(event))
     assert send("Người khác").status_code == 302
+
+
+def _png() -> bytes:
+    from io import BytesIO
+
+    from PIL import Image
+
+    buffer = BytesIO()
+    Image.new("RGB", (40, 40), "orange").save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_product_photo_upload_limited_per_user(client):
+    """Issue #16 (7): product photos had no limit although the module said they had."""
+    from tests.booths.factories import exhibitor
+
+    event = EventFactory()
+    application = exhibitor(event)
+    client.force_login(application.applicant)
+    url = reverse("booths:product_add", kwargs={"event_slug": event.slug})
+
+    def send(name):
+        photo = SimpleUploadedFile("mat-ong.png", _png(), content_type="image/png")
+        return client.post(url, {"name": name, "group": "food", "subgroup": "raw", "stars": 4,
+                                 "certifying_authority": "province", "certificate_issued_on": "2025-01-01",
+                                 "certificate_expires_on": "2028-01-01", "photo": photo}, HTTP_ACCEPT_LANGUAGE="vi")
+
+    assert send("Mật ong rừng U Minh").status_code == 302
+    blocked = send("Mật ong lần hai")
+    assert blocked.status_code == 429 and int(blocked["Retry-After"]) >= 1
+    assert "Vui lòng chậm lại" in blocked.content.decode()
+    assert application.products.count() == 1  # the refused upload never reached the view
+    # The same form without a photo is not an upload.
+    no_photo = client.post(url, {"name": "Không ảnh", "group": "food", "subgroup": "raw", "stars": 4,
+                                 "certifying_authority": "province", "certificate_issued_on": "2025-01-01",
+                                 "certificate_expires_on": "2028-01-01"})
+    assert no_photo.status_code == 302
+
+
+def test_floor_plan_import_file_limited_per_user(client):
+    event = EventFactory()
+    client.force_login(user_with_role(event, EventRole.Role.ORGANIZER))
+    url = reverse("booths:import", kwargs={"event_slug": event.slug})
+
+    def send():
+        return client.post(url, {"file": SimpleUploadedFile("gian-hang.csv", b"code,x,y\n", content_type="text/csv")})
+
+    assert send().status_code == 200
+    assert send().status_code == 429

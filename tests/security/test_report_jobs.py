@@ -97,8 +97,9 @@ def test_unfinished_or_unknown_jobs_offer_no_download(client):
 @pytest.mark.django_db
 def test_a_failing_builder_marks_the_job_failed_with_a_message(client, monkeypatch):
     event = EventFactory()
-    monkeypatch.setitem(reports.KINDS, "agreements_csv",
-                        reports.Kind("tests.security.test_report_jobs.broken_builder", "x"))
+    from eventsite.apps import ReportKind, collect_report_kinds
+
+    monkeypatch.setitem(collect_report_kinds(), "agreements_csv", ReportKind("x", broken_builder))
     client.force_login(user_with_role(event, Role.ORGANIZER))
     with TestCase.captureOnCommitCallbacks(execute=True):
         client.post(start_url(event), {"kind": "agreements_csv"}, HTTP_HX_REQUEST="true")
@@ -156,3 +157,13 @@ def test_export_and_import_run_on_db_worker_in_scale_mode(client, settings):
     batch.refresh_from_db()
     assert batch.status == ImportBatch.Status.CONFIRMED and batch.total == 1
     assert Registration.objects.filter(event=event, email="tam@hoptac.vn").exists()
+
+
+def test_report_kinds_come_from_the_apps_in_installed_apps_order():
+    """eventsite names no app: each app registers its kinds through its AppConfig (report_kinds)."""
+    assert list(reports.KINDS) == ["registrations_csv", "registrations_xlsx", "agreements_csv", "agreements_xlsx",
+                                   "agreements_pdf"]
+    assert reports.KINDS["agreements_pdf"].build.__module__ == "agreements.services.report"
+    assert reports.params_from("agreements_pdf", {"lang": "en"}) == {"language": "en"}
+    with pytest.raises(reports.UnknownReport):
+        reports.params_from("nope", {})

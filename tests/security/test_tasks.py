@@ -10,6 +10,7 @@ import pytest
 from django.core import mail
 from django.core.management import call_command
 from django.db import transaction
+from django_tasks import task
 from django_tasks_db.models import DBTaskResult
 
 from registration.models import BadgeJob
@@ -44,6 +45,16 @@ class Boom(Exception):
     pass
 
 
+def refreshed(result):
+    result.refresh()
+    return result
+
+
+@task()
+def explode(message: str) -> None:
+    raise Boom(message)
+
+
 @pytest.mark.django_db(transaction=True)
 def test_thread_backend_runs_a_task_only_after_commit_and_never_on_rollback(settings):
     settings.TASKS = THREAD
@@ -54,7 +65,7 @@ def test_thread_backend_runs_a_task_only_after_commit_and_never_on_rollback(sett
         assert mail.outbox == [] and result.status == "READY"
     assert wait_for(lambda: len(mail.outbox) == 1)
     assert mail.outbox[0].to == ["an.nguyen@example.vn"]
-    assert wait_for(lambda: result.status == "SUCCESSFUL")
+    assert wait_for(lambda: refreshed(result).status == "SUCCESSFUL")  # TaskResult.refresh(): public API
     assert result.worker_ids and threading.current_thread().name not in result.worker_ids
 
     with pytest.raises(Boom), transaction.atomic():
@@ -103,3 +114,17 @@ def test_database_backend_enqueues_in_the_transaction_and_db_worker_runs_it(sett
     assert row.status == "SUCCESSFUL" and row.return_value == BadgeJob.Status.DONE
     assert job.status == BadgeJob.Status.DONE and job.total == 3 and job.file.read(5) == b"%PDF-"
     assert build_badge_pdf.get_result(str(row.id)).status == "SUCCESSFUL"
+
+
+@pytest.mark.parametrize("thread", [True, False])
+@pytest.mark.django_db(transaction=True)
+def test_thread_backend_records_and_logs_a_failure_and_never_raises_it(settings, caplog, thread):
+    settings.TASKS = {"default": {**THREAD["default"], "OPTIONS": {"THREAD": thread}}}
+    with transaction.atomic():  # the commit (the web request) is not disturbed by the failing task
+        result = explode.enqueue(message="giấy in hết")
+    assert wait_for(lambda: refreshed(result).status == "FAILED")
+    assert [e.exception_class for e in result.errors] == [Boom]
+    assert "giấy in hết" in result.errors[0].traceback
+    assert wait_for(lambda: any(r.levelname == "ERROR" and result.task.module_path in r.getMessage()
+                                for r in caplog.records))
+    assert explode.get_result(result.id).status == "FAILED"
