@@ -54,6 +54,14 @@ class EventsiteConfig(AppConfig):
         "eventsite.role_removed": _("Role removed"),
     }
 
+    def ready(self) -> None:
+        from django.urls import register_converter
+
+        from .numbers import IdConverter
+
+        # <id:pk> in every urls.py: an id beyond 64 bits (or 0) does not match, so it is a 404, never a 500.
+        register_converter(IdConverter, "id")
+
     def event_stats(self, event) -> list[Stat]:
         from django.db.models import Count
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
@@ -79,6 +80,7 @@ MIDDLEWARE = [
     "allauth.account.middleware.AccountMiddleware",
     "eventsite.middleware.ClearSiteDataOnLogoutMiddleware",
     "eventsite.middleware.DatabaseUnavailableMiddleware",
+    "eventsite.storage.StorageErrorMiddleware",
 ]
 
 ROOT_URLCONF = "eventsite.urls"
@@ -274,13 +276,65 @@ STATICFILES_DIRS = [
     ("vendor/jsqr", NODE_MODULES / "jsqr" / "dist"),
     ("vendor/axe-core", NODE_MODULES / "axe-core"),
 ]
-# Generated reports and pending import files: never under MEDIA_ROOT (which a proxy or DEBUG may serve), only
-# through views that check the caller is an organizer of the event (eventsite/reports.py).
+# --- Stored files (eventsite/storage.py; README "Configuration") -------------------------------------------------
+# Two aliases: "default" holds public media (product and speaker photos), "private" holds generated reports, import
+# files, signed agreement scans and badge sheets, which have no public URL and are served only by views that check
+# the caller's role. Without KETNOI_S3_BUCKET both are folders on this machine (MEDIA_ROOT, PRIVATE_MEDIA_ROOT; in
+# scale mode nginx serves MEDIA_ROOT at /media/). With it, both live in an S3-compatible object store, so every
+# machine of a multi-machine deployment sees every upload.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+S3_BUCKET = os.environ.get("KETNOI_S3_BUCKET", "")
+if S3_BUCKET:
+    _s3_endpoint = os.environ.get("KETNOI_S3_ENDPOINT_URL") or None
+    _s3_common = {
+        "endpoint_url": _s3_endpoint,
+        "region_name": os.environ.get("KETNOI_S3_REGION") or None,
+        # Unset: boto3's own chain (AWS_* variables, an instance role).
+        "access_key": os.environ.get("KETNOI_S3_ACCESS_KEY_ID") or None,
+        "secret_key": os.environ.get("KETNOI_S3_SECRET_ACCESS_KEY") or None,
+        "signature_version": "s3v4",
+        # Path style (endpoint/bucket/key) works with MinIO, Ceph-based stores and AWS alike without DNS per bucket.
+        "addressing_style": os.environ.get("KETNOI_S3_ADDRESSING_STYLE", "path" if _s3_endpoint else "auto"),
+        "file_overwrite": False,  # a second upload of "photo.jpg" gets its own name, as on disk
+        # A file read back (an import, a report) spills to a temporary file past 5 MB instead of filling memory.
+        "max_memory_size": 5 * 1024 * 1024,
+    }
+    _public_url = os.environ.get("KETNOI_S3_PUBLIC_URL", "").rstrip("/")  # a CDN or the bucket's public address
+    _public = {**_s3_common, "bucket_name": S3_BUCKET, "location": os.environ.get("KETNOI_S3_MEDIA_PREFIX", "media"),
+               "default_acl": os.environ.get("KETNOI_S3_PUBLIC_ACL", "public-read") or None,
+               "querystring_auth": False}
+    if _public_url:
+        _parsed = urlsplit(_public_url)
+        _public.update(custom_domain=_parsed.netloc + _parsed.path, url_protocol=f"{_parsed.scheme}:")
+        MEDIA_ORIGIN = f"{_parsed.scheme}://{_parsed.netloc}"
+    elif _s3_endpoint:
+        MEDIA_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(_s3_endpoint))
+    else:
+        MEDIA_ORIGIN = "https://*.amazonaws.com"
+    _private = {**_s3_common, "bucket_name": os.environ.get("KETNOI_S3_PRIVATE_BUCKET") or S3_BUCKET,
+                "location": os.environ.get("KETNOI_S3_PRIVATE_PREFIX", "private"),
+                "default_acl": "private", "querystring_auth": True}
+    if _private["bucket_name"] == S3_BUCKET and (
+            not _private["location"] or not _public["location"]
+            or f"{_private['location']}/".startswith(f"{_public['location']}/")
+            or f"{_public['location']}/".startswith(f"{_private['location']}/")):
+        raise ImproperlyConfigured("KETNOI_S3_MEDIA_PREFIX and KETNOI_S3_PRIVATE_PREFIX must be separate folders "
+                                   "when private files share the public bucket (or set KETNOI_S3_PRIVATE_BUCKET)")
+    _file_storages = {
+        "default": {"BACKEND": "eventsite.storage.PublicS3Storage", "OPTIONS": _public},
+        "private": {"BACKEND": "eventsite.storage.PrivateS3Storage", "OPTIONS": _private},
+    }
+else:
+    MEDIA_ORIGIN = ""
+    _file_storages = {
+        "default": {"BACKEND": "eventsite.storage.LocalStorage"},
+        "private": {"BACKEND": "eventsite.storage.LocalStorage",
+                    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/private-files-have-no-url/"}},
+    }
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/private-files-have-no-url/"}},
+    **_file_storages,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -290,8 +344,6 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
-MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -303,7 +355,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "media-src": ["'self'", "blob:"],
