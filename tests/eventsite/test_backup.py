@@ -24,7 +24,6 @@ from django.urls import reverse
 
 from agreements.services import attach_scan, check_scan
 from eventsite import reports
-from eventsite.backups import stored_files
 from eventsite.models import EventRole, Organization, ReportJob
 from tests.agreements.factories import agreement
 from tests.agreements.files import jpeg_bytes, pdf_bytes
@@ -40,13 +39,19 @@ def roots(settings, tmp_path):
     media, private = tmp_path / "media", tmp_path / "private"
     settings.MEDIA_ROOT = media
     settings.PRIVATE_MEDIA_ROOT = private
-    settings.STORAGES = {
+    settings.STORAGES = {  # the configured (local) backends, in these folders
         **settings.STORAGES,
-        "default": {"BACKEND": "eventsite.storage.LocalStorage", "OPTIONS": {"location": media}},
-        "private": {"BACKEND": "eventsite.storage.LocalStorage",
-                    "OPTIONS": {"location": private, "base_url": "/private-files-have-no-url/"}},
+        "default": {**settings.STORAGES["default"], "OPTIONS": {"location": media}},
+        "private": {**settings.STORAGES["private"],
+                    "OPTIONS": {**settings.STORAGES["private"].get("OPTIONS", {}), "location": private}},
     }
     return media, private
+
+
+def stored_files(root) -> dict[str, str]:
+    """SHA-256 of every file under ``root`` (relative path → digest)."""
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
 
 
 def every_row() -> list[dict]:
