@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
+
+from .storage_config import StorageConfigError, file_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KETNOI_VAR_DIR", BASE_DIR / "var"))
@@ -285,54 +286,10 @@ STATICFILES_DIRS = [
 MEDIA_URL = "/media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
-S3_BUCKET = os.environ.get("KETNOI_S3_BUCKET", "")
-if S3_BUCKET:
-    _s3_endpoint = os.environ.get("KETNOI_S3_ENDPOINT_URL") or None
-    _s3_common = {
-        "endpoint_url": _s3_endpoint,
-        "region_name": os.environ.get("KETNOI_S3_REGION") or None,
-        # Unset: boto3's own chain (AWS_* variables, an instance role).
-        "access_key": os.environ.get("KETNOI_S3_ACCESS_KEY_ID") or None,
-        "secret_key": os.environ.get("KETNOI_S3_SECRET_ACCESS_KEY") or None,
-        "signature_version": "s3v4",
-        # Path style (endpoint/bucket/key) works with MinIO, Ceph-based stores and AWS alike without DNS per bucket.
-        "addressing_style": os.environ.get("KETNOI_S3_ADDRESSING_STYLE", "path" if _s3_endpoint else "auto"),
-        "file_overwrite": False,  # a second upload of "photo.jpg" gets its own name, as on disk
-        # A file read back (an import, a report) spills to a temporary file past 5 MB instead of filling memory.
-        "max_memory_size": 5 * 1024 * 1024,
-    }
-    _public_url = os.environ.get("KETNOI_S3_PUBLIC_URL", "").rstrip("/")  # a CDN or the bucket's public address
-    _public = {**_s3_common, "bucket_name": S3_BUCKET, "location": os.environ.get("KETNOI_S3_MEDIA_PREFIX", "media"),
-               "default_acl": os.environ.get("KETNOI_S3_PUBLIC_ACL", "public-read") or None,
-               "querystring_auth": False}
-    if _public_url:
-        _parsed = urlsplit(_public_url)
-        _public.update(custom_domain=_parsed.netloc + _parsed.path, url_protocol=f"{_parsed.scheme}:")
-        MEDIA_ORIGIN = f"{_parsed.scheme}://{_parsed.netloc}"
-    elif _s3_endpoint:
-        MEDIA_ORIGIN = "{0.scheme}://{0.netloc}".format(urlsplit(_s3_endpoint))
-    else:
-        MEDIA_ORIGIN = "https://*.amazonaws.com"
-    _private = {**_s3_common, "bucket_name": os.environ.get("KETNOI_S3_PRIVATE_BUCKET") or S3_BUCKET,
-                "location": os.environ.get("KETNOI_S3_PRIVATE_PREFIX", "private"),
-                "default_acl": "private", "querystring_auth": True}
-    if _private["bucket_name"] == S3_BUCKET and (
-            not _private["location"] or not _public["location"]
-            or f"{_private['location']}/".startswith(f"{_public['location']}/")
-            or f"{_public['location']}/".startswith(f"{_private['location']}/")):
-        raise ImproperlyConfigured("KETNOI_S3_MEDIA_PREFIX and KETNOI_S3_PRIVATE_PREFIX must be separate folders "
-                                   "when private files share the public bucket (or set KETNOI_S3_PRIVATE_BUCKET)")
-    _file_storages = {
-        "default": {"BACKEND": "eventsite.storage.PublicS3Storage", "OPTIONS": _public},
-        "private": {"BACKEND": "eventsite.storage.PrivateS3Storage", "OPTIONS": _private},
-    }
-else:
-    MEDIA_ORIGIN = ""
-    _file_storages = {
-        "default": {"BACKEND": "eventsite.storage.LocalStorage"},
-        "private": {"BACKEND": "eventsite.storage.LocalStorage",
-                    "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/private-files-have-no-url/"}},
-    }
+try:
+    _file_storages, MEDIA_ORIGIN = file_storages(os.environ, private_root=PRIVATE_MEDIA_ROOT)
+except StorageConfigError as error:
+    raise ImproperlyConfigured(str(error)) from None
 STORAGES = {
     **_file_storages,
     "staticfiles": {

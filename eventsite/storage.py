@@ -41,6 +41,8 @@ from django.utils.html import escape
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
 
+from .storage_config import PRIVATE_NO_URL
+
 log = logging.getLogger(__name__)
 
 # Names of files still being written (renamed into place when complete); backups and nginx skip them.
@@ -179,7 +181,7 @@ if S3Storage is not None:
             return NO_URL + name.lstrip("/")
 
 # What a private file's .url() answers (nothing serves it): views stream private files instead.
-NO_URL = "/private-files-have-no-url/"
+NO_URL = PRIVATE_NO_URL
 # Image types shown inline from public media (nginx and the object store alike); SVG is not one: it can script.
 SAFE_IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
 
