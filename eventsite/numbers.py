@@ -276,15 +276,15 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
     which does not: one value beyond 64 bits made SQLite raise OverflowError.
     """
 
-    def _check_values(self, value):
-        if not self.to_field_name:
-            for pk in value if isinstance(value, list | tuple | set | frozenset) else [value]:
+    def clean(self, value):
+        if value and not self.to_field_name and isinstance(value, list | tuple):
+            for pk in value:
                 try:
                     parse_id(pk)
                 except NumberError:
                     raise ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value",
                                           params={"pk": str(pk)[:MAX_TEXT]}) from None
-        return super()._check_values(value)
+        return super().clean(value)
 
 
 def id_or_none(value: Any) -> int | None:

@@ -203,3 +203,21 @@ def test_id_urls_resolve_only_for_real_ids():
             resolve(f"/catalog/products/{bad}/")
     with pytest.raises(NoReverseMatch):
         reverse("catalog:product", kwargs={"product_id": 2**70})
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("bad", [str(2**70), "-1", "inf", "nan", "1e30", "0"])
+def test_model_choice_fields_refuse_what_cannot_be_an_id_before_the_query(bad):
+    from eventsite.models import Organization
+    from eventsite.numbers import BoundedModelChoiceField, BoundedModelMultipleChoiceField
+    from tests.factories import OrganizationFactory
+
+    class PartiesForm(forms.Form):
+        one = BoundedModelChoiceField(queryset=Organization.objects.all())
+        many = BoundedModelMultipleChoiceField(queryset=Organization.objects.all())
+
+    org = OrganizationFactory()
+    form = PartiesForm({"one": bad, "many": [str(org.pk), bad]})
+    assert not form.is_valid() and set(form.errors) == {"one", "many"}
+    form = PartiesForm({"one": str(org.pk), "many": [str(org.pk)]})
+    assert form.is_valid() and form.cleaned_data["one"] == org and list(form.cleaned_data["many"]) == [org]
