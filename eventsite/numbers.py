@@ -184,7 +184,9 @@ class IdConverter:
         return parse_id(value)  # NumberError is a ValueError: Django treats the URL as not matching
 
     def to_url(self, value: Any) -> str:
-        return str(parse_id(value))
+        # As Django's IntConverter: reversing is our own code, and pages build URL templates with a placeholder 0
+        # (agenda's "session_id": 0) that the browser fills in; only incoming paths are checked.
+        return str(value)
 
 
 # --- forms -------------------------------------------------------------------------------------------------------
