@@ -27,6 +27,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from eventsite.access import ORGANIZER, event_view
 from eventsite.errors import DomainError
+from eventsite.numbers import NumberError, id_or_none, parse_int
 
 from . import ics, services
 from .hooks import signing_counts
@@ -445,9 +446,10 @@ def session_action(request: HttpRequest, session_id: int, action: str) -> HttpRe
             result = services.restore_session(event=event, session_id=session_id, actor=actor)
             text = _("Session restored.")
         elif action == "shift":
-            try:
-                minutes = int(request.POST.get("minutes", ""))
-            except ValueError:
+            try:  # out of range or not a number: 0, which the service refuses with its message
+                minutes = parse_int(request.POST.get("minutes", ""), minimum=-services.MAX_SHIFT_MINUTES,
+                                    maximum=services.MAX_SHIFT_MINUTES)
+            except NumberError:
                 minutes = 0
             cascade = request.POST.get("cascade") == "1"
             result = services.shift_session(event=event, session_id=session_id, minutes=minutes,
@@ -456,7 +458,7 @@ def session_action(request: HttpRequest, session_id: int, action: str) -> HttpRe
                 "count": len(result.sessions), "minutes": minutes}
         elif action == "room":
             result = services.change_room(event=event, session_id=session_id,
-                                          room_id=request.POST.get("room"), actor=actor)
+                                          room_id=id_or_none(request.POST.get("room")), actor=actor)
             text = _("Room changed.")
         else:
             raise Http404("No such action")

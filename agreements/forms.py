@@ -11,6 +11,16 @@ from agenda.models import Session
 from catalog.models import Product
 from catalog.ocop import ProductGroup
 from eventsite.models import EventRole, Organization
+from eventsite.numbers import (
+    INT32_MAX,
+    BoundedIntegerField,
+    BoundedModelChoiceField,
+    BoundedModelMultipleChoiceField,
+    IdField,
+    NumberError,
+    id_list,
+    parse_int,
+)
 from eventsite.provinces import current_choices, fold
 
 from .models import Agreement, AgreementParty
@@ -22,8 +32,10 @@ MAX_SIGNATORIES = 10  # per party, same rule
 
 def _row_count(source, key: str, present: int, *, minimum: int, maximum: int) -> int:
     """How many rows to build: what the page said it had (``key``), or the highest row that holds data."""
-    raw = str(source.get(key) or "")
-    stated = int(raw) if raw.isdigit() else 0
+    try:  # more rows than the maximum builds one row too many, which the form refuses with an error
+        stated = min(parse_int(source.get(key) or 0, minimum=0, maximum=None), maximum + 1)
+    except NumberError:
+        stated = 0
     return max(minimum, min(max(stated, present), maximum + 1))
 
 
@@ -75,7 +87,7 @@ class AgreementForm(forms.Form):
     product_groups = forms.MultipleChoiceField(
         label=_("Product groups"), choices=ProductGroup.choices, required=False, widget=forms.CheckboxSelectMultiple
     )
-    products = forms.ModelMultipleChoiceField(
+    products = BoundedModelMultipleChoiceField(
         label=_("Products covered"), queryset=Product.objects.none(), required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
     )
@@ -87,9 +99,9 @@ class AgreementForm(forms.Form):
     confirm_duplicate = forms.BooleanField(
         label=_("Yes, this is a different agreement between the same parties: save it anyway"), required=False
     )
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = BoundedIntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=INT32_MAX)
     # The B2B meeting whose "MoU signed" link opened this form (checked by the view; a bad one is ignored).
-    meeting = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=1)
+    meeting = IdField(required=False)
     # The page also posts "party_rows" and "party_<i>_signatories" (hidden inputs written by the templates
     # from n_parties / n_signatories) so rows left empty are rebuilt too.
 
@@ -115,7 +127,7 @@ class AgreementForm(forms.Form):
         chosen = {str(v) for v in self._party_values()}
         for i in range(1, self.n_parties + 1):
             required = i <= 2
-            self.fields[f"party_{i}"] = forms.ModelChoiceField(
+            self.fields[f"party_{i}"] = BoundedModelChoiceField(
                 label=_("Organization"), queryset=Organization.objects.all(), required=required,
                 widget=forms.Select(attrs={"class": "party-select"}),
             )
@@ -135,8 +147,7 @@ class AgreementForm(forms.Form):
                     required=False)
             if add_signatory == i:  # the row just added gets the focus
                 self.fields[signatory_names(i, self.n_signatories[i])[0]].widget.attrs["autofocus"] = True
-        self._chosen_orgs = {str(o.pk): o for o in Organization.objects.filter(pk__in=[c for c in chosen
-                                                                                      if c.isdigit()])}
+        self._chosen_orgs = {str(o.pk): o for o in Organization.objects.filter(pk__in=id_list(chosen))}
 
     @staticmethod
     def _highest(source) -> int:
@@ -144,12 +155,16 @@ class AgreementForm(forms.Form):
         highest = 0
         for key in source:
             parts = str(key).split("_", 2)
-            if len(parts) < 2 or parts[0] != "party" or not parts[1].isdigit():
+            if len(parts) < 2 or parts[0] != "party":
+                continue
+            try:  # a row number beyond the limit builds one row too many, which the form refuses
+                row = min(parse_int(parts[1], minimum=1, maximum=None), MAX_PARTIES + 1)
+            except NumberError:
                 continue
             rest = parts[2] if len(parts) == 3 else ""
             holds_data = rest == "" or rest == "signatory" or rest.startswith("signatory_")
             if holds_data and source.get(key) not in (None, ""):
-                highest = max(highest, int(parts[1]))
+                highest = max(highest, row)
         return highest
 
     def _party_values(self) -> list:
@@ -309,7 +324,7 @@ class QuickOrganizationForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=300)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = BoundedIntegerField(widget=forms.HiddenInput, min_value=0, max_value=INT32_MAX)
 
 
 class StatusForm(forms.Form):
@@ -318,4 +333,4 @@ class StatusForm(forms.Form):
         (Agreement.Status.COMPLETED, Agreement.Status.COMPLETED.label),
     ])
     on = forms.DateField(label=_("Date"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = BoundedIntegerField(widget=forms.HiddenInput, min_value=0, max_value=INT32_MAX)

@@ -6,10 +6,7 @@ every change goes through ``agreements.services`` which writes an ``AuditEntry``
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from django.conf import settings
-from django.core.files.storage import FileSystemStorage
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -18,12 +15,13 @@ from django.utils.translation import pgettext_lazy
 
 from catalog.ocop import ProductGroup
 from eventsite.models import Organization
+from eventsite.storage import private_storage
 
 
-def scan_storage() -> FileSystemStorage:
-    """Signed scans live OUTSIDE the public media folder and are only served by the permission-checked view."""
-    root = getattr(settings, "AGREEMENTS_PRIVATE_ROOT", None) or Path(settings.MEDIA_ROOT).parent / "private"
-    return FileSystemStorage(location=Path(root) / "agreements", base_url=None)
+def scan_storage():
+    """Signed scans are private files (folder "agreements" of the private storage: PRIVATE_MEDIA_ROOT/agreements
+    on disk, private objects in an object store), served only by the permission-checked view and kept by backups."""
+    return private_storage("agreements")
 
 
 class Agreement(models.Model):

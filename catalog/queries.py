@@ -8,6 +8,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from eventsite.models import Event, EventRole, Organization
+from eventsite.numbers import NumberError, parse_int
 from eventsite.provinces import fold
 
 from .models import Product
@@ -32,9 +33,9 @@ class CatalogFilters:
     @classmethod
     def from_query(cls, params) -> CatalogFilters:
         def as_int(name, allowed=None):
-            try:
-                value = int(params.get(name, ""))
-            except ValueError:
+            try:  # stars and province codes are small numbers; anything else is no filter
+                value = parse_int(params.get(name, ""), minimum=1, maximum=999)
+            except NumberError:
                 return None
             return value if allowed is None or value in allowed else None
 

@@ -6,7 +6,7 @@ app_name = "catalog"
 
 urlpatterns = [
     path("catalog/", pages.all_catalog, name="all"),
-    path("catalog/products/<int:product_id>/", pages.product_page, name="product"),
-    path("catalog/producers/<int:organization_id>/", pages.producer_page, name="producer"),
+    path("catalog/products/<id:product_id>/", pages.product_page, name="product"),
+    path("catalog/producers/<id:organization_id>/", pages.producer_page, name="producer"),
     path("e/<slug:event_slug>/catalog/", pages.event_catalog, name="event_catalog"),
 ]

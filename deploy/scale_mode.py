@@ -49,6 +49,8 @@ def scale_env(args=None, base: dict[str, str] | None = None) -> dict[str, str]:
     env.setdefault("DJANGO_ALLOWED_HOSTS", "127.0.0.1,localhost")
     env.setdefault("DJANGO_SECURE_SSL_REDIRECT", "0")  # plain http on loopback; TLS ends at a real proxy
     env.setdefault("STATIC_ROOT", str(ROOT / "staticfiles"))
+    # nginx serves public uploads from here at /media/ (deploy/nginx.conf.template), so it must be the app's folder.
+    env.setdefault("MEDIA_ROOT", str(Path(env.get("KETNOI_VAR_DIR", ROOT / "var")) / "media"))
     env.setdefault("KETNOI_TASKS", "database")  # background work runs on db_worker (docs/architecture-tasks.md)
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return env
@@ -67,13 +69,15 @@ def ensure_database(env: dict[str, str]) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
-def write_nginx_conf(prefix: Path, ports: list[int], host: str, port: int, static_root: str) -> Path:
+def write_nginx_conf(prefix: Path, ports: list[int], host: str, port: int, static_root: str,
+                     media_root: str | None = None) -> Path:
     for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
         (prefix / sub).mkdir(parents=True, exist_ok=True)
     user_line = "user root;" if os.geteuid() == 0 else ""
     template = (ROOT / "deploy" / "nginx.conf.template").read_text()
     conf = template.format(
         workers=len(ports), user_line=user_line, prefix=prefix, host=host, port=port, static_root=static_root,
+        media_root=media_root or ROOT / "var" / "media",
         # max_fails=0: never take a loopback worker out of rotation. A dead one refuses the connection at once and
         # nginx passes the request to the next (nothing was sent, so even a POST is safe); with nginx's default
         # (1 failure = out for 10 s) a worker kill under a reconnect storm marked both workers down for minutes
@@ -133,7 +137,8 @@ def main() -> None:
     try:
         for p in ports:
             wait_for_port(p)
-        conf = write_nginx_conf(prefix, ports, args.host, args.port, env["STATIC_ROOT"])
+        Path(env["MEDIA_ROOT"]).mkdir(parents=True, exist_ok=True)
+        conf = write_nginx_conf(prefix, ports, args.host, args.port, env["STATIC_ROOT"], env["MEDIA_ROOT"])
         children["nginx"] = subprocess.Popen(["nginx", "-p", str(prefix), "-c", str(conf), "-g", "daemon off;"],
                                              cwd=ROOT)
         wait_for_port(args.port)

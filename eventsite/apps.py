@@ -62,15 +62,21 @@ class EventsiteConfig(AppConfig):
             NavItem(_("Organizer home"), "organizer_home", frozenset({"organizer"}), order=1),
         ]
 
-    def ready(self) -> None:
-        from . import live  # noqa: F401  (records the ASGI server's loop from the first request on)
-
     activity_actions = {
         "eventsite.event_created": _("Event created"),
         "eventsite.event_updated": _("Event edited"),
         "eventsite.role_granted": _("Role given"),
         "eventsite.role_removed": _("Role removed"),
     }
+
+    def ready(self) -> None:
+        from django.urls import register_converter
+
+        from . import live  # noqa: F401  (records the ASGI server's loop from the first request on)
+        from .numbers import IdConverter
+
+        # <id:pk> in every urls.py: an id beyond 64 bits (or 0) does not match, so it is a 404, never a 500.
+        register_converter(IdConverter, "id")
 
     def event_stats(self, event) -> list[Stat]:
         from django.db.models import Count

@@ -16,6 +16,8 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from .storage_config import StorageConfigError, file_storages
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = Path(os.environ.get("KETNOI_VAR_DIR", BASE_DIR / "var"))
 
@@ -93,6 +95,7 @@ MIDDLEWARE = [
     "eventsite.ratelimit.UploadRateLimitMiddleware",  # the one place uploads are limited (after CSRF and login)
     "eventsite.middleware.ClearSiteDataOnLogoutMiddleware",
     "eventsite.middleware.DatabaseUnavailableMiddleware",
+    "eventsite.storage.StorageErrorMiddleware",
 ]
 
 ROOT_URLCONF = "eventsite.urls"
@@ -288,13 +291,21 @@ STATICFILES_DIRS = [
     ("vendor/jsqr", NODE_MODULES / "jsqr" / "dist"),
     ("vendor/axe-core", NODE_MODULES / "axe-core"),
 ]
-# Generated reports and pending import files: never under MEDIA_ROOT (which a proxy or DEBUG may serve), only
-# through views that check the caller is an organizer of the event (eventsite/reports.py).
+# --- Stored files (eventsite/storage.py; README "Configuration") -------------------------------------------------
+# Two aliases: "default" holds public media (product and speaker photos), "private" holds generated reports, import
+# files, signed agreement scans and badge sheets, which have no public URL and are served only by views that check
+# the caller's role. Without KETNOI_S3_BUCKET both are folders on this machine (MEDIA_ROOT, PRIVATE_MEDIA_ROOT; in
+# scale mode nginx serves MEDIA_ROOT at /media/). With it, both live in an S3-compatible object store, so every
+# machine of a multi-machine deployment sees every upload.
+MEDIA_URL = "/media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 PRIVATE_MEDIA_ROOT = Path(os.environ.get("PRIVATE_MEDIA_ROOT", VAR_DIR / "private"))
+try:
+    _file_storages, MEDIA_ORIGIN = file_storages(os.environ, private_root=PRIVATE_MEDIA_ROOT)
+except StorageConfigError as error:
+    raise ImproperlyConfigured(str(error)) from None
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
-    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": PRIVATE_MEDIA_ROOT, "base_url": "/private-files-have-no-url/"}},
+    **_file_storages,
     "staticfiles": {
         "BACKEND": (
             "whitenoise.storage.CompressedManifestStaticFilesStorage"
@@ -304,8 +315,6 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = not PRODUCTION
-MEDIA_URL = "/media/"
-MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", VAR_DIR / "media"))
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
 
@@ -317,7 +326,7 @@ CONTENT_SECURITY_POLICY = {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
         "style-src": ["'self'", "'unsafe-inline'"],
-        "img-src": ["'self'", "data:", "blob:"],
+        "img-src": ["'self'", "data:", "blob:", *([MEDIA_ORIGIN] if MEDIA_ORIGIN else [])],
         "font-src": ["'self'"],
         "connect-src": ["'self'"],
         "media-src": ["'self'", "blob:"],

@@ -21,8 +21,10 @@ KETNOI_RATE_LIMITS_ENABLED = False  # likewise: tests/security/test_ratelimit.py
 # (tests/security/test_tasks.py covers the thread and the database backends).
 TASKS = {"default": {"BACKEND": "eventsite.task_backends.ThreadBackend", "QUEUES": ["default"],
                      "OPTIONS": {"THREAD": False}}}
-# Private files (reports, import uploads) of this test run, away from the development server's var/private.
+# Private files (reports, import uploads) of this test run, away from the development server's var/private
+# (on disk; tests of the object store configure their own buckets).
 PRIVATE_MEDIA_ROOT = VAR_DIR / f"test-private-{_worker}"
-STORAGES = {**STORAGES, "private": {**STORAGES["private"],  # noqa: F405
-                                   "OPTIONS": {**STORAGES["private"]["OPTIONS"], "location": PRIVATE_MEDIA_ROOT}}}  # noqa: F405
+if STORAGES["private"]["BACKEND"] == "eventsite.storage.LocalStorage":  # noqa: F405
+    STORAGES = {**STORAGES, "private": {**STORAGES["private"],  # noqa: F405
+                                       "OPTIONS": {**STORAGES["private"]["OPTIONS"], "location": PRIVATE_MEDIA_ROOT}}}  # noqa: F405
 KETNOI_REDEEM_THREADS = 0  # the scanner lane runs in the test's thread, inside its transaction (registration/asgi.py)

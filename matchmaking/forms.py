@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from catalog.ocop import ProductGroup, SubGroup
+from eventsite.numbers import BoundedModelMultipleChoiceField, IdField
 
 from .models import BuyerProfile, Channel, MeetingOutcome
 
@@ -41,7 +42,7 @@ class BuyerProfileForm(forms.Form):
 
 
 class ProducerProfileForm(forms.Form):
-    products = forms.ModelMultipleChoiceField(
+    products = BoundedModelMultipleChoiceField(
         label=_("Products you offer"), queryset=None, required=False, widget=forms.CheckboxSelectMultiple,
         help_text=_("None ticked: all your certified products are offered."))
     capacity = forms.CharField(label=_("Overall supply capacity per month"), max_length=100, required=False)
@@ -60,7 +61,7 @@ class ProducerProfileForm(forms.Form):
 
 class RequestForm(forms.Form):
     message = forms.CharField(label=_("Message"), max_length=2000, widget=forms.Textarea(attrs={"rows": 4}))
-    products = forms.ModelMultipleChoiceField(label=_("Products to discuss"), queryset=None, required=False,
+    products = BoundedModelMultipleChoiceField(label=_("Products to discuss"), queryset=None, required=False,
                                               widget=forms.CheckboxSelectMultiple)
     party_size = forms.TypedChoiceField(label=_("People at the table (both sides)"), coerce=int, initial=2,
                                         choices=[(n, str(n)) for n in range(2, 9)])
@@ -74,7 +75,7 @@ class RequestForm(forms.Form):
 class AnswerForm(forms.Form):
     action = forms.ChoiceField(choices=[("accept", _("Accept")), ("decline", _("Decline")),
                                         ("propose", _("Propose another time"))])
-    slot = forms.IntegerField(label=_("Other time"), required=False)
+    slot = IdField(label=_("Other time"), required=False)
     answer = forms.CharField(label=_("Answer"), max_length=1000, required=False)
 
 
@@ -90,7 +91,7 @@ class TablesForm(forms.Form):
     count = forms.IntegerField(label=_("Number of tables"), min_value=1, max_value=500, initial=10, required=False,
                                help_text=_("Not used when you choose booths below: one table per booth."))
     seats = forms.IntegerField(label=_("Seats per table"), min_value=2, max_value=20, initial=4)
-    booths = forms.ModelMultipleChoiceField(
+    booths = BoundedModelMultipleChoiceField(
         label=_("Tables at booths (optional)"), queryset=None, required=False,
         widget=forms.SelectMultiple(attrs={"size": 6}),
         help_text=_("One table per chosen booth of this event (hold Ctrl or ⌘ to choose several)."))
@@ -114,9 +115,9 @@ class TablesForm(forms.Form):
 
 
 class PlaceForm(forms.Form):
-    request = forms.IntegerField(widget=forms.HiddenInput)
-    slot = forms.IntegerField(label=_("Slot"))
-    table = forms.IntegerField(label=_("Table"))
+    request = IdField()
+    slot = IdField(label=_("Slot"))
+    table = IdField(label=_("Table"))
 
 
 class BlockedTimeForm(forms.Form):

@@ -14,6 +14,7 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 from pydantic import Field
 
+from eventsite.numbers import ID_MAX, api_int
 from eventsite.ratelimit import ratelimit
 
 from .models import Device
@@ -161,7 +162,7 @@ class RevokedOut(Schema):
 @api.get("/revocations", response={200: list[RevokedOut], 400: ErrorOut, **DEVICE_ERRORS},
          summary="Revoked tokens (badge id, issue counter) after a given id, oldest first, for offline desks")
 @per_device
-def revocations(request, after: int = 0, limit: int = 1000):
+def revocations(request, after: api_int(0, ID_MAX) = 0, limit: api_int(0, ID_MAX) = 1000):
     from .models import RevokedToken
 
     rows = RevokedToken.objects.filter(event_id=request.device.event_id, pk__gt=max(after, 0)).order_by("pk")

@@ -9,6 +9,7 @@ from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
 from catalog.ocop import ProductGroup
+from eventsite.numbers import id_list, parse_id
 from eventsite.provinces import current_choices
 
 from .models import BuyerType, RegistrationQuestion, RegistrationRole, RegistrationSettings, RegistrationStatus
@@ -113,15 +114,16 @@ class BulkActionForm(forms.Form):
     action = forms.ChoiceField(label=_("With the selected registrations"), choices=[
         ("approve", _("Approve")), ("reject", _("Reject")), ("cancel", _("Cancel")),
     ])
-    ids = forms.TypedMultipleChoiceField(coerce=int, required=True, error_messages={
+    ids = forms.TypedMultipleChoiceField(coerce=parse_id, required=True, error_messages={
         "required": _("Select at least one registration."),
     })
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # Any whole number is acceptable here; the service only touches this event's registrations.
+        # Any id is acceptable here; the service only touches this event's registrations. Values that cannot be an
+        # id (2**70, "-1", "inf") are not choices, so the form refuses them instead of the database.
         submitted = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
-        self.fields["ids"].choices = [(v, v) for v in submitted if str(v).isdigit()][:1000]
+        self.fields["ids"].choices = [(str(v), str(v)) for v in id_list(submitted[:1000])]
 
 
 class ImportUploadForm(forms.Form):

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from eventsite.access import event_view
 from eventsite.errors import DomainError
 from eventsite.models import EventRole, Organization
+from eventsite.numbers import INT32_MAX, NumberError, id_list, id_or_none, parse_int
 from eventsite.provinces import fold
 from matchmaking.models import Meeting
 
@@ -93,11 +94,10 @@ def _initial_from_get(request) -> dict:
     """Prefill from GET: ?buyer=&seller=&products=1,2 (matchmaking); ?kind=&signed_at=&ceremony_ref= (add another)."""
     get = request.GET
     initial: dict = {"signed_at": timezone.localtime().replace(second=0, microsecond=0)}
-    buyer_id, seller_id = get.get("buyer", ""), get.get("seller", "")
-    product_ids = [int(p) for p in get.get("products", "").replace(" ", "").split(",") if p.isdigit()]
-    product_ids += [int(p) for p in get.getlist("product") if p.isdigit()]
-    buyer = Organization.objects.filter(pk=buyer_id).first() if buyer_id.isdigit() else None
-    seller = Organization.objects.filter(pk=seller_id).first() if seller_id.isdigit() else None
+    buyer_id, seller_id = id_or_none(get.get("buyer")), id_or_none(get.get("seller"))
+    product_ids = id_list(get.get("products", "").replace(" ", "").split(",")) + id_list(get.getlist("product"))
+    buyer = Organization.objects.filter(pk=buyer_id).first() if buyer_id else None
+    seller = Organization.objects.filter(pk=seller_id).first() if seller_id else None
     if buyer and seller:
         initial.update(services.prefill_from_meeting(event=request.event, buyer_org=buyer, producer_org=seller,
                                                      product_ids=product_ids))
@@ -108,8 +108,8 @@ def _initial_from_get(request) -> dict:
         initial["meeting"] = meeting.pk
     if get.get("kind") in Agreement.Kind.values:
         initial["kind"] = get["kind"]
-    if get.get("session", "").isdigit():  # the select only offers this event's sessions
-        initial["ceremony_session"] = int(get["session"])
+    if (session_id := id_or_none(get.get("session"))) is not None:  # the select only offers this event's sessions
+        initial["ceremony_session"] = session_id
     if get.get("ceremony_ref"):
         initial["ceremony_ref"] = get["ceremony_ref"][:100]
     if get.get("signed_at"):
@@ -129,9 +129,10 @@ def _initial_from_get(request) -> dict:
 def _entry_meeting(request, value):
     """The B2B meeting an entry comes from: one of this event's, and the person entering it is one of its
     sides or an organizer; anything else is ignored (None)."""
-    if not str(value or "").isdigit():
+    meeting_id = id_or_none(value)
+    if meeting_id is None:
         return None
-    meeting = Meeting.objects.filter(event=request.event, pk=int(value)).first()
+    meeting = Meeting.objects.filter(event=request.event, pk=meeting_id).first()
     if meeting is None:
         return None
     if is_organizer(request) or {meeting.buyer_id, meeting.producer_id} & services.member_org_ids(
@@ -174,15 +175,14 @@ def _redisplay(request, *, editing: Agreement | None) -> HttpResponse | None:
     data = request.POST.copy()
     org_form, org_duplicates, org_added = None, [], None
     add_party = "add_party" in data
-    raw = data.get("add_signatory", "")
-    add_signatory = int(raw) if raw.isdigit() else None
+    add_signatory = id_or_none(data.get("add_signatory"))  # a party row number (1, 2, …)
     if "neworg_create" in data or "use_org" in data:
         if not is_organizer(request):
             raise PermissionDenied
         probe = RedisplayForm(data, event=request.event)
         if "use_org" in data:
-            org_added = Organization.objects.filter(pk=data["use_org"]).first() \
-                if data["use_org"].isdigit() else None
+            use_org = id_or_none(data["use_org"])
+            org_added = Organization.objects.filter(pk=use_org).first() if use_org else None
             if org_added is None:
                 org_form = QuickOrganizationForm(data)
         else:
@@ -357,7 +357,10 @@ def _act(request, pk: int, action) -> HttpResponse:
 
 def _version(request, prefix: str = "") -> int | None:
     raw = request.POST.get(f"{prefix}-version" if prefix else "version", "")
-    return int(raw) if raw.isdigit() else None
+    try:
+        return parse_int(raw, minimum=0, maximum=INT32_MAX)
+    except NumberError:
+        return None
 
 
 @require_POST

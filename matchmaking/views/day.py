@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from eventsite.access import STAFF, event_view
 from eventsite.errors import DomainError
 from eventsite.models import EventRole
+from eventsite.numbers import id_or_none
 
 from .. import hooks
 from ..forms import OutcomeForm
@@ -155,11 +156,10 @@ def table_checkin(request):
         raise PermissionDenied  # an exhibitor without a table at its booth
     source = request.POST if request.method == "POST" else request.GET
     by_id = {t.pk: t for t in tables}
-    raw_table = str(source.get("table", ""))
-    table = by_id.get(int(raw_table)) if raw_table.isdigit() else (tables[0] if tables else None)
+    table_id, slot_id = id_or_none(source.get("table")), id_or_none(source.get("slot"))
+    table = by_id.get(table_id) if table_id is not None else (tables[0] if tables else None)
     slots = list(MeetingSlot.objects.filter(session__event=event).order_by("starts_at", "pk"))
-    raw_slot = str(source.get("slot", ""))
-    slot = next((s for s in slots if raw_slot.isdigit() and s.pk == int(raw_slot)), None)
+    slot = next((s for s in slots if s.pk == slot_id), None)
     context = {"tables": tables, "table": table, "slots": slots, "slot": slot, "is_staff": is_staff}
     if request.method == "POST":
         if table is None:

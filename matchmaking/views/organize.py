@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from eventsite.access import ORGANIZER, STAFF, event_view
 from eventsite.errors import DomainError
+from eventsite.numbers import INT32_MAX, NumberError, parse_int
 
 from ..forms import PlaceForm, SessionForm, TablesForm, local
 from ..models import Meeting, MeetingRequest, MeetingSession, MeetingSlot, MeetingTable
@@ -146,13 +147,16 @@ def table_sheets(request):
     tables = MeetingTable.objects.filter(event=event)
     meetings_qs = (Meeting.objects.filter(event=event).select_related("slot", "table", "buyer", "producer")
                    .order_by("table__number", "slot__starts_at"))
-    number = request.GET.get("table", "")
     suffix = ""
-    if number.isdigit():
-        tables, meetings_qs = tables.filter(number=int(number)), meetings_qs.filter(table__number=int(number))
+    if request.GET.get("table", ""):
+        try:
+            number = parse_int(request.GET["table"], minimum=1, maximum=INT32_MAX)
+        except NumberError:
+            raise Http404 from None
+        tables, meetings_qs = tables.filter(number=number), meetings_qs.filter(table__number=number)
         if not tables.exists():
             raise Http404
-        suffix = f"-{int(number)}"
+        suffix = f"-{number}"
     pdf = exports.table_sheets_pdf(event=event, tables=tables, meetings=meetings_qs)
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'inline; filename="tables-{event.slug}{suffix}.pdf"'

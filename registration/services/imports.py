@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy
 
 from eventsite.errors import DomainError
 from eventsite.models import Event, User
+from eventsite.numbers import NumberError, parse_int
 from eventsite.provinces import current_choices, current_code_for, fold
 
 from ..models import (
@@ -228,8 +229,12 @@ def _map_headers(headers: list[str]) -> dict[int, str]:
 def _province(value: str) -> int | None | str:
     if not value:
         return None
-    if value.isdigit() and int(value) in dict(current_choices()):
-        return int(value)
+    try:
+        code = parse_int(value, minimum=1, maximum=999)
+    except NumberError:
+        code = None
+    if code in dict(current_choices()):
+        return code
     return current_code_for(value) or "unknown"
 
 

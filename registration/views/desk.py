@@ -8,6 +8,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_GET, require_POST
 
 from eventsite.access import STAFF, event_view
+from eventsite.numbers import NumberError, parse_id
 
 from ..models import RegistrationRole, ScanStatus
 from ..services import checkin
@@ -82,8 +83,8 @@ def scan(request: HttpRequest) -> HttpResponse:
 @require_POST
 def manual(request: HttpRequest) -> HttpResponse:
     try:
-        registration_id = int(request.POST.get("registration", ""))
-    except ValueError:
+        registration_id = parse_id(request.POST.get("registration", ""))
+    except NumberError:
         return _answer(request, None, error_text("not_found"))
     try:
         result = checkin.checkin_registration(registration_id=registration_id, gate=_gate(request),

@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from eventsite.access import STAFF, event_view
 from eventsite.live import broadcast_on_commit
+from eventsite.numbers import BIGINT_MAX, NumberError, parse_int
 
 from ..services import checkin, offline
 from ..services.offline import OfflineError
@@ -91,9 +92,10 @@ def manifest(request: HttpRequest) -> HttpResponse:
 
 
 def _int(value, default: int = 0) -> int:
+    """A desk's version counter: 0 … 2**63 − 1 (a BigIntegerField); anything else counts as "from the start"."""
     try:
-        return max(0, int(value))
-    except (TypeError, ValueError):
+        return parse_int(value, minimum=0, maximum=BIGINT_MAX)
+    except NumberError:
         return default
 
 

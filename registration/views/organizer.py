@@ -54,7 +54,8 @@ def bulk_decide(request):
     event = request.event
     form = BulkActionForm(request.POST)
     back = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+    # A path on this site only: redirect() would take any other text ("inf") for a view name and fail with a 500.
+    if not back.startswith("/") or not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
         back = ""
     if not form.is_valid():
         messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))

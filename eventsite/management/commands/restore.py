@@ -6,7 +6,8 @@ from eventsite.backups import BackupError, restore_backup
 
 
 class Command(BaseCommand):
-    help = "Restore the database and uploaded files from a backup archive. Stop the app servers first."
+    help = ("Restore the database and every stored file (public and private) from a backup archive. "
+            "Stop the app servers first.")
 
     def add_arguments(self, parser):
         parser.add_argument("archive", type=Path)
@@ -14,11 +15,14 @@ class Command(BaseCommand):
 
     def handle(self, *args, archive: Path, yes: bool = False, **options):
         if not yes:
-            answer = input(f"Replace the current database and media with {archive}? [y/N] ")
+            answer = input(f"Replace the current database and stored files with {archive}? [y/N] ")
             if answer.strip().lower() not in {"y", "yes"}:
                 raise CommandError("Restore cancelled.")
         try:
-            manifest = restore_backup(archive=archive)
+            result = restore_backup(archive=archive)
         except BackupError as error:
             raise CommandError(error.message) from None
+        manifest = result.manifest
         self.stdout.write(self.style.SUCCESS(f"Restored backup of {manifest['created_at']} ({manifest['engine']})."))
+        for note in result.notes:
+            self.stdout.write(note)
