@@ -41,6 +41,7 @@ from booths.models import (
     Zone,
 )
 from catalog.ocop import ProductGroup
+from eventsite.activity import log_action
 from eventsite.models import Event, EventRole, Organization, ReportJob
 from matchmaking.models import (
     BlockedTime,
@@ -209,6 +210,12 @@ def build_world(token: str, n: int = 1) -> World:
     w.keep(agreement.parties.first(), AgreementParty.objects.filter(agreement=agreement).first().signatories.first(),
            AgreementProductGroup.objects.filter(agreement=agreement).first(),
            AuditEntry.objects.filter(agreement=agreement).first())
+
+    # the activity log (one entry per changed object; the admin lists them with their actors)
+    entries = [log_action(action="test.world", obj=booking, actor=organizer, note=f"{token} {i}")
+               for i, booking in enumerate(bookings)]
+    entries.append(log_action(action="test.world", obj=event, actor_label=f"Máy quét {token}"))
+    w.keep(entries[0])
 
     # matchmaking
     w.keep(MatchmakingSettings.objects.create(event=event))
