@@ -61,9 +61,29 @@ class AsgiServer:
                 self.process.wait()
 
 
+def wait_until_serving(server: AsgiServer, within: float = 60) -> None:
+    """Wait for the server's first HTTP answer (any status: a server whose database is down answers 503).
+
+    The socket accepts connections before Daphne runs, so a connection proves nothing; an answer does."""
+    deadline = time.monotonic() + within
+    while True:
+        if server.process.poll() is not None:
+            raise RuntimeError(f"ASGI server exited early:\n{server.log.read_text()}")
+        try:
+            with socket.create_connection(("127.0.0.1", server.port), timeout=5) as probe:
+                probe.settimeout(max(1.0, deadline - time.monotonic()))
+                probe.sendall(b"HEAD /static/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                if probe.recv(12).startswith(b"HTTP/1."):
+                    return
+        except OSError:
+            pass
+        if time.monotonic() > deadline:
+            raise RuntimeError(f"ASGI server did not answer within {within:.0f} s:\n{server.log.read_text()}")
+        time.sleep(0.1)
+
+
 @contextmanager
 def asgi_server(extra_env: dict[str, str] | None = None, port: int | None = None):
-    port = port or free_port()
     workdir = Path(tempfile.mkdtemp(prefix="ketnoi-server-"))
     mail_dir = workdir / "mail"
     mail_dir.mkdir()
@@ -80,24 +100,21 @@ def asgi_server(extra_env: dict[str, str] | None = None, port: int | None = None
     }
     env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # the server keeps Django's async safety checks
     log = workdir / "server.log"
-    with open(log, "wb") as out:
+    # The test binds the listening socket and hands it to Daphne (--fd): no other process can take the port
+    # between choosing it and listening on it, which happened with parallel test workers.
+    listener = socket.socket()
+    listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    listener.bind(("127.0.0.1", port or 0))
+    listener.listen(128)
+    port = listener.getsockname()[1]
+    with open(log, "wb") as out, listener:
         process = subprocess.Popen(
-            [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "eventsite.asgi:application"],
-            cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "daphne", "--fd", str(listener.fileno()), "eventsite.asgi:application"],
+            cwd=BASE_DIR, env=env, stdout=out, stderr=subprocess.STDOUT, pass_fds=(listener.fileno(),),
         )
     server = AsgiServer(port, process, mail_dir, log)
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            if process.poll() is not None:
-                raise RuntimeError(f"ASGI server exited early:\n{log.read_text()}")
-            try:
-                with socket.create_connection(("127.0.0.1", port), timeout=0.5):
-                    break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"ASGI server did not start:\n{log.read_text()}") from None
-                time.sleep(0.1)
+        wait_until_serving(server)
         yield server
     finally:
         server.stop()

@@ -20,6 +20,11 @@ ARTIFACTS = Path(settings.BASE_DIR) / "test-artifacts"
 
 pytestmark = pytest.mark.browser
 
+# The longest a step may wait for the state it needs (an element, a URL, a text). It is a ceiling, not a pause:
+# a step goes on as soon as the state is there. It is long because CI runs two test workers and a server on two
+# cores, where a page load can take seconds.
+STEP_TIMEOUT_MS = 30_000
+
 
 @pytest.fixture(scope="session")
 def live_app(django_db_setup, django_db_blocker):
@@ -29,8 +34,9 @@ def live_app(django_db_setup, django_db_blocker):
 
 @pytest.fixture(scope="session")
 def browser():
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
+    expect.set_options(timeout=STEP_TIMEOUT_MS)
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=CHROMIUM, args=LAUNCH_ARGS)
         yield b
@@ -40,7 +46,7 @@ def browser():
 @pytest.fixture
 def context(browser, live_app, transactional_db):
     ctx = browser.new_context(base_url=live_app.url, viewport={"width": 1280, "height": 900}, locale="vi-VN")
-    ctx.set_default_timeout(10_000)
+    ctx.set_default_timeout(STEP_TIMEOUT_MS)
     yield ctx
     ctx.close()
 

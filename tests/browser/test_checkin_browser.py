@@ -15,7 +15,7 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from PIL import Image
 
 from eventsite.models import EventRole
-from tests.browser.conftest import assert_accessible, log_in, screenshot
+from tests.browser.conftest import STEP_TIMEOUT_MS, assert_accessible, log_in, screenshot
 from tests.factories import PASSWORD, EventFactory, UserFactory, user_with_role
 from tests.registration.factories_checkin import CheckinRegistrationFactory
 
@@ -58,7 +58,7 @@ def test_badge_scan_ok_then_already_while_dashboard_counts_live(browser, live_ap
 
     def new_page():
         ctx = browser.new_context(base_url=live_app.url, viewport={"width": 1280, "height": 900}, locale="vi-VN")
-        ctx.set_default_timeout(10_000)
+        ctx.set_default_timeout(STEP_TIMEOUT_MS)
         tab = ctx.new_page()
         tab.on("console", lambda m: csp_violations.append(m.text) if "Content Security Policy" in m.text else None)
         return ctx, tab

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.asgi_server import asgi_server
-from tests.browser.conftest import assert_accessible, log_in, screenshot
+from tests.browser.conftest import STEP_TIMEOUT_MS, assert_accessible, log_in, screenshot
 from tests.browser.test_registration_browser import PASSWORD, organizer_for
 from tests.factories import EventFactory
 from tests.registration.factories import RegistrationFactory, RegistrationSettingsFactory
@@ -25,7 +25,7 @@ def test_export_job_then_rate_limited_click_shows_a_clear_message(browser):
     organizer = organizer_for(event)
     with asgi_server(extra_env={"KETNOI_RATE_LIMITS": "report=1/h"}) as server:
         context = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900}, locale="vi-VN")
-        context.set_default_timeout(15_000)
+        context.set_default_timeout(STEP_TIMEOUT_MS)
         try:
             page = context.new_page()
             violations: list[str] = []

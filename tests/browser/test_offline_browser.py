@@ -18,7 +18,7 @@ from registration.models import Badge, CheckIn, CheckinConflict, DeskReport, Sca
 from registration.services import offline
 from registration.services.badges import ensure_badge, reissue_badge, token_for
 from tests.asgi_server import asgi_server, free_port
-from tests.browser.conftest import assert_accessible, log_in, screenshot
+from tests.browser.conftest import STEP_TIMEOUT_MS, assert_accessible, log_in, screenshot
 from tests.factories import PASSWORD, EventFactory, EventRoleFactory, user_with_role
 from tests.registration.factories_checkin import CheckinRegistrationFactory
 
@@ -112,7 +112,7 @@ def test_offline_scans_survive_reload_and_upload_once(page, context, live_app):
 
     # Back online: the queue goes up in order, once.
     context.set_offline(False)
-    page.locator("#desk-status [data-queue]", has_text=EMPTY).wait_for(timeout=15_000)
+    page.locator("#desk-status [data-queue]", has_text=EMPTY).wait_for(timeout=STEP_TIMEOUT_MS)
     live = CheckIn.objects.filter(event=event, annulled_at__isnull=True)
     assert live.count() == 17
     assert sorted(live.values_list("badge__registration_id", flat=True)) == sorted(r.pk for r in registrations[:17])
@@ -137,7 +137,7 @@ def test_two_offline_desks_admit_same_badge_one_checkin_one_conflict(browser, li
         for gate in ("Cổng A", "Cổng B"):
             ctx = browser.new_context(base_url=live_app.url, viewport={"width": 1280, "height": 900},
                                       locale="vi-VN")
-            ctx.set_default_timeout(10_000)
+            ctx.set_default_timeout(STEP_TIMEOUT_MS)
             tab = ctx.new_page()
             violations.append(watch_csp(tab))
             open_desk(tab, event, user_with_role(event, EventRole.Role.DESK_STAFF), gate)
@@ -152,10 +152,10 @@ def test_two_offline_desks_admit_same_badge_one_checkin_one_conflict(browser, li
 
         # B reconnects first: its (later) admission is recorded, then A's earlier one replaces it.
         contexts[1].set_offline(False)
-        desk_b.locator("#desk-status [data-queue]", has_text=EMPTY).wait_for(timeout=15_000)
+        desk_b.locator("#desk-status [data-queue]", has_text=EMPTY).wait_for(timeout=STEP_TIMEOUT_MS)
         assert CheckIn.objects.get(event=event, annulled_at__isnull=True).gate == "Cổng B"
         contexts[0].set_offline(False)
-        desk_a.locator("#desk-status [data-queue]", has_text=EMPTY).wait_for(timeout=15_000)
+        desk_a.locator("#desk-status [data-queue]", has_text=EMPTY).wait_for(timeout=STEP_TIMEOUT_MS)
 
         live = CheckIn.objects.filter(event=event, annulled_at__isnull=True)
         assert live.count() == 1 and live.get().gate == "Cổng A"
@@ -306,7 +306,7 @@ def test_opening_another_events_desk_removes_the_first_events_data(page, context
     # Allowed again: the next start uploads the held scan, then deletes the first event's database.
     EventRoleFactory(event=first, user=desk_user, role=EventRole.Role.DESK_STAFF)
     page.reload()
-    page.locator("#desk[data-held='0']").wait_for(state="attached", timeout=15_000)
+    page.locator("#desk[data-held='0']").wait_for(state="attached", timeout=STEP_TIMEOUT_MS)
     assert page.locator("#desk-notice").is_hidden()
     assert CheckIn.objects.filter(event=first, annulled_at__isnull=True).count() == 1
     assert idb(page, first.slug) is None
@@ -363,7 +363,7 @@ def test_a_new_release_replaces_the_cached_desk(browser, transactional_db, setti
     try:
         with asgi_server({"KETNOI_DESK_RELEASE": "release-one"}, port=port) as server:
             ctx = browser.new_context(base_url=server.url, viewport={"width": 1280, "height": 900}, locale="vi-VN")
-            ctx.set_default_timeout(10_000)
+            ctx.set_default_timeout(STEP_TIMEOUT_MS)
             tab = ctx.new_page()
             open_desk(tab, event, desk_user, "Cổng 1")
             assert tab.evaluate("async () => await caches.keys()") == [names["release-one"]]

@@ -20,7 +20,7 @@ def test_admin_login_uses_the_protected_allauth_login(client):
 def _get(url: str, accept: str = "text/html"):
     request = urllib.request.Request(url, headers={"Accept": accept})
     try:
-        with urllib.request.urlopen(request, timeout=10) as response:
+        with urllib.request.urlopen(request, timeout=60) as response:  # a ceiling for a loaded CI machine
             return response.status, dict(response.headers), response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, dict(error.headers), error.read().decode()
