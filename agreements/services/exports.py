@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Iterable
 
 from django.db.models import Count, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
 from eventsite.provinces import current_name
-from eventsite.spreadsheets import neutralise_cell
+from eventsite.spreadsheets import csv_bytes, xlsx_bytes
 
 from ..models import Agreement, AgreementParty, Signatory
-
-cell = neutralise_cell  # every exported value goes through the shared formula-injection guard
 
 
 def export_queryset(qs: QuerySet[Agreement]) -> QuerySet[Agreement]:
@@ -46,7 +41,7 @@ def rows(agreements: Iterable[Agreement]) -> Iterable[list]:
             a.estimated_value,
             a.volume,
             a.term,
-            timezone.localtime(a.signed_at).strftime("%d/%m/%Y %H:%M"),
+            a.signed_at,
             _session(a.ceremony_session),
             current_name(a.partner_province_code),
             a.get_status_display(),
@@ -62,29 +57,12 @@ def _session(session) -> str:
 
 
 def to_csv(agreements: Iterable[Agreement]) -> bytes:
-    """UTF-8 with a BOM so Excel shows Vietnamese diacritics."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow([cell(h) for h in header()])
-    for row in rows(agreements):
-        writer.writerow([cell(v) if v is not None else "" for v in row])
-    return "\ufeff".encode() + out.getvalue().encode("utf-8")
+    return csv_bytes(header(), rows(agreements))
 
 
 def to_xlsx(agreements: Iterable[Agreement]) -> bytes:
-    wb = Workbook()
-    ws = wb.active
-    ws.title = _("Agreements")[:31]
-    ws.append(header())
-    for row in rows(agreements):
-        ws.append([cell(v) for v in row])
-    for col, width in zip("ABCDEFGHIJKLMNO", (6, 50, 30, 60, 40, 30, 20, 20, 15, 17, 40, 22, 15, 18, 20),
-                          strict=True):
-        ws.column_dimensions[col].width = width
-    ws.freeze_panes = "A2"
-    buf = io.BytesIO()
-    wb.save(buf)
-    return buf.getvalue()
+    return xlsx_bytes(header(), rows(agreements), title=_("Agreements"),
+                      widths=(6, 50, 30, 60, 40, 30, 20, 20, 15, 17, 40, 22, 15, 18, 20))
 
 
 def participant_counts(event) -> dict[str, int]:

@@ -5,9 +5,7 @@ LibreOffice (CSV injection); such cells get a leading apostrophe, which spreadsh
 
 from __future__ import annotations
 
-import csv
 import dataclasses
-import io
 from collections.abc import Callable, Iterable
 
 from django.utils import timezone
@@ -15,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from catalog.ocop import ProductGroup
 from eventsite.provinces import current_choices
-from eventsite.spreadsheets import neutralise_cell
+from eventsite.spreadsheets import csv_bytes, xlsx_bytes
 
 from ..models import Registration, RegistrationQuestion
 from .columns import COLUMNS, EXPORT_ONLY
@@ -24,14 +22,10 @@ from .queries import RegistrationFilter, choice_labels, filter_registrations
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def neutralise(value: object) -> str:
-    """Every export cell is text here, guarded against formula injection."""
-    return neutralise_cell("" if value is None else str(value))
-
-
 def export_table(registrations: Iterable[Registration],
                  questions: list[RegistrationQuestion]) -> tuple[list[str], list[list[str]]]:
-    """Header and rows (all text, already neutralised) for the given registrations."""
+    """Header and rows (typed values: text, and the registration time as a datetime) for the given registrations;
+    the writers in ``eventsite.spreadsheets`` guard text against formulas and format dates."""
     groups = {value: str(label) for value, label in ProductGroup.choices}
     provinces = dict(current_choices())
     labels = choice_labels()
@@ -49,46 +43,19 @@ def export_table(registrations: Iterable[Registration],
             r.full_name, r.email, r.phone, r.company, labels["role"].get(r.role, r.role),
             labels["buyer_type"].get(r.buyer_type, ""), r.job_title, provinces.get(r.province_code, ""),
             labels["status"].get(r.status, r.status), "; ".join(groups.get(g, g) for g in r.product_groups),
-            r.needs, timezone.localtime(r.created_at).strftime("%d/%m/%Y %H:%M"),
+            r.needs, r.created_at,
             labels["source"].get(r.source, r.source), *answers,
         ]
-        rows.append([neutralise(v) for v in values])
-    return [neutralise(h) for h in headers], rows
+        rows.append(values)
+    return headers, rows
 
 
-def render_csv(headers: list[str], rows: list[list[str]]) -> bytes:
-    """UTF-8 with a byte-order mark, so Excel shows Vietnamese diacritics correctly."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(headers)
-    writer.writerows(rows)
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+def render_csv(headers: list[str], rows: list[list]) -> bytes:
+    return csv_bytes(headers, rows)
 
 
-def render_xlsx(headers: list[str], rows: list[list[str]], title: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=(title or "Registrations")[:31].translate(str.maketrans("[]:*?/\\", "       ")))
-    bold = Font(bold=True)
-    header_cells = []
-    for h in headers:
-        cell = WriteOnlyCell(sheet, value=h)
-        cell.font = bold
-        header_cells.append(cell)
-    sheet.append(header_cells)
-    for row in rows:
-        cells = []
-        for value in row:
-            cell = WriteOnlyCell(sheet, value=value)
-            cell.data_type = "s"  # never let openpyxl read a value as a formula
-            cells.append(cell)
-        sheet.append(cells)
-    out = io.BytesIO()
-    workbook.save(out)
-    return out.getvalue()
+def render_xlsx(headers: list[str], rows: list[list], title: str) -> bytes:
+    return xlsx_bytes(headers, rows, title=title or "Registrations")
 
 
 # --- Background exports (eventsite.reports kinds "registrations_csv" and "registrations_xlsx") ----------------

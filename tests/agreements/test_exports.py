@@ -11,9 +11,9 @@ import uuid
 import pytest
 from openpyxl import load_workbook
 
-from agreements.services.exports import cell
 from booths.models import Booking, BookingStatus
 from eventsite.models import EventRole
+from eventsite.spreadsheets import neutralise_cell as cell
 from registration.services import checkin
 from tests.booths.factories import BoothFactory, HallFactory, exhibitor
 from tests.factories import EventFactory
@@ -63,7 +63,10 @@ def test_xlsx_cells_are_text_not_formulas(client, event_with_evil):
     ws = wb.active
     title = ws.cell(row=2, column=2)
     assert title.value == "'=cmd|' /C calc'!A0" and title.data_type == "s"
-    assert ws.cell(row=2, column=7).value == 1_250_000_000
+    value = ws.cell(row=2, column=7)
+    assert value.value == 1_250_000_000 and value.number_format == "#,##0"  # a number, shown 1,250,000,000
+    signed = ws.cell(row=2, column=10)
+    assert signed.is_date and signed.number_format == "dd/mm/yyyy hh:mm"
     for row in ws.iter_rows():
         for c in row:
             assert c.data_type != "f"

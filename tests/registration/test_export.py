@@ -6,14 +6,14 @@ import csv
 import io
 
 import pytest
+from django.utils import timezone
 from hypothesis import given
 from hypothesis import strategies as st
 from openpyxl import load_workbook
 
-from eventsite.spreadsheets import FORMULA_START
+from eventsite.spreadsheets import FORMULA_START, neutralise_cell
 from registration.models import RegistrationQuestion, RegistrationStatus
 from registration.services import imports
-from registration.services.exports import neutralise
 from tests.reports import export_via_job
 
 from .factories import QuestionFactory, RegistrationFactory
@@ -41,8 +41,8 @@ def read_xlsx(response):
 
 @given(st.text(max_size=30))
 def test_neutralise_never_leaves_a_formula(text):
-    assert not neutralise(text).startswith(FORMULA_START)
-    assert neutralise(text).endswith(text)
+    assert not neutralise_cell(text).startswith(FORMULA_START)
+    assert neutralise_cell(text).endswith(text)
 
 
 def test_csv_export_keeps_diacritics_and_answers(organizer_client, reg_settings):
@@ -78,6 +78,18 @@ def test_xlsx_export_has_no_formula_cells(organizer_client, event):
     # XML reads a carriage return back as a line feed; the apostrophe still leads.
     assert [row[0].value for row in rows[1:]] == ["'" + a.replace("\r", "\n") for a in ATTACKS]
     assert rows[0][0].value == "Họ và tên"
+
+
+def test_xlsx_export_writes_the_registration_time_as_a_date(organizer_client, event):
+    registration = RegistrationFactory(event=event, full_name="Lâm Thị Ngọc")
+    rows = read_xlsx(export(organizer_client, event, "xlsx"))
+    header = [c.value for c in rows[0]]
+    cell = rows[1][header.index("Thời điểm đăng ký")]
+    assert cell.is_date and cell.number_format == "dd/mm/yyyy hh:mm"
+    assert abs(cell.value - timezone.localtime(registration.created_at).replace(tzinfo=None)).total_seconds() < 1
+    csv_row = read_csv(export(organizer_client, event, "csv"))[1]
+    assert csv_row[header.index("Thời điểm đăng ký")] == timezone.localtime(registration.created_at).strftime(
+        "%d/%m/%Y %H:%M")
 
 
 def test_export_follows_filters(organizer_client, event):
