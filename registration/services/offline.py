@@ -156,8 +156,35 @@ def report_desk(*, event: Event, user, desk_id: str, gate: str, queue_length: in
         DeskReport.objects.filter(event=event, desk_id=desk_id).update(**fields)
 
 
-def desk_reports(event: Event) -> list[DeskReport]:
-    return list(DeskReport.objects.filter(event=event).select_related("user").order_by("-last_sync_at")[:50])
+@dataclass(frozen=True)
+class DeskRow:
+    """One desk as the dashboard shows it: a gate and the person working it."""
+
+    gate: str
+    user: Any
+    last_sync_at: datetime
+    queue_length: int
+    browsers: int  # how many browsers reported for this gate and person (a new one after storage was cleared)
+
+
+def desk_reports(event: Event, *, limit: int = 50) -> list[DeskRow]:
+    """The event's desks, one row per gate and person, most recent first.
+
+    A browser reports under its own id, so one person at one gate who reopened the desk in a fresh browser (or
+    after clearing its storage) has two reports; they are one desk to an organizer. Its queue is the sum: scans
+    waiting in the old browser still wait."""
+    rows: dict[tuple[int | None, str], DeskRow] = {}
+    for report in DeskReport.objects.filter(event=event).select_related("user").order_by("-last_sync_at"):
+        key = (report.user_id, report.gate)
+        seen = rows.get(key)
+        if seen is None:
+            if len(rows) == limit:
+                continue
+            rows[key] = DeskRow(report.gate, report.user, report.last_sync_at, report.queue_length, 1)
+        else:
+            rows[key] = DeskRow(seen.gate, seen.user, seen.last_sync_at, seen.queue_length + report.queue_length,
+                                seen.browsers + 1)
+    return list(rows.values())
 
 
 def conflicts(event: Event, *, limit: int = 100) -> list[CheckinConflict]:

@@ -444,3 +444,21 @@ def test_logout_answer_clears_site_storage_but_not_cookies(client, desk):
     assert response.status_code == 302
     assert response["Clear-Site-Data"] == '"storage"'
     assert client.get("/").get("Clear-Site-Data") is None  # only the logout answer
+
+
+def test_the_dashboard_lists_one_desk_per_gate_and_person(reg, client, desk):
+    """A desk reopened in a fresh browser reports under a new id; the organizer sees one desk, its queues summed."""
+    other = user_with_role(reg.event, EventRole.Role.DESK_STAFF)
+    offline.report_desk(event=reg.event, user=desk, desk_id="old-browser", gate="Cổng A", queue_length=2,
+                        list_version=1)
+    offline.report_desk(event=reg.event, user=desk, desk_id="new-browser", gate="Cổng A", queue_length=1,
+                        list_version=2)
+    offline.report_desk(event=reg.event, user=other, desk_id="third-browser", gate="Cổng A", queue_length=0, list_version=2)
+    rows = offline.desk_reports(reg.event)
+    assert sorted((r.user.pk, r.gate, r.queue_length, r.browsers) for r in rows) == sorted(
+        [(desk.pk, "Cổng A", 3, 2), (other.pk, "Cổng A", 0, 1)])
+
+    client.force_login(user_with_role(reg.event, EventRole.Role.ORGANIZER))
+    page = client.get(reverse("registration:checkin_dashboard", kwargs={"event_slug": reg.event.slug}))
+    assert page.status_code == 200
+    assert page.content.decode().count("<th scope=\"row\">Cổng A</th>") == 2
