@@ -138,7 +138,7 @@ def title(html: str) -> str:
     ("url", "heading", "english"),
     [
         ("/accounts/login/", "Đăng nhập", ["Sign In", "Remember Me", "Forgot your password?", "sign up"]),
-        ("/accounts/signup/", "Đăng ký", ["Sign Up", "Already have an account", "Password (again)"]),
+        ("/accounts/signup/", "Tạo tài khoản", ["Sign Up", "Already have an account", "Password (again)"]),
         ("/accounts/password/reset/", "Đặt lại mật khẩu",
          ["Password Reset", "Reset My Password", "Forgotten your password?"]),
     ],

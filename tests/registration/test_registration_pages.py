@@ -35,6 +35,17 @@ def form_data(**overrides):
 # --- Public sign-up --------------------------------------------------------------------------
 
 
+def test_account_sign_up_and_buyer_registration_have_different_names(client, reg_settings):
+    """Both links are on the buyer registration page for a visitor: one makes an account, the other registers
+    for the event; they must not both read "Đăng ký"."""
+    import re
+
+    html = client.get(url("signup", reg_settings.event)).content.decode()
+    names = [re.sub(r"<[^>]+>|\s+", " ", m).strip() for m in re.findall(r"<a [^>]*>(.*?)</a>", html, re.S)]
+    assert "Tạo tài khoản" in names and "Đăng ký tham dự" in names
+    assert "Đăng ký" not in names
+
+
 def test_anonymous_sees_signup_form_in_vietnamese(client, reg_settings):
     QuestionFactory(settings=reg_settings, label="Bạn có tham dự buổi B2B?", kind=RegistrationQuestion.Kind.YES_NO,
                     required=True)
