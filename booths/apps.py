@@ -15,12 +15,18 @@ class BoothsConfig(AppConfig):
         NavItem(_("Manage booths"), "booths:manage", roles=frozenset({"organizer"}), order=24),
     ]
 
-    def ready(self) -> None:
-        from django.db.backends.signals import connection_created
-
-        from .services.booking import warm_connection
-
-        connection_created.connect(warm_connection, dispatch_uid="booths.warm_connection")
+    activity_actions = {
+        "booths.hold": _("Booth held"),
+        "booths.reserve": _("Booth reserved"),
+        "booths.confirm": _("Booking confirmed"),
+        "booths.cancel": _("Booking cancelled"),
+        "booths.assign": _("Booth assigned"),
+        "booths.move": _("Exhibitor moved"),
+        "booths.swap": _("Booths swapped"),
+        "booths.block": _("Booth blocked"),
+        "booths.unblock": _("Booth unblocked"),
+        "booths.vacate": _("Booth vacated"),
+    }
 
     def event_stats(self, event) -> list[Stat]:
         from django.urls import reverse

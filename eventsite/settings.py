@@ -127,10 +127,12 @@ if os.environ.get("DATABASE_URL"):
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {})
         DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
-        # Django's own queries bind client-side and are never prepared; this only lets eventsite.db.prepared_cursor
-        # (the booking hot path) prepare its statements. DB_PREPARED_STATEMENTS=0 turns that off, for
-        # a connection pooler in transaction mode that cannot keep prepared statements.
+        # Server-side binding lets psycopg prepare a statement a connection has run prepare_threshold times, so
+        # the hot paths (booking, check-in) are planned once per pooled connection instead of at every call.
+        # DB_PREPARED_STATEMENTS=0 turns both off, for a connection pooler in transaction mode that cannot keep
+        # prepared statements.
         if os.environ.get("DB_PREPARED_STATEMENTS", "1") != "0":
+            DATABASES["default"]["OPTIONS"].setdefault("server_side_binding", True)
             DATABASES["default"]["OPTIONS"].setdefault("prepare_threshold", 5)
         # A pool per process (psycopg_pool): a request borrows a connection and gives it back, instead of opening
         # one (a new server process on PostgreSQL's side) per request, and the connection keeps what it has

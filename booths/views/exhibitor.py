@@ -64,7 +64,8 @@ def _local_time(moment) -> str:
 def reserve(request):
     application = _my_application(request)
     try:
-        booking = svc.reserve_booking(booking_id=_int(request.POST.get("booking")), application=application)
+        booking = svc.reserve_booking(booking_id=_int(request.POST.get("booking")), application=application,
+                                      by_user=request.user)
     except Booking.DoesNotExist:
         raise Http404("No such booking") from None
     except DomainError as error:
@@ -79,7 +80,7 @@ def cancel(request):
     application = _my_application(request)
     try:
         booking = svc.cancel_booking(booking_id=_int(request.POST.get("booking")), application=application,
-                                     event_id=request.event.pk)
+                                     event_id=request.event.pk, by_user=request.user)
     except Booking.DoesNotExist:
         raise Http404("No such booking") from None
     except DomainError as error:

@@ -85,25 +85,27 @@ def booth_action(request, code: str, action: str):
     post = request.POST
     try:
         if action == "confirm":
-            svc.confirm_booking(booking_id=_int(post.get("booking")), event_id=event.pk)
+            svc.confirm_booking(booking_id=_int(post.get("booking")), event_id=event.pk, by_user=request.user)
         elif action == "cancel":
-            svc.cancel_booking(booking_id=_int(post.get("booking")), event_id=event.pk)
+            svc.cancel_booking(booking_id=_int(post.get("booking")), event_id=event.pk, by_user=request.user)
         elif action == "vacate":
-            svc.vacate_booth(booth_id=booth.pk, event_id=event.pk)
+            svc.vacate_booth(booth_id=booth.pk, event_id=event.pk, by_user=request.user)
         elif action == "assign":
             svc.assign_booth(booth_id=booth.pk, application_id=_int(post.get("application")), event_id=event.pk,
                              by_user=request.user)
         elif action == "move":
             target = get_object_or_404(Booth, event=event, pk=_int(post.get("to_booth")))
-            svc.move_booking(booking_id=_int(post.get("booking")), to_booth_id=target.pk, event_id=event.pk)
+            svc.move_booking(booking_id=_int(post.get("booking")), to_booth_id=target.pk, event_id=event.pk,
+                             by_user=request.user)
             back = reverse("booths:manage_booth", kwargs={"event_slug": event.slug, "code": target.code})
         elif action == "swap":
             svc.swap_bookings(booking_a_id=_int(post.get("booking")), booking_b_id=_int(post.get("other")),
-                              event_id=event.pk)
+                              event_id=event.pk, by_user=request.user)
         elif action == "block":
-            svc.block_booth(booth_id=booth.pk, event_id=event.pk, reason=post.get("reason", "")[:200])
+            svc.block_booth(booth_id=booth.pk, event_id=event.pk, reason=post.get("reason", "")[:200],
+                            by_user=request.user)
         elif action == "unblock":
-            svc.unblock_booth(booth_id=booth.pk, event_id=event.pk)
+            svc.unblock_booth(booth_id=booth.pk, event_id=event.pk, by_user=request.user)
         else:
             raise Http404("No such action")
     except (Booking.DoesNotExist, ExhibitorApplication.DoesNotExist, Booth.DoesNotExist):

@@ -7,6 +7,7 @@ from django.urls import reverse
 
 from booths.models import ApplicationStatus, Booking, BookingStatus, ExhibitorApplication
 from booths.services import booking as svc
+from eventsite.activity import history_of
 from eventsite.models import EventRole
 from tests.factories import EventFactory, ProductFactory, UserFactory, user_with_role
 
@@ -130,6 +131,17 @@ def test_organizer_assign_move_swap_block_through_actions(client, event, booths)
     assert r.status_code == 409
     r = client.post(url("booth_action", event, code="A-06", action="nonsense"))
     assert r.status_code == 404
+
+    # Every change left a trail on the booths it touched, with who did it, shown on the booth's page.
+    trail = [(e.action, e.before, {k: v for k, v in e.after.items() if k != "booking"})
+             for e in history_of(booths[0])]
+    assert trail == [("booths.assign", None, {"status": "confirmed", "booth": "A-01",
+                                              "exhibitor": a.organization.name}),
+                     ("booths.move", {"booth": "A-01"}, {"booth": "A-04"})]
+    assert [e.action for e in history_of(booths[3])] == ["booths.move", "booths.swap"]
+    assert {e.actor_id for e in history_of(booths[3])} == {int(client.session["_auth_user_id"])}
+    page = client.get(url("manage_booth", event, code="A-04")).content.decode()
+    assert "Lịch sử thay đổi" in page and "Đã chuyển đơn vị trưng bày" in page and "Đã hoán đổi gian hàng" in page
 
 
 def test_application_flow_submit_add_product_approve(client, event, booths):
