@@ -69,6 +69,13 @@ def ensure_database(env: dict[str, str]) -> None:
             conn.execute(f'CREATE DATABASE "{name}"')
 
 
+# Idle keep-alive between nginx and the workers, in seconds: nginx drops an idle upstream connection first
+# (UPSTREAM_IDLE), the worker only well after (WORKER_KEEPALIVE), so nginx never sends on a connection the worker
+# is closing. uvicorn's own default (5 s) against nginx's (60 s) was the wrong order: a POST got a 502.
+UPSTREAM_IDLE = 30
+WORKER_KEEPALIVE = 75
+
+
 def write_nginx_conf(prefix: Path, ports: list[int], host: str, port: int, static_root: str,
                      media_root: str | None = None) -> Path:
     for sub in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"):
@@ -77,6 +84,7 @@ def write_nginx_conf(prefix: Path, ports: list[int], host: str, port: int, stati
     template = (ROOT / "deploy" / "nginx.conf.template").read_text()
     conf = template.format(
         workers=len(ports), user_line=user_line, prefix=prefix, host=host, port=port, static_root=static_root,
+        upstream_idle=UPSTREAM_IDLE, worker_keepalive=WORKER_KEEPALIVE,
         media_root=media_root or ROOT / "var" / "media",
         # max_fails=0: never take a loopback worker out of rotation. A dead one refuses the connection at once and
         # nginx passes the request to the next (nothing was sent, so even a POST is safe); with nginx's default
@@ -100,6 +108,7 @@ def worker_command(server: str, port: int) -> list[str]:
     if server == "uvicorn":
         return [PYTHON, "-m", "uvicorn", "--host", "127.0.0.1", "--port", str(port), "--proxy-headers",
                 "--forwarded-allow-ips", "127.0.0.1", "--no-access-log", "--lifespan", "off",
+                "--timeout-keep-alive", str(WORKER_KEEPALIVE),
                 "--http", "httptools", "--loop", "uvloop", "--ws", "websockets",
                 "eventsite.asgi:application"]
     raise SystemExit(f"unknown --server {server!r}: daphne or uvicorn")

@@ -38,6 +38,16 @@ def test_worker_commands():
         module.worker_command("gunicorn", 8103)
 
 
+def test_nginx_lets_idle_worker_connections_go_before_the_worker_does(tmp_path):
+    module = scale_mode()
+    conf = module.write_nginx_conf(tmp_path, [8101], "127.0.0.1", 8080, "/srv/static").read_text()
+    upstream = conf[conf.index("upstream ketnoi {"):conf.index("map $http_upgrade")]
+    assert f"keepalive_timeout {module.UPSTREAM_IDLE}s;" in upstream
+    command = module.worker_command("uvicorn", 8101)
+    worker_keepalive = int(command[command.index("--timeout-keep-alive") + 1])
+    assert worker_keepalive > module.UPSTREAM_IDLE
+
+
 def test_scale_env_defaults_keep_given_values():
     env = scale_mode().scale_env(base={"REDIS_URL": "redis://127.0.0.1:6399/7", "DJANGO_ALLOW_ASYNC_UNSAFE": "1"})
     assert env["REDIS_URL"] == "redis://127.0.0.1:6399/7"
