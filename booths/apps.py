@@ -15,6 +15,20 @@ class BoothsConfig(AppConfig):
         NavItem(_("Manage booths"), "booths:manage", roles=frozenset({"organizer"}), order=24),
     ]
 
+    activity_actions = {
+        "booths.organization_created": _("Producer registered"),
+        "booths.organization_contact_changed": _("Producer address changed"),
+        "booths.organization_identity_changed": _("Producer name, tax code or type changed"),
+        "booths.identity_revision_proposed": _("Change of name, tax code or type proposed"),
+        "booths.identity_revision_withdrawn": _("Proposed change of name, tax code or type withdrawn"),
+        "booths.identity_revision_approved": _("Change of name, tax code or type approved"),
+        "booths.identity_revision_rejected": _("Change of name, tax code or type rejected"),
+        "booths.application_submitted": _("Application submitted"),
+        "booths.application_updated": _("Application updated"),
+        "booths.application_approved": _("Application approved"),
+        "booths.application_rejected": _("Application rejected"),
+    }
+
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
