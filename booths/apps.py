@@ -36,6 +36,19 @@ class BoothsConfig(AppConfig):
 
         connection_created.connect(warm_connection, dispatch_uid="booths.warm_connection")
 
+    def catalog_private_producers(self, user):
+        """Producers whose catalog pages ``user`` sees before any approval (catalog/queries.py gathers this):
+        the ones they applied for, and the applicants to events they organize."""
+        from django.db.models import Q
+
+        from eventsite.models import EventRole
+
+        from .models import ExhibitorApplication
+
+        organized = EventRole.objects.filter(user=user, role=EventRole.Role.ORGANIZER).values("event")
+        return (ExhibitorApplication.objects.filter(Q(applicant=user) | Q(event__in=organized))
+                .values("organization"))
+
     def event_stats(self, event) -> list[Stat]:
         from django.urls import reverse
 
