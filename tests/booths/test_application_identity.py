@@ -183,3 +183,16 @@ def test_an_organization_exhibiting_at_another_event_is_locked_before_this_decis
                                                     tax_code=org.tax_code)
     assert revision is not None and revision.is_pending
     assert Organization.objects.get(pk=org.pk).name == "HTX Đầm Dơi"
+
+
+def test_the_admin_decides_through_the_same_service(client, event, exhibitor, organizer):
+    application = approve(client, event, organizer, exhibitor)
+    client.post(url("apply", event), RENAMED)
+    client.force_login(UserFactory(is_staff=True, is_superuser=True))
+    page = client.get(reverse("admin:booths_exhibitorapplication_change", args=[application.pk]))
+    assert "Công ty Giả Danh" in page.content.decode()
+    r = client.post(reverse("admin:booths_exhibitorapplication_changelist"),
+                    {"action": "approve_identity_changes", "_selected_action": [application.pk]})
+    assert r.status_code == 302
+    assert Organization.objects.get(pk=application.organization_id).name == "Công ty Giả Danh"
+    assert ActivityEntry.objects.filter(action="booths.identity_revision_approved").count() == 1
