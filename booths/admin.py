@@ -72,8 +72,8 @@ class IdentityRevisionInline(ReadOnlyInline):
 
     model = OrganizationRevision
     fk_name = "application"
-    exclude = ("application",)
-    list_select_related = ("organization", "proposed_by", "decided_by")
+    list_select_related = ("organization", "application__organization", "application__event", "proposed_by",
+                           "decided_by")
 
 
 def _decide_revisions(modeladmin, request, queryset, *, approve: bool) -> None:
