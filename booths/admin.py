@@ -1,6 +1,8 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from eventsite.admin_mixins import NoDeleteMixin, ReadOnlyInline, ReadOnlyMixin
+from eventsite.errors import DomainError
 
 from .models import (
     AllocationItem,
@@ -11,9 +13,12 @@ from .models import (
     BoothSettings,
     ExhibitorApplication,
     Hall,
+    OrganizationRevision,
+    RevisionStatus,
     WaitlistEntry,
     Zone,
 )
+from .services.applications import approve_identity_revision, reject_identity_revision
 
 
 @admin.register(BoothSettings)
@@ -61,6 +66,38 @@ class PreferenceInline(admin.TabularInline):
         return super().get_queryset(request).select_related("booth", "zone")
 
 
+class IdentityRevisionInline(ReadOnlyInline):
+    """Changes of name, tax code or type: decided only through the service (the actions below, or the
+    organizer's applications page), never edited by hand."""
+
+    model = OrganizationRevision
+    fk_name = "application"
+    list_select_related = ("organization", "application__organization", "application__event", "proposed_by",
+                           "decided_by")
+
+
+def _decide_revisions(modeladmin, request, queryset, *, approve: bool) -> None:
+    decide = approve_identity_revision if approve else reject_identity_revision
+    pending = OrganizationRevision.objects.filter(application__in=queryset, status=RevisionStatus.PENDING)
+    for revision in pending:
+        try:
+            decide(revision=revision, by_user=request.user)
+        except DomainError as error:
+            modeladmin.message_user(request, f"{revision}: {error.message}", messages.ERROR)
+        else:
+            modeladmin.message_user(request, str(revision), messages.SUCCESS)
+
+
+@admin.action(description=_("Approve the pending change of name, tax code or type"))
+def approve_identity_changes(modeladmin, request, queryset):
+    _decide_revisions(modeladmin, request, queryset, approve=True)
+
+
+@admin.action(description=_("Reject the pending change of name, tax code or type"))
+def reject_identity_changes(modeladmin, request, queryset):
+    _decide_revisions(modeladmin, request, queryset, approve=False)
+
+
 @admin.register(ExhibitorApplication)
 class ExhibitorApplicationAdmin(admin.ModelAdmin):
     list_display = ["organization", "event", "status", "contact_name", "submitted_at"]
@@ -70,7 +107,8 @@ class ExhibitorApplicationAdmin(admin.ModelAdmin):
     list_select_related = ["organization", "event"]
     raw_id_fields = ["organization", "applicant", "decided_by"]
     autocomplete_fields = ["products"]
-    inlines = [PreferenceInline]
+    inlines = [PreferenceInline, IdentityRevisionInline]
+    actions = [approve_identity_changes, reject_identity_changes]
 
 
 @admin.register(Booking)

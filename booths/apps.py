@@ -26,7 +26,31 @@ class BoothsConfig(AppConfig):
         "booths.block": _("Booth blocked"),
         "booths.unblock": _("Booth unblocked"),
         "booths.vacate": _("Booth vacated"),
+        "booths.organization_created": _("Producer registered"),
+        "booths.organization_contact_changed": _("Producer address changed"),
+        "booths.organization_identity_changed": _("Producer name, tax code or type changed"),
+        "booths.identity_revision_proposed": _("Change of name, tax code or type proposed"),
+        "booths.identity_revision_withdrawn": _("Proposed change of name, tax code or type withdrawn"),
+        "booths.identity_revision_approved": _("Change of name, tax code or type approved"),
+        "booths.identity_revision_rejected": _("Change of name, tax code or type rejected"),
+        "booths.application_submitted": _("Application submitted"),
+        "booths.application_updated": _("Application updated"),
+        "booths.application_approved": _("Application approved"),
+        "booths.application_rejected": _("Application rejected"),
     }
+
+    def catalog_private_producers(self, user):
+        """Producers whose catalog pages ``user`` sees before any approval (catalog/queries.py gathers this):
+        the ones they applied for, and the applicants to events they organize."""
+        from django.db.models import Q
+
+        from eventsite.models import EventRole
+
+        from .models import ExhibitorApplication
+
+        organized = EventRole.objects.filter(user=user, role=EventRole.Role.ORGANIZER).values("event")
+        return (ExhibitorApplication.objects.filter(Q(applicant=user) | Q(event__in=organized))
+                .values("organization"))
 
     def event_stats(self, event) -> list[Stat]:
         from django.urls import reverse

@@ -11,8 +11,13 @@ from eventsite.models import Organization
 from eventsite.provinces import current_choices
 
 from .models import Booth, BoothKind, Zone
+from .selectors import certificate_lapses_before_event
 
 PREFERENCE_SLOTS = 3
+
+
+def province_choices() -> list:
+    return [("", _("— choose a province or city —")), *current_choices()]
 
 
 def preference_choices(event) -> list:
@@ -34,7 +39,8 @@ class ApplicationForm(forms.Form):
     tax_code = forms.RegexField(label=_("Tax code"), regex=r"^\d{10}(-\d{3})?$", max_length=14,
                                 error_messages={"invalid": _("A tax code has 10 digits, or 10 digits, a dash and 3 "
                                                              "digits for a branch.")})
-    province_code = forms.TypedChoiceField(label=_("Province"), coerce=int, choices=current_choices)
+    # No province is preselected: an applicant who skips the field must not silently end up in the first one.
+    province_code = forms.TypedChoiceField(label=_("Province"), coerce=int, choices=province_choices)
     address = forms.CharField(label=_("Address"), max_length=300, required=False)
     contact_name = forms.CharField(label=_("Contact person"), max_length=200)
     contact_phone = forms.RegexField(label=_("Contact phone"), regex=r"^[0-9 +().-]{8,20}$", max_length=30,
@@ -53,8 +59,10 @@ class ApplicationForm(forms.Form):
         if organization is not None:
             self.fields["products"].queryset = Product.objects.filter(producer=organization).order_by("name")
             self.fields["products"].label_from_instance = lambda p: (
-                f"{p.name} – {p.stars}★" if p.certificate_issued_on <= today <= p.certificate_expires_on
-                else f"{p.name} – " + str(_("certificate expired: not shown as OCOP-rated")))
+                f"{p.name} – " + str(_("certificate expired: not shown as OCOP-rated"))
+                if not p.certificate_issued_on <= today <= p.certificate_expires_on
+                else f"{p.name} – {p.stars}★ – " + str(_("certificate expires before the event ends"))
+                if certificate_lapses_before_event(p, event) else f"{p.name} – {p.stars}★")
         choices = preference_choices(event)
         for n in range(1, PREFERENCE_SLOTS + 1):
             self.fields[f"pref_{n}"] = forms.ChoiceField(label=_("Wish no. %(n)d") % {"n": n}, choices=choices,

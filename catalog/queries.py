@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
@@ -14,12 +15,57 @@ from eventsite.provinces import fold
 from .models import Product
 from .ocop import ProductGroup
 
+PUBLIC_EVENT_STATUSES = (Event.Status.PUBLISHED, Event.Status.ARCHIVED)
+
 
 def exhibitors_of(events) -> QuerySet:
     """Organizations exhibiting at ``events`` (an Event or a queryset of events)."""
     roles = EventRole.objects.filter(role=EventRole.Role.EXHIBITOR, organization__isnull=False)
     roles = roles.filter(event=events) if isinstance(events, Event) else roles.filter(event__in=events)
     return roles.values("organization")
+
+
+def public_producers(events=None) -> QuerySet:
+    """The public rule: a producer (and its products) is public once an organizer approved it as an exhibitor
+    (the EXHIBITOR role, given only by an approval) of a published or archived event; within ``events`` (an
+    Event or a queryset) when given. A self-declared producer or product is public nowhere before that."""
+    public = Event.objects.filter(status__in=PUBLIC_EVENT_STATUSES)
+    if isinstance(events, Event):
+        public = public.filter(pk=events.pk)
+    elif events is not None:
+        public = public.filter(pk__in=events.values("pk"))
+    return exhibitors_of(public)
+
+
+def _private_producer_parts(user) -> list[QuerySet]:
+    """Organization ids that apps above the catalog let ``user`` see before approval (an AppConfig's
+    ``catalog_private_producers(user)``, e.g. booths: the applicant's own producer, applicants to the events the
+    user organizes), so the catalog needs no import of them."""
+    return [part(user) for config in apps.get_app_configs()
+            if (part := getattr(config, "catalog_private_producers", None)) is not None]
+
+
+def producers_visible_to(user, *, event: Event | None = None) -> QuerySet:
+    """Producers whose catalog pages ``user`` may see: the public ones (:func:`public_producers`), plus, for
+    their own people and for the organizers of an event they exhibit at or applied to, the not yet approved
+    ones; platform operators see every one. With ``event``: only that event's exhibitors."""
+    events = Event.objects.all() if event is None else Event.objects.filter(pk=event.pk)
+    if user.is_authenticated and user.is_superuser:
+        return Organization.objects.filter(pk__in=exhibitors_of(events)) if event else Organization.objects.all()
+    shown = Q(pk__in=public_producers(events))
+    if user.is_authenticated:
+        organized = events.filter(roles__user=user, roles__role=EventRole.Role.ORGANIZER)
+        shown |= Q(pk__in=exhibitors_of(organized))
+        if event is None:
+            shown |= Q(pk__in=EventRole.objects.filter(user=user, organization__isnull=False).values("organization"))
+            for part in _private_producer_parts(user):
+                shown |= Q(pk__in=part)
+    return Organization.objects.filter(shown)
+
+
+def products_visible_to(user, *, event: Event | None = None) -> QuerySet:
+    """Products whose pages ``user`` may see: those of :func:`producers_visible_to`."""
+    return Product.objects.filter(producer__in=producers_visible_to(user, event=event))
 
 
 @dataclass
@@ -78,4 +124,5 @@ def is_rated(product: Product, today=None) -> bool:
     return product.certificate_issued_on <= today <= product.certificate_expires_on
 
 
-__all__ = ["CatalogFilters", "catalog_products", "exhibitors_of", "is_rated", "Q"]
+__all__ = ["CatalogFilters", "catalog_products", "exhibitors_of", "is_rated", "producers_visible_to",
+           "products_visible_to", "public_producers", "Q"]

@@ -1,6 +1,12 @@
 """Floor plan, exhibitor applications, bookings and allocation proposals."""
 
-from .applications import ApplicationStatus, BoothPreference, ExhibitorApplication
+from .applications import (
+    ApplicationStatus,
+    BoothPreference,
+    ExhibitorApplication,
+    OrganizationRevision,
+    RevisionStatus,
+)
 from .bookings import (
     ACTIVE_STATUSES,
     AllocationItem,
@@ -14,6 +20,6 @@ from .floorplan import Booth, BoothKind, BoothSettings, Hall, Zone
 
 __all__ = [
     "ACTIVE_STATUSES", "AllocationItem", "AllocationRun", "ApplicationStatus", "Booking", "BookingStatus", "Booth",
-    "BoothKind", "BoothPreference", "BoothSettings", "ExhibitorApplication", "Hall", "WaitlistEntry",
-    "WaitlistStatus", "Zone",
+    "BoothKind", "BoothPreference", "BoothSettings", "ExhibitorApplication", "Hall", "OrganizationRevision",
+    "RevisionStatus", "WaitlistEntry", "WaitlistStatus", "Zone",
 ]

@@ -100,3 +100,47 @@ class BoothPreference(models.Model):
         if self.zone_id:
             return booth.zone_id == self.zone_id
         return booth.kind == self.kind
+
+
+class RevisionStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for the organizer")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+
+
+class OrganizationRevision(models.Model):
+    """An exhibitor's proposed change to its organization's identity (name, tax code, type), made after an
+    organizer decided on one of its applications. The organization keeps its approved identity (the one the
+    floor plan, the catalog and agreements show) until an organizer approves the revision."""
+
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.CASCADE,
+                                     related_name="identity_revisions")
+    application = models.ForeignKey(ExhibitorApplication, verbose_name=_("application"), on_delete=models.CASCADE,
+                                    related_name="identity_revisions")
+    name = models.CharField(_("proposed name"), max_length=255)
+    kind = models.CharField(_("proposed type"), max_length=32, choices=Organization.Kind.choices)
+    tax_code = models.CharField(_("proposed tax code"), max_length=20)
+    status = models.CharField(_("status"), max_length=16, choices=RevisionStatus.choices,
+                              default=RevisionStatus.PENDING)
+    proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    proposed_at = models.DateTimeField(_("proposed"), auto_now_add=True)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("organization identity revision")
+        verbose_name_plural = _("organization identity revisions")
+        ordering = ["proposed_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["organization"], condition=Q(status="pending"),
+                                    name="revision_one_pending_per_organization"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} → {self.name}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == RevisionStatus.PENDING

@@ -5,12 +5,11 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from eventsite.access import event_view
-from eventsite.models import Event, Organization
+from eventsite.models import Organization
 from eventsite.provinces import current_choices
 
-from ..models import Product
 from ..ocop import ProductGroup
-from ..queries import CatalogFilters, catalog_products, exhibitors_of
+from ..queries import CatalogFilters, catalog_products, producers_visible_to, products_visible_to, public_producers
 
 PAGE_SIZE = 24
 
@@ -32,24 +31,23 @@ def _render_catalog(request, *, producers, template_context: dict):
 
 @event_view()
 def event_catalog(request):
-    return _render_catalog(request, producers=exhibitors_of(request.event), template_context={})
+    return _render_catalog(request, producers=producers_visible_to(request.user, event=request.event),
+                           template_context={})
 
 
 def all_catalog(request):
-    events = Event.objects.visible_to(request.user).filter(status__in=[Event.Status.PUBLISHED,
-                                                                        Event.Status.ARCHIVED])
-    return _render_catalog(request, producers=exhibitors_of(events), template_context={"all_events": True})
+    return _render_catalog(request, producers=public_producers(), template_context={"all_events": True})
 
 
 def product_page(request, product_id: int):
-    product = get_object_or_404(Product.objects.select_related("producer"), pk=product_id)
+    product = get_object_or_404(products_visible_to(request.user).select_related("producer"), pk=product_id)
     others = product.producer.products.exclude(pk=product.pk).order_by("name")[:12]
     return render(request, "catalog/product.html", {"product": product, "others": others,
                                                     "today": timezone.localdate()})
 
 
 def producer_page(request, organization_id: int):
-    producer = get_object_or_404(Organization, pk=organization_id,
+    producer = get_object_or_404(producers_visible_to(request.user), pk=organization_id,
                                  kind__in=[k.value for k in Organization.PRODUCER_KINDS])
     products = producer.products.select_related("producer").order_by("name")
     return render(request, "catalog/producer.html", {"producer": producer, "products": products,

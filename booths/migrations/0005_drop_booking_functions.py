@@ -14,7 +14,7 @@ DROP FUNCTION IF EXISTS booths_cancel_booking(bigint, bigint, bigint, timestampt
 
 
 class Migration(migrations.Migration):
-    dependencies = [("booths", "0003_cancel_booking_function")]
+    dependencies = [("booths", "0004_organization_revision")]
 
     # Nothing to recreate on the way back: the functions are gone from the code base.
     operations = [postgres_only_sql(DROP, "SELECT 1")]
