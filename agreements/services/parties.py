@@ -299,10 +299,22 @@ def merge_organization(*, event: Event, actor, organization: Organization, into:
     return into
 
 
-def public_name(org_id: int | None, name: str, verified: bool) -> str:
-    """The name a public page shows: an unverified organization is not named."""
-    return name if verified else str(UNVERIFIED_LABEL)
+def similar_organizations(org: Organization, limit: int = 5) -> list[Organization]:
+    """Verified organizations an unverified one may really be: the same tone-mark-free name (any province)."""
+    folded = fold(" ".join(org.name.split()))
+    candidates = Organization.objects.filter(verified=True, search_text__startswith=folded).exclude(pk=org.pk)
+    return [o for o in candidates.order_by("name")[:50] if fold(" ".join(o.name.split())) == folded][:limit]
 
 
-def has_unverified(agreement: Agreement) -> bool:
-    return agreement.parties.filter(organization__verified=False).exists()
+def shown_name(org: Organization, *, user=None, organizer: bool = False) -> str:
+    """An organization's name as ``user`` may see it: an unverified one is named only to the organizers and the
+    person who added it; everyone else (public pages, other participants) reads "awaiting confirmation"."""
+    if _visible_to(org, user, organizer):
+        return org.name
+    return str(UNVERIFIED_LABEL)
+
+
+def public_names(org_ids: Iterable[int]) -> dict[int, str]:
+    """{id: name} for public tallies: unverified organizations are not named. One query."""
+    return {pk: name if verified else str(UNVERIFIED_LABEL) for pk, name, verified in
+            Organization.objects.filter(pk__in=list(org_ids)).values_list("pk", "name", "verified")}

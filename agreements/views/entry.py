@@ -84,6 +84,7 @@ def agreement_list(request):
         "page": page, "q": q, "kind": kind, "status": status, "verification": verification,
         "kinds": Agreement.Kind.choices, "statuses": Agreement.Status.choices,
         "verifications": Agreement.Verification.choices, "organizer": is_organizer(request),
+        "unverified_count": services.unverified_organizations(request.event).count() if is_organizer(request) else 0,
         "querystring": urlencode({k: v for k, v in (("q", q), ("kind", kind), ("status", status),
                                                      ("verification", verification)) if v}),
     })
