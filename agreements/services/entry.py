@@ -342,6 +342,8 @@ def update_agreement(*, agreement: Agreement, actor, data: AgreementData, expect
     event = current.event
     if actor is not None and not may_edit_agreement(actor, current):
         raise NotAllowed(_("You may not edit this agreement."))
+    if current.status == Status.CANCELLED:
+        raise AgreementError(_("A cancelled agreement cannot be edited."), code="cancelled")
     _validate(event, data)
     check_parties(event=event, actor=actor,
                   acting_org=None if acts_as_organizer(actor, event) else current.submitted_by_org,
