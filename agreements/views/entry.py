@@ -330,6 +330,7 @@ def agreement_detail(request, pk: int):
         "cancel_form": ReasonForm(initial={"version": agreement.version}, prefix="cancel"),
         "status_form": status_form if status_form.fields["status"].choices else None,
         "may_cancel": Agreement.Status.CANCELLED in allowed_status,
+        "unverified_parties": any(not p.organization.verified for p in agreement.parties.all()),
     })
 
 

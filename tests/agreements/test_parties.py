@@ -295,3 +295,21 @@ def test_public_tally_does_not_name_an_unverified_organization(client, event):
     create_agreement(event=event, actor=None, data=data(seller=producer(), buyer=hidden))
     html = client.get(reverse("agreements:dashboard", args=[event.slug])).content.decode()
     assert "Đại lý Chưa Xác Nhận" not in html and "Tổ chức đang chờ xác nhận" in html
+
+
+def test_detail_sends_the_organizer_to_confirm_before_verifying_and_hides_the_name_from_other_parties(client, event):
+    own = producer()
+    user = member(event, R.EXHIBITOR, own)
+    partner = add_organization(event=event, actor=user, data=NewOrganization("Đại lý Kín Tên", "distributor"))
+    a = create_agreement(event=event, actor=user, data=data(seller=own, buyer=partner), submitted_by_org=own)
+    url = reverse("agreements:detail", args=[event.slug, a.pk])
+    client.force_login(organizer(event))
+    html = client.get(url).content.decode()
+    assert reverse("agreements:organizations", args=[event.slug]) in html
+    assert reverse("agreements:verify", args=[event.slug, a.pk]) not in html
+    client.force_login(user)
+    assert "Đại lý Kín Tên" in client.get(url).content.decode()
+    colleague = member(event, R.EXHIBITOR, own)  # same organization, did not add it
+    client.force_login(colleague)
+    html = client.get(url).content.decode()
+    assert "Đại lý Kín Tên" not in html and "Tổ chức đang chờ xác nhận" in html
