@@ -20,6 +20,12 @@ class AgreementsConfig(AppConfig):
         NavItem(_("Agreement tally"), "agreements:dashboard", roles=None, order=72),
     ]
 
+    activity_actions = {
+        "agreements.organization_added": _("Organization added on the agreement form"),
+        "agreements.organization_confirmed": _("Organization confirmed"),
+        "agreements.organization_merged": _("Organization merged into an existing one"),
+    }
+
     def event_stats(self, event):
         from django.urls import reverse
 

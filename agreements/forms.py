@@ -24,7 +24,7 @@ from eventsite.numbers import (
 from eventsite.provinces import current_choices, fold
 
 from .models import Agreement, AgreementParty
-from .services import AgreementData, PartyData
+from .services import AgreementData, NewOrganization, PartyData
 
 MAX_PARTIES = 40  # far above any real agreement; more rows is refused with an error, never cut silently
 MAX_SIGNATORIES = 10  # per party, same rule
@@ -283,7 +283,8 @@ def initial_from_agreement(agreement: Agreement) -> dict:
 
 
 class QuickOrganizationForm(forms.Form):
-    """Organizers add an organization on the spot during a ceremony (prefix "neworg")."""
+    """An organization added on the spot during a ceremony (prefix "neworg"): organizers add a verified one, a
+    participant an unverified one (``services.add_organization``)."""
 
     name = forms.CharField(label=_("Name"), max_length=255)
     kind = forms.ChoiceField(label=_("Type"), choices=Organization.Kind.choices)
@@ -308,18 +309,10 @@ class QuickOrganizationForm(forms.Form):
             raise forms.ValidationError(_("Give the organization's name."))
         return name
 
-    def duplicates(self) -> tuple[list[Organization], bool]:
-        """(existing organizations, whether the match is certain). The same tax code is certainly the same
-        organization; the same name (tone marks and case ignored) in the same province probably is."""
+    def to_data(self) -> NewOrganization:
         c = self.cleaned_data
-        if c.get("tax_code"):
-            same = list(Organization.objects.filter(tax_code=c["tax_code"]))
-            if same:
-                return same, True
-        folded = fold(c["name"])
-        candidates = Organization.objects.filter(province_code=c.get("province_code"),
-                                                 search_text__startswith=folded)
-        return [o for o in candidates if fold(" ".join(o.name.split())) == folded], False
+        return NewOrganization(name=c["name"], kind=c["kind"], tax_code=c.get("tax_code") or "",
+                               province_code=c.get("province_code"), create_anyway=bool(c.get("create_anyway")))
 
 
 class ReasonForm(forms.Form):

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import entry, tally
+from .views import entry, organizations, tally
 
 app_name = "agreements"
 
@@ -17,6 +17,9 @@ urlpatterns = [
     path(E + "<id:pk>/cancel/", entry.agreement_cancel, name="cancel"),
     path(E + "<id:pk>/status/", entry.agreement_status, name="status"),
     path(E + "<id:pk>/scan/", entry.agreement_scan, name="scan"),
+    path(E + "organizations/", organizations.unverified_organizations, name="organizations"),
+    path(E + "organizations/<id:org_id>/confirm/", organizations.confirm_organization, name="confirm_organization"),
+    path(E + "organizations/<id:org_id>/merge/", organizations.merge_organization, name="merge_organization"),
     path(E + "tally/", tally.tally_dashboard, name="dashboard"),
     path(E + "counter/", tally.live_counter, name="counter"),
     path("agreements/overview/", tally.tally_overview, name="overview"),

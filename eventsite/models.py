@@ -111,6 +111,13 @@ class Organization(SearchTextMixin):
     phone = models.CharField(_("phone"), max_length=30, blank=True)
     email = models.EmailField(_("email"), blank=True)
     website = models.URLField(_("website"), blank=True)
+    # An organization an exhibitor added on the spot (a partner not yet known) is unverified: only its creator
+    # and the organizers see it, and public pages do not name it, until an organizer confirms it.
+    verified = models.BooleanField(_("verified"), default=True)
+    created_by = models.ForeignKey(  # set by the service that adds it, never typed in a form
+        "eventsite.User", verbose_name=_("created by"), on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+", editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -18,6 +18,16 @@ from eventsite.live import broadcast_on_commit
 from eventsite.models import Event, EventRole, Organization
 
 from ..models import Agreement, AgreementParty, AgreementProductGroup, AuditEntry, Signatory, breakdown_key
+from .errors import AgreementError
+from .parties import (
+    BUYER_FACING_KINDS,
+    DISTRIBUTOR_KINDS,
+    NotAllowed,
+    acts_as_organizer,
+    check_parties,
+    may_edit_agreement,
+    member_org_ids,
+)
 from .uploads import CheckedScan
 
 TOPIC = "agreements"
@@ -26,11 +36,6 @@ Status = Agreement.Status
 Verification = Agreement.Verification
 PartyRole = AgreementParty.Role
 OrgKind = Organization.Kind
-DISTRIBUTOR_KINDS = (OrgKind.RETAIL_CHAIN, OrgKind.DISTRIBUTOR, OrgKind.ECOMMERCE, OrgKind.EXPORTER)
-
-
-class AgreementError(DomainError):
-    code = "invalid_agreement"
 
 
 class DuplicateSuspected(DomainError):
@@ -131,18 +136,6 @@ def find_duplicates(*, event: Event, org_ids: Iterable[int], signed_on: date,
     return list(qs.order_by("id"))
 
 
-def member_org_ids(user, event: Event) -> set[int]:
-    """Organizations ``user`` represents at ``event`` as exhibitor or buyer."""
-    if not user.is_authenticated:
-        return set()
-    return set(
-        EventRole.objects.filter(
-            event=event, user=user, role__in=[EventRole.Role.EXHIBITOR, EventRole.Role.BUYER],
-            organization__isnull=False,
-        ).values_list("organization_id", flat=True)
-    )
-
-
 def visible_agreements(*, event: Event, user, roles: frozenset[str]) -> QuerySet[Agreement]:
     """Organizers see every agreement of their event; a participant only those its organization signed."""
     qs = Agreement.objects.filter(event=event)
@@ -184,6 +177,13 @@ def _validate(event: Event, data: AgreementData) -> None:
     if data.kind == Kind.BIZ_DISTRIBUTOR and not any(k in DISTRIBUTOR_KINDS for k in kinds):
         raise AgreementError(_("A business-to-distributor agreement needs a retail chain or distributor party."),
                              code="kind_parties")
+    roles = {p.role for p in data.parties}
+    if data.kind in BUYER_FACING_KINDS and not {PartyRole.BUYER, PartyRole.SELLER} <= roles:
+        raise AgreementError(
+            _("A “%(kind)s” agreement needs at least one party signing as buyer and one as seller: "
+              "check the role of each party.") % {"kind": Kind(data.kind).label},
+            code="buyer_and_seller",
+        )
     if data.estimated_value is not None and data.estimated_value < 0:
         raise AgreementError(_("The estimated value cannot be negative."), code="value")
     if data.signed_at is None:
@@ -267,6 +267,31 @@ def _lock(agreement: Agreement, expected_version: int | None) -> Agreement:
     return current
 
 
+@transaction.atomic
+def replace_party_organization(*, agreement: Agreement, actor, old: Organization, new: Organization) -> Agreement:
+    """``new`` signs instead of ``old`` (an organizer merged an unverified organization into a known one);
+    what is derived from the parties (party key, buyer key, partner province) is stored again, and audited."""
+    current = _lock(agreement, None)
+    before = snapshot(current)
+    parties = list(current.parties.select_related("organization"))
+    for party in parties:
+        if party.organization_id == old.pk:
+            party.organization = new
+            party.save(update_fields=["organization"])
+    data = AgreementData(kind=current.kind, title=current.title, signed_at=current.signed_at,
+                         parties=[PartyData(p.organization, p.role) for p in parties])
+    current.party_key = party_key(p.organization.pk for p in parties)
+    current.partner_province_code = _partner_province(current.event, data)
+    current.buyer_key = breakdown_key(p.organization.pk for p in parties if p.role == PartyRole.BUYER)
+    current.version += 1
+    current.save()
+    _audit(current, actor, AuditEntry.Action.UPDATED, before,
+           note=_("“%(old)s” merged into “%(new)s”") % {"old": old.name, "new": new.name})
+    if current.counts:
+        _announce(current.event)
+    return current
+
+
 # --- changes -------------------------------------------------------------------------------------
 
 
@@ -279,8 +304,8 @@ def create_agreement(*, event: Event, actor, data: AgreementData, scan: CheckedS
     unless ``allow_duplicate`` (the user confirmed). ``meeting``: the B2B meeting it came from (the caller
     has checked it is this event's and the person entering it one of its sides or an organizer)."""
     _validate(event, data)
-    if submitted_by_org is not None and submitted_by_org.pk not in {p.organization.pk for p in data.parties}:
-        raise AgreementError(_("Your organization must be one of the parties."), code="not_a_party")
+    check_parties(event=event, actor=actor, acting_org=submitted_by_org,
+                  organizations=[p.organization for p in data.parties])
     # Serialize entries per event so two desks cannot both miss each other's duplicate.
     Event.objects.select_for_update().filter(pk=event.pk).first()
     if not allow_duplicate:
@@ -309,10 +334,20 @@ def create_agreement(*, event: Event, actor, data: AgreementData, scan: CheckedS
 @transaction.atomic
 def update_agreement(*, agreement: Agreement, actor, data: AgreementData, expected_version: int,
                      scan: CheckedScan | None = None, allow_duplicate: bool = False) -> Agreement:
-    """Edit an agreement; a stale ``expected_version`` raises ``StaleEdit`` and changes nothing."""
+    """Edit an agreement; a stale ``expected_version`` raises ``StaleEdit`` and changes nothing.
+
+    Only who may edit it (``agreements.rules.may_edit_agreement``; ``actor`` None is the system) may, and the
+    party rule of creation holds: a participant's organization stays a party (``parties.check_parties``)."""
     current = _lock(agreement, expected_version)
     event = current.event
+    if actor is not None and not may_edit_agreement(actor, current):
+        raise NotAllowed(_("You may not edit this agreement."))
+    if current.status == Status.CANCELLED:
+        raise AgreementError(_("A cancelled agreement cannot be edited."), code="cancelled")
     _validate(event, data)
+    check_parties(event=event, actor=actor,
+                  acting_org=None if acts_as_organizer(actor, event) else current.submitted_by_org,
+                  organizations=[p.organization for p in data.parties])
     if not allow_duplicate:
         dupes = find_duplicates(event=event, org_ids=[p.organization.pk for p in data.parties],
                                 signed_on=timezone.localdate(data.signed_at), exclude_pk=current.pk)
@@ -350,6 +385,10 @@ def verify_agreement(*, agreement: Agreement, actor, expected_version: int | Non
     current = _lock(agreement, expected_version)
     if current.verification == Verification.VERIFIED:
         raise AgreementError(_("This agreement is already verified."), code="already_verified")
+    if current.parties.filter(organization__verified=False).exists():
+        raise AgreementError(_("A party of this agreement is an organization awaiting confirmation: confirm it "
+                               "(or merge it into the existing one) on the organizations page first."),
+                             code="unverified_party")
     before = snapshot(current)
     current.verification = Verification.VERIFIED
     current.rejection_reason = ""

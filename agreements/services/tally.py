@@ -11,11 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from catalog.ocop import ProductGroup
-from eventsite.models import Event, Organization
+from eventsite.models import Event
 from eventsite.provinces import current_name
 
 from ..models import NONE, SEVERAL, Agreement, AgreementParty, AgreementProductGroup
 from .entry import counted_filter
+from .parties import UNVERIFIED_LABEL, public_names
 
 BY = ("kind", "province", "buyer", "product_group")
 TOP = 10  # rows shown by name in the long breakdowns (partner province, buyer); the rest are one "Other" row
@@ -81,10 +82,11 @@ def tally(*, events: Event | Iterable, by: str, limit: int | None = None) -> lis
     elif by == "buyer":
         rows = (AgreementParty.objects.filter(_events_q(events, "agreement__") & counted_filter("agreement__"),
                                               role=AgreementParty.Role.BUYER)
-                .values("organization_id", "organization__name")
+                .values("organization_id", "organization__name", "organization__verified")
                 .annotate(n=Count("agreement_id"), v=Sum("agreement__estimated_value"))
                 .order_by("-n", "organization__name"))
-        result = [TallyRow(r["organization_id"], r["organization__name"], r["n"], r["v"] or 0) for r in rows]
+        result = [TallyRow(r["organization_id"], r["organization__name"] if r["organization__verified"]
+                           else str(UNVERIFIED_LABEL), r["n"], r["v"] or 0) for r in rows]
     elif by == "product_group":
         labels = dict(ProductGroup.choices)
         rows = (AgreementProductGroup.objects.filter(_events_q(events, "agreement__") & counted_filter("agreement__"))
@@ -192,7 +194,7 @@ def _by_buyer(events, top: int) -> tuple[list[TallyRow], int]:
     special = [(SEVERAL, _("Several buyers")), (NONE, _("No buyer party"))]
     ids = [int(k) for k in grouped if k.isdigit()]
     ranked = sorted(ids, key=lambda pk: (-grouped[str(pk)][0], -grouped[str(pk)][1], pk))
-    names = dict(Organization.objects.filter(pk__in=ranked[:top]).values_list("pk", "name")) if ids else {}
+    names = public_names(ranked[:top]) if ids else {}  # an unverified organization is not named
     rows = [TallyRow(pk, names.get(pk, ""), *grouped[str(pk)]) for pk in ranked]
     rows, others = with_other(rows, top, "buyer")
     rows += [TallyRow(key, label, *grouped[key]) for key, label in special if key in grouped]

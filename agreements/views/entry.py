@@ -8,7 +8,6 @@ from urllib.parse import urlencode
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db import IntegrityError, transaction
 from django.db.models import Prefetch, Q
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
@@ -85,6 +84,7 @@ def agreement_list(request):
         "page": page, "q": q, "kind": kind, "status": status, "verification": verification,
         "kinds": Agreement.Kind.choices, "statuses": Agreement.Status.choices,
         "verifications": Agreement.Verification.choices, "organizer": is_organizer(request),
+        "unverified_count": services.unverified_organizations(request.event).count() if is_organizer(request) else 0,
         "querystring": urlencode({k: v for k, v in (("q", q), ("kind", kind), ("status", status),
                                                      ("verification", verification)) if v}),
     })
@@ -154,13 +154,8 @@ def _scan_from(form) -> services.uploads.CheckedScan | None:
 
 def _submitter_org(request, form):
     """For a participant: the organization of theirs that is a party (None for organizers)."""
-    if is_organizer(request):
-        return None
-    own = services.member_org_ids(request.user, request.event)
-    for party in form.cleaned_data["parties"]:
-        if party.organization.pk in own:
-            return party.organization
-    raise services.AgreementError(_("Your organization must be one of the parties."), code="not_a_party")
+    return services.submitter_org(event=request.event, actor=request.user,
+                                  organizations=[p.organization for p in form.cleaned_data["parties"]])
 
 
 REDISPLAY_BUTTONS = ("add_party", "add_signatory", "neworg_create", "use_org")
@@ -169,7 +164,8 @@ REDISPLAY_BUTTONS = ("add_party", "add_signatory", "neworg_create", "use_org")
 def _redisplay(request, *, editing: Agreement | None) -> HttpResponse | None:
     """The form's own buttons that change the form rather than save it: "Add a party", "Add a signatory",
     and (organizers only) the quick-added or reused organization. The whole form is shown again with
-    everything typed kept, so it also works without JavaScript; HTMX swaps in only the parties area."""
+    everything typed kept, so it also works without JavaScript; HTMX swaps in only the parties area.
+    A participant's new organization is unverified until an organizer confirms it (``services.add_organization``)."""
     if not any(name in request.POST for name in REDISPLAY_BUTTONS):
         return None
     data = request.POST.copy()
@@ -177,52 +173,48 @@ def _redisplay(request, *, editing: Agreement | None) -> HttpResponse | None:
     add_party = "add_party" in data
     add_signatory = id_or_none(data.get("add_signatory"))  # a party row number (1, 2, …)
     if "neworg_create" in data or "use_org" in data:
-        if not is_organizer(request):
-            raise PermissionDenied
         probe = RedisplayForm(data, event=request.event)
         if "use_org" in data:
             use_org = id_or_none(data["use_org"])
             org_added = Organization.objects.filter(pk=use_org).first() if use_org else None
+            if org_added is not None and not services.may_use(event=request.event, actor=request.user,
+                                                              organization=org_added):
+                org_added = None
             if org_added is None:
                 org_form = QuickOrganizationForm(data)
         else:
             org_form = QuickOrganizationForm(data)
             if org_form.is_valid():
-                org_duplicates, certain = org_form.duplicates()
-                if org_duplicates and (certain or not org_form.cleaned_data["create_anyway"]):
-                    org_form.add_error(None, _("This organization seems to exist already: use the one listed, "
-                                               "or correct what you typed.") if certain else
-                                       _("An organization with this name already exists in this province. "
-                                         "Use it, or tick the box to create a different one."))
+                try:
+                    org_added = services.add_organization(event=request.event, actor=request.user,
+                                                          data=org_form.to_data())
+                except services.OrganizationClash as clash:
+                    org_duplicates = clash.existing
+                    org_form.add_error(None, clash.message)
+                except DomainError as error:
+                    org_form.add_error(None, error.message)
                 else:
-                    c = org_form.cleaned_data
-                    try:
-                        with transaction.atomic():
-                            org_added = Organization.objects.create(
-                                name=c["name"], kind=c["kind"], tax_code=c.get("tax_code") or "",
-                                province_code=c.get("province_code"))
-                    except IntegrityError:  # the same tax code saved a moment ago at another desk
-                        org_duplicates = list(Organization.objects.filter(tax_code=c["tax_code"]))
-                        org_form.add_error(None, _("This organization seems to exist already: use the one "
-                                                   "listed, or correct what you typed."))
-                    else:
-                        org_form = None
+                    org_form = None
         if org_added is not None:
             slot = probe.first_empty_party()
             data[f"party_{slot}"] = str(org_added.pk)
-            data.setdefault(f"party_{slot}_role", AgreementParty.Role.BUYER)
+            # The empty row's role select only held its default: the new party's likely side replaces it
+            # (a distributor added to a business agreement signs as buyer, not as a second seller).
+            taken = [data.get(f"party_{i}_role") for i in range(1, probe.n_parties + 1)
+                     if i != slot and data.get(f"party_{i}")]
+            data[f"party_{slot}_role"] = services.default_role(org_added, kind=data.get("kind"), taken_roles=taken)
             data["party_rows"] = str(max(slot, probe.n_parties))
     form = RedisplayForm(data, event=request.event, add_party=add_party, add_signatory=add_signatory)
     return render(request, "agreements/form.html", {
         "form": form, "editing": editing, "organizer": is_organizer(request), "duplicates": [],
-        "org_form": (org_form or QuickOrganizationForm()) if is_organizer(request) else None,
+        "org_form": org_form or QuickOrganizationForm(),
         "org_duplicates": org_duplicates, "org_added": org_added, "scan_dropped": bool(request.FILES.get("scan")),
         "focus_party": form.n_parties if add_party else None,
     })
 
 
 def _quick_org_form(request):
-    return QuickOrganizationForm() if is_organizer(request) else None
+    return QuickOrganizationForm()
 
 
 @event_view(roles=MEMBERS)
@@ -269,12 +261,7 @@ def agreement_new(request):
 
 
 def _may_edit(request, agreement: Agreement) -> bool:
-    if is_organizer(request):
-        return True
-    own = services.member_org_ids(request.user, request.event)
-    return (agreement.submitted_by_org_id in own
-            and agreement.verification != Agreement.Verification.VERIFIED
-            and agreement.status != Agreement.Status.CANCELLED)
+    return request.user.has_perm("agreements.edit_agreement", agreement)
 
 
 @event_view(roles=MEMBERS)
@@ -343,6 +330,7 @@ def agreement_detail(request, pk: int):
         "cancel_form": ReasonForm(initial={"version": agreement.version}, prefix="cancel"),
         "status_form": status_form if status_form.fields["status"].choices else None,
         "may_cancel": Agreement.Status.CANCELLED in allowed_status,
+        "unverified_parties": any(not p.organization.verified for p in agreement.parties.all()),
     })
 
 
@@ -432,10 +420,5 @@ def agreement_scan(request, pk: int):
 def party_options(request):
     """HTMX: <option>s for organizations whose name, tax code or province matches, tone marks ignored."""
     q = fold(request.GET.get("q", "")).strip()
-    orgs = []
-    if len(q) >= 2:
-        qs = Organization.objects.all()
-        for word in q.split()[:5]:
-            qs = qs.filter(search_text__contains=word)
-        orgs = list(qs.order_by("name")[:20])
+    orgs = services.search_parties(event=request.event, user=request.user, text=q) if len(q) >= 2 else []
     return render(request, "agreements/_party_options.html", {"orgs": orgs, "q": q})

@@ -252,16 +252,23 @@ def test_quick_add_offers_the_existing_organization_instead_of_a_duplicate(clien
 
 
 @pytest.mark.parametrize("role", [R.BUYER, R.EXHIBITOR])
-def test_buyers_and_exhibitors_cannot_quick_add_organizations(client, event, role):
+def test_buyers_and_exhibitors_quick_add_an_unverified_organization(client, event, role):
     own = retailer() if role == R.BUYER else producer()
-    client.force_login(member(event, role, own))
-    assert "neworg-name" not in client.get(new_url(event)).content.decode()
-    before = Organization.objects.count()
-    assert client.post(new_url(event), quick(own)).status_code == 403
-    assert client.post(new_url(event), quick(own, use_org=str(own.pk))).status_code == 403
-    assert Organization.objects.count() == before
-    # but they can add a party row
-    assert client.post(new_url(event), form_post(party_1=own.pk, add_party="1")).status_code == 200
+    user = member(event, role, own)
+    client.force_login(user)
+    assert "neworg-name" in client.get(new_url(event)).content.decode()
+    html = client.post(new_url(event), quick(own)).content.decode()
+    org = Organization.objects.get(name="Công ty TNHH Gạo Ngon")
+    assert (org.verified, org.created_by_id) == (False, user.pk)
+    assert f'<option value="{org.pk}" selected>' in html
+    # the creator finds it in the search; nobody else at the event does
+    search = reverse("agreements:parties", args=[event.slug])
+    assert f'value="{org.pk}"' in client.get(search, {"q": "gao ngon"}).content.decode()
+    client.force_login(member(event, role, producer()))
+    assert f'value="{org.pk}"' not in client.get(search, {"q": "gao ngon"}).content.decode()
+    # and another participant cannot put it on the form by its id
+    html = client.post(new_url(event), quick(own, use_org=str(org.pk))).content.decode()
+    assert f'<option value="{org.pk}" selected>' not in html
 
 
 # --- a buyer's own submission through the pages -------------------------------------------------

@@ -10,6 +10,7 @@ from agenda.models import Session
 from agreements.models import Agreement
 from eventsite.models import EventRole
 from tests.agenda.factories import SessionFactory
+from tests.booths.factories import ApplicationFactory
 from tests.factories import EventFactory, ProductFactory
 
 from .factories import agreement, dept, member, organizer, producer, retailer
@@ -85,8 +86,8 @@ def test_other_events_agreements_are_invisible_to_an_organizer(client, event):
 
 
 def test_party_autocomplete_ignores_tone_marks(client, event):
-    producer(name="Hợp tác xã Thủy sản Đầm Dơi")
-    producer(name="Công ty Năm Căn")
+    ApplicationFactory(event=event, organization=producer(name="Hợp tác xã Thủy sản Đầm Dơi"))
+    ApplicationFactory(event=event, organization=producer(name="Công ty Năm Căn"))
     client.force_login(organizer(event))
     response = client.get(reverse("agreements:parties", args=[event.slug]), {"q": "dam doi"},
                           HTTP_HX_REQUEST="true")

@@ -11,9 +11,10 @@ from playwright.sync_api import expect
 
 from agenda.models import Session
 from agreements.models import Agreement
-from eventsite.models import EventRole
+from eventsite.models import EventRole, Organization
+from registration.models import Registration, RegistrationStatus
 from tests.agenda.factories import SessionFactory
-from tests.agreements.factories import agreement, dept, retailer
+from tests.agreements.factories import agreement, dept, member, producer, retailer
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.factories import EventFactory, EventRoleFactory, UserFactory
 
@@ -28,14 +29,23 @@ def sign_in(context, live_app, user) -> None:
     context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_app.url}])
 
 
+def delegation(event, org):
+    """``org`` takes part in ``event``: one of its people registered and was approved."""
+    Registration.objects.create(event=event, organization=org, full_name="Đại diện đoàn", company=org.name,
+                                phone="0290 3821 000", email=f"doan{org.pk}@example.vn",
+                                status=RegistrationStatus.APPROVED)
+    return org
+
+
 def test_fast_entry_bumps_the_live_counter(page, context, live_app):
     event = EventFactory(slug="ky-ket-browser", name="Hội nghị kết nối cung cầu Sóc Trăng")
     user = UserFactory(email="btc@soct.vn")
     EventRoleFactory(event=event, user=user, role=EventRole.Role.ORGANIZER, organization=event.organizer)
-    dept(92, name="Sở Công Thương tỉnh Sóc Trăng")
-    dept(79, name="Sở Công Thương Thành phố Hồ Chí Minh")
+    # The party search offers this event's organizations: the delegations are registered for it.
+    delegation(event, dept(92, name="Sở Công Thương tỉnh Sóc Trăng"))
+    delegation(event, dept(79, name="Sở Công Thương Thành phố Hồ Chí Minh"))
     agreement(event, buyer=retailer(name="Siêu thị Tứ Sơn"), value=300_000_000)
-    witness = dept(96, name="Ủy ban nhân dân tỉnh Cà Mau")
+    witness = delegation(event, dept(96, name="Ủy ban nhân dân tỉnh Cà Mau"))
     ceremony = SessionFactory(event=event, title="Lễ ký kết hợp tác", type=Session.Type.SIGNING)
     SessionFactory(event=event, title="Hội thảo xúc tiến", type=Session.Type.PANEL)
 
@@ -90,3 +100,39 @@ def test_fast_entry_bumps_the_live_counter(page, context, live_app):
     page.set_viewport_size({"width": 375, "height": 800})
     page.goto(f"/e/{event.slug}/agreements/new/")
     screenshot(page, "agreements-form-375")
+
+
+def test_exhibitor_adds_an_unverified_partner_on_a_phone_and_the_organizer_confirms_it(page, context, live_app):
+    event = EventFactory(slug="doi-tac-moi", name="Hội chợ OCOP Cà Mau")
+    own = producer(name="HTX Tôm Khô Rạch Gốc")
+    exhibitor = member(event, EventRole.Role.EXHIBITOR, own)
+    page.set_viewport_size({"width": 390, "height": 844})
+    sign_in(context, live_app, exhibitor)
+    page.goto(f"/e/{event.slug}/agreements/new/")
+    page.select_option("#id_kind", "biz_distributor")
+    page.fill("#id_title", "Cung ứng tôm khô cho đại lý mới")
+    page.locator("details.quick-org summary").click()
+    page.fill("#id_neworg-name", "Đại lý Năm Căn Mới")
+    page.select_option("#id_neworg-kind", "distributor")
+    page.get_by_role("button", name="Thêm đơn vị").click()
+    new = page.locator("#id_party_2 option:checked")
+    expect(new).to_have_text("Đại lý Năm Căn Mới")
+    assert page.locator("#id_party_2_role").input_value() == "buyer"  # the missing side, not a second seller
+    assert_accessible(page, "agreements-form-exhibitor-new-partner-390")
+    page.locator("button[name=save]").click()
+    page.wait_for_url(re.compile(r"/agreements/\d+/$"))
+    org = Organization.objects.get(name="Đại lý Năm Căn Mới")
+    assert not org.verified and org.created_by == exhibitor
+
+    boss = UserFactory(email="btc@camau.vn")
+    EventRoleFactory(event=event, user=boss, role=EventRole.Role.ORGANIZER, organization=event.organizer)
+    context.clear_cookies()
+    sign_in(context, live_app, boss)
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.goto(f"/e/{event.slug}/agreements/organizations/")
+    expect(page.get_by_role("heading", name="Đại lý Năm Căn Mới")).to_be_visible()
+    assert_accessible(page, "agreements-organizations-to-confirm")
+    page.get_by_role("button", name="Xác nhận đơn vị này").click()
+    expect(page.get_by_text("Không có đơn vị nào đang chờ xác nhận.")).to_be_visible()
+    org.refresh_from_db()
+    assert org.verified
