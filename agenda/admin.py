@@ -26,7 +26,7 @@ class SessionAdminForm(forms.ModelForm):
 
     class Meta:
         model = Session
-        fields = "__all__"
+        fields = ["event", "title", "description", "type", "starts_at", "ends_at", "room", "language", "status"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

@@ -202,7 +202,8 @@ def test_speaker_photo_is_checked_and_stored(client, event, organizer, settings,
 
 
 def test_rooms_edit_and_delete(client, event, organizer):
-    assert client.post(url("room_new", event), {"name": "Phòng 1", "capacity": "80", "position": "1"}).status_code == 302
+    response = client.post(url("room_new", event), {"name": "Phòng 1", "capacity": "80", "position": "1"})
+    assert response.status_code == 302
     room = Room.objects.get(event=event)
     assert client.post(url("room_new", event), {"name": "Phòng 1", "position": "0"}).status_code == 400
     assert client.post(url("room_edit", event, room.pk), {"name": "Phòng lớn", "position": "2"}).status_code == 302
