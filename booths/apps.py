@@ -15,6 +15,13 @@ class BoothsConfig(AppConfig):
         NavItem(_("Manage booths"), "booths:manage", roles=frozenset({"organizer"}), order=24),
     ]
 
+    activity_actions = {
+        "booths.hall_created": _("Hall added"),
+        "booths.hall_updated": _("Hall renamed or resized"),
+        "booths.zone_created": _("Zone added"),
+        "booths.zone_updated": _("Zone changed"),
+    }
+
     def ready(self) -> None:
         from django.db.backends.signals import connection_created
 
