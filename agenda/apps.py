@@ -17,13 +17,13 @@ class AgendaConfig(AppConfig):
 
     activity_actions = {
         "agenda.room_created": _("Room added"),
-        "agenda.room_updated": _("Room changed"),
+        "agenda.room_updated": _("Room edited"),
         "agenda.room_deleted": _("Room deleted"),
         "agenda.speaker_created": _("Speaker added"),
-        "agenda.speaker_updated": _("Speaker changed"),
+        "agenda.speaker_updated": _("Speaker edited"),
         "agenda.speaker_deleted": _("Speaker deleted"),
         "agenda.session_created": _("Session added"),
-        "agenda.session_updated": _("Session changed"),
+        "agenda.session_updated": _("Session edited"),
         "agenda.session_deleted": _("Session deleted"),
     }
 
