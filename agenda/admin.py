@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib import admin
 
+from catalog.forms import validate_photo
 from eventsite.admin_mixins import NoDeleteMixin, ReadOnlyInline, ReadOnlyMixin
 from eventsite.numbers import id_or_none
 
@@ -68,8 +69,23 @@ class RoomAdmin(admin.ModelAdmin):
     list_select_related = ["event"]
 
 
+class SpeakerAdminForm(forms.ModelForm):
+    """The photo is checked as in the organizers' editor (catalog's product-photo rule)."""
+
+    class Meta:
+        model = Speaker
+        fields = ["event", "name", "title", "organization", "bio", "photo"]
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and hasattr(photo, "content_type"):
+            validate_photo(photo)
+        return photo
+
+
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
+    form = SpeakerAdminForm
     list_display = ["name", "title", "organization", "event"]
     fields = ["event", "name", "title", "organization", "bio", "photo"]
     list_filter = ["event"]

@@ -40,7 +40,8 @@ def _saved(request: HttpRequest, result: editing.ActionResult | None, text: str)
 def index(request: HttpRequest) -> HttpResponse:
     event = request.event
     return render(request, "agenda/edit/index.html", {
-        "sessions": Session.objects.filter(event=event).select_related("room").prefetch_related("speakers"),
+        "sessions": (Session.objects.filter(event=event).select_related("room")
+                     .prefetch_related("speaker_links__speaker")),
         "rooms": Room.objects.filter(event=event),
         "speakers": Speaker.objects.filter(event=event),
     })

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from django import forms
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from catalog.forms import validate_photo
@@ -28,9 +29,9 @@ class DateTimeInput(forms.DateTimeInput):
 
 
 class RoomForm(forms.ModelForm):
-    capacity = BoundedIntegerField(label=_("capacity"), min_value=1, max_value=100_000, required=False)
-    position = BoundedIntegerField(label=_("position in the programme"), min_value=0, max_value=999, initial=0,
-                                   help_text=_("Rooms are shown from the smallest number."))
+    capacity = BoundedIntegerField(label=capfirst(_("capacity")), min_value=1, max_value=100_000, required=False)
+    position = BoundedIntegerField(label=capfirst(_("position in the programme")), min_value=0, max_value=999,
+                                   initial=0, help_text=_("Rooms are shown from the smallest number."))
 
     class Meta:
         model = Room
@@ -64,10 +65,12 @@ class SpeakerForm(forms.ModelForm):
 
 
 class SessionForm(forms.ModelForm):
-    room = BoundedModelChoiceField(label=_("room"), queryset=Room.objects.none(), required=False,
+    room = BoundedModelChoiceField(label=capfirst(_("room")), queryset=Room.objects.none(), required=False,
                                    empty_label=_("no room"))
-    starts_at = forms.DateTimeField(label=_("starts"), widget=DateTimeInput(), input_formats=[DATETIME_FORMAT])
-    ends_at = forms.DateTimeField(label=_("ends"), widget=DateTimeInput(), input_formats=[DATETIME_FORMAT])
+    starts_at = forms.DateTimeField(label=capfirst(_("starts")), widget=DateTimeInput(),
+                                    input_formats=[DATETIME_FORMAT])
+    ends_at = forms.DateTimeField(label=capfirst(_("ends")), widget=DateTimeInput(),
+                                  input_formats=[DATETIME_FORMAT])
 
     class Meta:
         model = Session
@@ -90,10 +93,10 @@ class SessionForm(forms.ModelForm):
 
 
 class SpeakerSlotForm(forms.Form):
-    speaker = BoundedModelChoiceField(label=_("speaker"), queryset=Speaker.objects.none(), required=False)
-    role = forms.ChoiceField(label=_("role"), choices=SessionSpeaker.Role.choices,
+    speaker = BoundedModelChoiceField(label=capfirst(_("speaker")), queryset=Speaker.objects.none(), required=False)
+    role = forms.ChoiceField(label=capfirst(_("role")), choices=SessionSpeaker.Role.choices,
                              initial=SessionSpeaker.Role.SPEAKER)
-    order = BoundedIntegerField(label=_("order"), min_value=1, max_value=MAX_SPEAKERS, required=False)
+    order = BoundedIntegerField(label=capfirst(_("order")), min_value=1, max_value=MAX_SPEAKERS, required=False)
 
     def __init__(self, *args, event: Event, **kwargs):
         super().__init__(*args, **kwargs)
