@@ -244,3 +244,13 @@ def test_control_panel_links_to_the_editor_not_the_admin(client, event, organize
     assert url("edit", event) in page and "/admin/" not in page
     page = client.get(url("edit", event)).content.decode()
     assert "/admin/" not in page and "Sửa chương trình" in page
+
+
+@pytest.mark.parametrize("size", [2, 20])
+def test_editor_index_queries_do_not_grow(client, event, organizer, django_assert_max_num_queries, size):
+    from tests.agenda.factories import programme
+
+    programme(event, sessions=size, rooms=2, publish=False)
+    with django_assert_max_num_queries(14):
+        response = client.get(url("edit", event))
+    assert response.content.decode().count('href="/e/' + event.slug + '/agenda/edit/sessions/') == size + 1  # and "new"

@@ -36,7 +36,7 @@ def test_organizer_edits_agenda_and_halls_without_admin(page, live_app):
     page.get_by_label("loại").select_option("signing")
     page.get_by_label("bắt đầu").fill("2026-12-09T15:45")
     page.get_by_label("kết thúc").fill("2026-12-09T16:45")
-    page.get_by_label("phòng", exact=True).select_option(label="Hội trường A")
+    page.get_by_label("Phòng", exact=True).select_option(label="Hội trường A")
     page.locator("select[name='speakers-0-speaker']").select_option(label="Lê Văn Tư")
     page.locator("input[name='speakers-0-order']").fill("2")
     page.locator("select[name='speakers-1-speaker']").select_option(label="Nguyễn Thị Xa")
