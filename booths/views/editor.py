@@ -134,8 +134,8 @@ def editor(request):
 def hall_edit(request, hall_id: int):
     """Rename or resize one hall (a size that would leave a booth outside is refused, naming the booth)."""
     hall = get_object_or_404(Hall, pk=hall_id, event=request.event)
-    form = HallForm(request.POST or None, initial={"name": hall.name, "width_m": hall.width_m,
-                                                   "depth_m": hall.depth_m})
+    form = HallForm(request.POST or None, initial={"name": hall.name, "width_m": f"{hall.width_m:g}",
+                                                   "depth_m": f"{hall.depth_m:g}"})
     if request.method == "POST" and form.is_valid():
         try:
             hall = svc.save_hall(event=request.event, hall=hall, values=form.service_values(), actor=request.user)
