@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
 
+from catalog.forms import validate_photo
 from eventsite.admin_mixins import NoDeleteMixin, ReadOnlyInline, ReadOnlyMixin
+from eventsite.numbers import id_or_none
 
 from .models import (
     Agenda,
@@ -14,6 +17,28 @@ from .models import (
     Speaker,
     Star,
 )
+
+
+class SessionAdminForm(forms.ModelForm):
+    """The room list holds only the rooms of the session's event (the one chosen in the form, or the saved one).
+
+    ``Session.clean`` refuses another event's room as well, for a post that names the event and room together.
+    """
+
+    class Meta:
+        model = Session
+        fields = ["event", "title", "description", "type", "starts_at", "ends_at", "room", "language", "status"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        event_id = id_or_none(self.data.get("event")) if self.is_bound else None
+        if event_id is None and self.instance.event_id:
+            event_id = self.instance.event_id
+        rooms = Room.objects.select_related("event")
+        field = self.fields.get("room")
+        if field is not None:
+            field.queryset = rooms.filter(event_id=event_id) if event_id else rooms
+            field.label_from_instance = lambda room: f"{room.name} · {room.event}"
 
 
 class SessionSpeakerInline(admin.TabularInline):
@@ -32,7 +57,8 @@ class SessionAdmin(admin.ModelAdmin):
     search_fields = ["title", "room__name", "speakers__name"]
     inlines = [SessionSpeakerInline]
     list_select_related = ["event", "room"]
-    autocomplete_fields = ["event", "room"]
+    autocomplete_fields = ["event"]
+    form = SessionAdminForm
 
 
 @admin.register(Room)
@@ -43,9 +69,25 @@ class RoomAdmin(admin.ModelAdmin):
     list_select_related = ["event"]
 
 
+class SpeakerAdminForm(forms.ModelForm):
+    """The photo is checked as in the organizers' editor (catalog's product-photo rule)."""
+
+    class Meta:
+        model = Speaker
+        fields = ["event", "name", "title", "organization", "bio", "photo"]
+
+    def clean_photo(self):
+        photo = self.cleaned_data.get("photo")
+        if photo and hasattr(photo, "content_type"):
+            validate_photo(photo)
+        return photo
+
+
 @admin.register(Speaker)
 class SpeakerAdmin(admin.ModelAdmin):
+    form = SpeakerAdminForm
     list_display = ["name", "title", "organization", "event"]
+    fields = ["event", "name", "title", "organization", "bio", "photo"]
     list_filter = ["event"]
     search_fields = ["name", "organization", "title"]
     list_select_related = ["event"]

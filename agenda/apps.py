@@ -15,6 +15,18 @@ class AgendaConfig(AppConfig):
         NavItem(_("Agenda control"), "agenda:control", roles=frozenset({"organizer"}), order=41),
     ]
 
+    activity_actions = {
+        "agenda.room_created": _("Room added"),
+        "agenda.room_updated": _("Room edited"),
+        "agenda.room_deleted": _("Room deleted"),
+        "agenda.speaker_created": _("Speaker added"),
+        "agenda.speaker_updated": _("Speaker edited"),
+        "agenda.speaker_deleted": _("Speaker deleted"),
+        "agenda.session_created": _("Session added"),
+        "agenda.session_updated": _("Session edited"),
+        "agenda.session_deleted": _("Session deleted"),
+    }
+
     def event_stats(self, event):
         from django.urls import reverse
 

@@ -12,6 +12,7 @@ import secrets
 from datetime import datetime
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
@@ -44,7 +45,9 @@ class Speaker(models.Model):
     title = models.CharField(pgettext_lazy("job title", "title"), max_length=200, blank=True,
                              help_text=_("e.g. Deputy Director"))
     organization = models.CharField(_("organization"), max_length=255, blank=True)
-    photo = models.ImageField(_("photo"), upload_to="agenda/speakers/", blank=True)
+    photo = models.ImageField(_("photo"), upload_to="agenda/speakers/%Y/", blank=True,
+                              help_text=_("JPEG, PNG or WebP, at most 3 MB; shown on the public agenda."))
+    bio = models.TextField(_("biography"), blank=True, max_length=2000)
 
     class Meta:
         verbose_name = _("speaker")
@@ -104,6 +107,25 @@ class Session(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    def clean(self) -> None:
+        """The one rule for a session's room: it belongs to the session's event (forms, admin and services)."""
+        super().clean()
+        check_room_of_event(self)
+        if self.starts_at and self.ends_at and self.ends_at <= self.starts_at:
+            raise ValidationError({"ends_at": ValidationError(_("The session must end after it starts."),
+                                                              code="ends_before_start")})
+
+
+def check_room_of_event(session: Session) -> None:
+    """A session never points at another event's room. Raises ValidationError on ``room``.
+
+    Called by ``Session.clean`` (model forms, the admin) and by the agenda services before every save.
+    """
+    if session.room_id is None or session.event_id is None:
+        return
+    if not Room.objects.filter(pk=session.room_id, event_id=session.event_id).exists():
+        raise ValidationError({"room": ValidationError(_("Choose a room of this event."), code="other_event")})
+
 
 class SessionSpeaker(models.Model):
     class Role(models.TextChoices):
@@ -124,6 +146,15 @@ class SessionSpeaker(models.Model):
 
     def __str__(self) -> str:
         return f"{self.speaker} ({self.get_role_display()})"
+
+    def clean(self) -> None:
+        """A session's speakers come from its own event, like its room."""
+        super().clean()
+        if self.session_id and self.speaker_id:
+            speaker_event = Speaker.objects.filter(pk=self.speaker_id).values_list("event_id", flat=True).first()
+            if speaker_event != Session.objects.filter(pk=self.session_id).values_list("event_id", flat=True).first():
+                raise ValidationError({"speaker": ValidationError(_("Choose a speaker of this event."),
+                                                                   code="other_event")})
 
 
 class Agenda(models.Model):

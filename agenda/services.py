@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.utils import timezone
@@ -44,6 +45,7 @@ from .models import (
     Session,
     SessionSpeaker,
     Star,
+    check_room_of_event,
 )
 
 TOPIC = "agenda"
@@ -372,9 +374,12 @@ def change_room(*, event: Event, session_id: int, room_id: int, actor=None) -> A
     with transaction.atomic():
         agenda = _lock(event)
         session = _session(event, session_id)
+        room = Room.objects.filter(pk=room_id).first() if isinstance(room_id, int) else None
+        if room is None:
+            raise AgendaError(_("Choose a room of this event."), code="no_room")
         try:
-            room = Room.objects.get(pk=room_id, event=event)
-        except (Room.DoesNotExist, ValueError, TypeError):
+            check_room_of_event(Session(event_id=event.pk, room=room))  # the one rule (agenda/models.py)
+        except ValidationError:
             raise AgendaError(_("Choose a room of this event."), code="no_room") from None
         if room.pk == session.room_id:
             raise AgendaError(_("The session is already in %(room)s.") % {"room": room.name}, code="same_room")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import editor, views
 
 app_name = "agenda"
 
@@ -23,4 +23,14 @@ urlpatterns = [
     path(P + "control/announcements/<id:announcement_id>/hide/", views.hide_announcement,
          name="hide_announcement"),
     path(P + "control/sessions/<id:session_id>/<str:action>/", views.session_action, name="session_action"),
+    path(P + "edit/", editor.index, name="edit"),
+    path(P + "edit/rooms/new/", editor.room_edit, name="room_new"),
+    path(P + "edit/rooms/<id:room_id>/", editor.room_edit, name="room_edit"),
+    path(P + "edit/rooms/<id:object_id>/delete/", editor.delete, {"kind": "room"}, name="room_delete"),
+    path(P + "edit/speakers/new/", editor.speaker_edit, name="speaker_new"),
+    path(P + "edit/speakers/<id:speaker_id>/", editor.speaker_edit, name="speaker_edit"),
+    path(P + "edit/speakers/<id:object_id>/delete/", editor.delete, {"kind": "speaker"}, name="speaker_delete"),
+    path(P + "edit/sessions/new/", editor.session_edit, name="session_new"),
+    path(P + "edit/sessions/<id:session_id>/", editor.session_edit, name="session_edit"),
+    path(P + "edit/sessions/<id:object_id>/delete/", editor.delete, {"kind": "session"}, name="session_delete"),
 ]

@@ -37,6 +37,10 @@ class BoothsConfig(AppConfig):
         "booths.application_updated": _("Application updated"),
         "booths.application_approved": _("Application approved"),
         "booths.application_rejected": _("Application rejected"),
+        "booths.hall_created": _("Hall added"),
+        "booths.hall_updated": _("Hall renamed or resized"),
+        "booths.zone_created": _("Zone added"),
+        "booths.zone_updated": _("Zone changed"),
     }
 
     def catalog_private_producers(self, user):

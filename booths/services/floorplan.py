@@ -12,9 +12,12 @@ import re
 from dataclasses import dataclass, field
 
 from django.db import transaction
+from django.db.models import F, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from catalog.ocop import ProductGroup
+from eventsite.activity import log_action, snapshot
 
 from ..models import Booth, BoothKind, Hall, Zone
 
@@ -238,3 +241,65 @@ def _create(*, hall, zone, rects, kind_of, price_of, zone_of=None) -> list[Booth
                                      zone=zone_of(i) if zone_of else zone, code=code, kind=kind_of(i),
                                      price=price_of(i), x=x, y=y, w=w, h=h)
                 for i, (code, x, y, w, h) in enumerate(rects)]
+
+
+# --- Halls and zones ------------------------------------------------------------------------------
+
+HALL_FIELDS = ("name", "width_m", "depth_m", "order")
+ZONE_FIELDS = ("name", "theme_group")
+
+
+def save_hall(*, event, values: dict, hall: Hall | None = None, actor=None) -> Hall:
+    """Create, rename or resize a hall. A size that would leave a booth outside the hall is refused, naming the
+    booth (the same rule as placing a booth: every booth lies inside its hall)."""
+    with transaction.atomic():
+        if hall is not None:
+            hall = Hall.objects.select_for_update().get(pk=hall.pk, event=event)  # one editor at a time per hall
+            before = snapshot(hall, HALL_FIELDS)
+        else:
+            hall, before = Hall(event=event, order=Hall.objects.filter(event=event).count()), None
+        for name in HALL_FIELDS:
+            if name in values and values[name] is not None:
+                setattr(hall, name, values[name])
+        if Hall.objects.filter(event=event, name=hall.name).exclude(pk=hall.pk).exists():
+            raise PlanEditError(_("This event already has a hall named “%(name)s”.") % {"name": hall.name})
+        if hall.pk:
+            outside = (Booth.objects.filter(hall=hall)
+                       .filter(Q(x__lt=0) | Q(y__lt=0) | Q(x__gt=hall.width_m + 1e-6 - F("w"))
+                               | Q(y__gt=hall.depth_m + 1e-6 - F("h")))
+                       .order_by("code").values_list("code", flat=True)[:5])
+            if outside:
+                outside = list(outside)
+                raise PlanEditError(ngettext(
+                    "At %(w)s × %(d)s m, booth %(codes)s would be outside the hall. Move it first or choose a "
+                    "larger size.",
+                    "At %(w)s × %(d)s m, booths %(codes)s would be outside the hall. Move them first or choose a "
+                    "larger size.", len(outside)) % {
+                    "w": f"{hall.width_m:g}", "d": f"{hall.depth_m:g}", "codes": ", ".join(outside)})
+        hall.save()
+        log_action(action="booths.hall_updated" if before else "booths.hall_created", obj=hall, event=event,
+                   actor=actor, before=before, after=snapshot(hall, HALL_FIELDS))
+    return hall
+
+
+def save_zone(*, hall: Hall, values: dict, zone: Zone | None = None, actor=None) -> Zone:
+    """Create or rename a zone of ``hall`` (its product-group theme too); a zone stays in its hall."""
+    with transaction.atomic():
+        Hall.objects.select_for_update().get(pk=hall.pk)
+        if zone is not None:
+            zone = Zone.objects.select_for_update().get(pk=zone.pk, hall=hall)
+            before = snapshot(zone, ZONE_FIELDS)
+        else:
+            zone, before = Zone(hall=hall), None
+        for name in ZONE_FIELDS:
+            if name in values:
+                setattr(zone, name, values[name] or "")
+        if zone.theme_group and zone.theme_group not in ProductGroup.values:
+            raise PlanEditError(_("Unknown product group “%(theme)s”.") % {"theme": zone.theme_group})
+        if Zone.objects.filter(hall=hall, name=zone.name).exclude(pk=zone.pk).exists():
+            raise PlanEditError(_("Hall %(hall)s already has a zone named “%(name)s”.") % {
+                "hall": hall.name, "name": zone.name})
+        zone.save()
+        log_action(action="booths.zone_updated" if before else "booths.zone_created", obj=zone,
+                   event=hall.event_id, actor=actor, before=before, after=snapshot(zone, ZONE_FIELDS))
+    return zone
