@@ -15,6 +15,19 @@ class AgendaConfig(AppConfig):
         NavItem(_("Agenda control"), "agenda:control", roles=frozenset({"organizer"}), order=41),
     ]
 
+    def event_copy_parts(self):
+        from eventsite.apps import CopyPart
+
+        from .setup import copy_agenda
+
+        return [CopyPart("agenda", _("Rooms and the agenda's sessions, moved to the new dates (no speakers)"),
+                         copy_agenda, order=30)]
+
+    def setup_checks(self, event):
+        from .setup import setup_checks
+
+        return setup_checks(event)
+
     def event_stats(self, event):
         from django.urls import reverse
 
