@@ -23,7 +23,7 @@ from registration.models import Device, Registration, RegistrationQuestion, Regi
 from tests.agenda.factories import programme
 from tests.agreements.factories import agreement
 from tests.booths.factories import BoothFactory, HallFactory, ZoneFactory, exhibitor
-from tests.factories import PASSWORD, EventFactory, OrganizationFactory, UserFactory, user_with_role
+from tests.factories import EventFactory, OrganizationFactory, UserFactory, user_with_role
 from tests.registration.factories import QuestionFactory, RegistrationFactory, RegistrationSettingsFactory
 
 pytestmark = pytest.mark.django_db
