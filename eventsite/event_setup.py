@@ -56,7 +56,7 @@ def create_event(*, organization: Organization, actor: User, name: str, starts_a
 
 def update_event(*, event: Event, actor: User, **values: Any) -> Event:
     with transaction.atomic():
-        before = snapshot(event, EVENT_FIELDS)
+        before = snapshot(Event.objects.get(pk=event.pk), EVENT_FIELDS)  # a bound form already changed ``event``
         if "slug" in values:
             values["slug"] = unique_event_slug(values["slug"] or values.get("name", event.name), exclude_pk=event.pk)
         for name, value in values.items():

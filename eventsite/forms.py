@@ -3,6 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .apps import collect_copy_parts
+from .invitations import TEAM_ROLES
 from .models import Event, EventRole, Organization
 from .provinces import current_choices, former_names
 from .slugs import vietnamese_slug
@@ -106,4 +107,5 @@ class CopyForm(forms.Form):
 
 class InviteForm(forms.Form):
     email = forms.EmailField(label=_("Email address"))
-    role = forms.ChoiceField(label=_("Role"), choices=EventRole.Role.choices, initial=EventRole.Role.DESK_STAFF)
+    role = forms.ChoiceField(label=_("Role"), initial=EventRole.Role.DESK_STAFF,
+                             choices=[(role.value, role.label) for role in TEAM_ROLES])

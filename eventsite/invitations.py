@@ -27,6 +27,9 @@ from .models import Event, EventRole, Invitation, Organization, OrganizationRole
 from .rules import forget_roles
 
 VALID_DAYS = 7
+# Roles a team invitation gives. Buyers and exhibitors get theirs from an approved registration or exhibitor
+# application (the facts behind the role), never from a bare invitation.
+TEAM_ROLES = (EventRole.Role.ORGANIZER, EventRole.Role.DESK_STAFF, EventRole.Role.SPEAKER)
 
 
 class InvitationError(DomainError):
@@ -68,7 +71,7 @@ def _send(invitation: Invitation, token: str, site_url: str) -> None:
 
 def invite_to_event(*, event: Event, email: str, role: str, invited_by: User, site_url: str) -> Invitation:
     """Invite ``email`` to ``role`` at ``event``; a pending invitation for the same address and role is replaced."""
-    if role not in EventRole.Role.values:
+    if role not in TEAM_ROLES:
         raise InvitationError(_("Choose one of the roles offered."), code="bad_role")
     email = email.strip().lower()
     with transaction.atomic():

@@ -27,8 +27,8 @@ def team(request):
                                     invited_by=request.user, site_url=site_url(request))
         messages.success(request, _("Invitation sent to %(email)s.") % {"email": form.cleaned_data["email"]})
         return redirect("team", event_slug=event.slug)
-    members = EventRole.objects.filter(event=event).select_related("user", "organization").order_by("role",
-                                                                                                   "user__email")
+    members = (EventRole.objects.filter(event=event, role__in=invitations.TEAM_ROLES)
+               .select_related("user", "organization").order_by("role", "user__email"))
     pending = Invitation.objects.filter(event=event, accepted_at__isnull=True,
                                         revoked_at__isnull=True).select_related("invited_by")
     return render(request, "eventsite/team.html", {"form": form, "members": members, "pending": pending})
@@ -37,7 +37,8 @@ def team(request):
 @require_POST
 @event_view(roles=ORGANIZER)
 def remove_member(request, role_id):
-    role = get_object_or_404(EventRole.objects.select_related("user"), pk=role_id, event=request.event)
+    role = get_object_or_404(EventRole.objects.select_related("user"), pk=role_id, event=request.event,
+                             role__in=invitations.TEAM_ROLES)
     try:
         invitations.remove_role(role=role, actor=request.user)
         messages.success(request, _("%(user)s is no longer %(role)s.")

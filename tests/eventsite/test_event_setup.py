@@ -412,3 +412,28 @@ def test_error_pages_are_translated_in_the_layout(client, event):
     client.force_login(UserFactory())
     forbidden = client.get(reverse("organizer_home", args=[event.slug]))
     assert forbidden.status_code == 403 and "mời" in forbidden.content.decode()
+
+
+def test_team_invitation_never_gives_buyer_or_exhibitor_roles(client, event, organizer):
+    with pytest.raises(invitations.InvitationError) as error:
+        invitations.invite_to_event(event=event, email="x@example.vn", role=Role.BUYER, invited_by=organizer,
+                                    site_url=SITE)
+    assert error.value.code == "bad_role"
+    client.force_login(organizer)
+    response = client.post(reverse("team", args=[event.slug]), {"email": "x@example.vn", "role": Role.EXHIBITOR})
+    assert response.status_code == 200 and "role" in response.context["form"].errors
+    assert not Invitation.objects.exists()
+
+
+def test_event_edit_logs_the_values_before_and_after(client, event, organizer):
+    client.force_login(organizer)
+    response = client.post(reverse("event_edit", args=[event.slug]), {
+        "name": event.name, "slug": "Hội chợ Đồng Tháp", "starts_at": "2027-11-20T08:00",
+        "ends_at": "2027-11-21T17:00", "venue": "Nhà văn hóa mới", "province_at_event": "Cà Mau",
+        "province_code": "96", "description": ""})
+    assert response.status_code == 302
+    event.refresh_from_db()
+    assert event.slug == "hoi-cho-dong-thap" and event.venue == "Nhà văn hóa mới"
+    entry = ActivityEntry.objects.get(action="eventsite.event_updated", object_id=event.pk)
+    changed = {name for name, _before, _after in entry.changed_fields()}
+    assert {"slug", "venue", "starts_at", "ends_at"} <= changed
