@@ -437,3 +437,23 @@ def test_event_edit_logs_the_values_before_and_after(client, event, organizer):
     entry = ActivityEntry.objects.get(action="eventsite.event_updated", object_id=event.pk)
     changed = {name for name, _before, _after in entry.changed_fields()}
     assert {"slug", "venue", "starts_at", "ends_at"} <= changed
+
+
+def test_csrf_failure_page_is_translated_and_says_what_to_do(event, organizer):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(organizer)
+    response = client.post(reverse("team", args=[event.slug]), {"email": "a@example.vn", "role": Role.DESK_STAFF})
+    assert response.status_code == 403
+    body = response.content.decode()
+    assert "Không gửi được biểu mẫu" in body and "tải lại trang" in body
+    assert not Invitation.objects.exists()
+
+
+def test_server_error_page_renders_without_a_request_context():
+    from django.template import loader
+
+    with translation.override("vi"):
+        html = loader.get_template("500.html").render()
+    assert "Đã có lỗi ở phía hệ thống" in html and 'class="site-header"' in html
