@@ -27,6 +27,19 @@ class AgendaConfig(AppConfig):
         "agenda.session_deleted": _("Session deleted"),
     }
 
+    def event_copy_parts(self):
+        from eventsite.apps import CopyPart
+
+        from .setup import copy_agenda
+
+        return [CopyPart("agenda", _("Rooms and the agenda's sessions, moved to the new dates (no speakers)"),
+                         copy_agenda, order=30)]
+
+    def setup_checks(self, event):
+        from .setup import setup_checks
+
+        return setup_checks(event)
+
     def event_stats(self, event):
         from django.urls import reverse
 

@@ -56,6 +56,19 @@ class BoothsConfig(AppConfig):
         return (ExhibitorApplication.objects.filter(Q(applicant=user) | Q(event__in=organized))
                 .values("organization"))
 
+    def event_copy_parts(self):
+        from eventsite.apps import CopyPart
+
+        from .setup import copy_floor_plan
+
+        return [CopyPart("floor_plan", _("Floor plan: halls, zones, booths with types and prices, booth rules"),
+                         copy_floor_plan, order=10)]
+
+    def setup_checks(self, event):
+        from .setup import setup_checks
+
+        return setup_checks(event)
+
     def event_stats(self, event) -> list[Stat]:
         from django.urls import reverse
 

@@ -3,7 +3,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.utils.translation import gettext_lazy as _
 
 from .admin_mixins import NoDeleteMixin, ReadOnlyMixin
-from .models import ActivityEntry, Event, EventRole, Organization, ReportJob, User
+from .models import ActivityEntry, Event, EventRole, Invitation, Organization, OrganizationRole, ReportJob, User
 
 
 @admin.register(User)
@@ -55,6 +55,31 @@ class EventRoleAdmin(admin.ModelAdmin):
     search_fields = ["user__email", "user__full_name", "organization__name", "organization__tax_code", "event__name"]
     list_select_related = ["user", "event", "organization"]
     autocomplete_fields = ["user", "organization", "event"]
+
+
+@admin.register(OrganizationRole)
+class OrganizationRoleAdmin(admin.ModelAdmin):
+    """Organizers of an organization (they may create its events); normally given by the operator page's
+    invitation, never needed by organizers themselves."""
+
+    list_display = ["user", "organization", "role", "granted_by", "created_at"]
+    list_filter = ["role"]
+    search_fields = ["user__email", "user__full_name", "organization__name", "organization__tax_code"]
+    list_select_related = ["user", "organization", "granted_by"]
+    autocomplete_fields = ["user", "organization", "granted_by"]
+
+
+@admin.register(Invitation)
+class InvitationAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Invitation links (only the token's hash is stored, and not shown); sent, resent and revoked from the
+    team and operator pages."""
+
+    list_display = ["email", "role", "event", "organization", "expires_at", "accepted_at", "revoked_at"]
+    list_filter = ["role", "event"]
+    search_fields = ["email", "event__name", "organization__name"]
+    list_select_related = ["event", "organization"]
+    fields = ["email", "role", "event", "organization", "invited_by", "sent_at", "expires_at", "accepted_at",
+              "accepted_by", "revoked_at", "created_at"]
 
 
 @admin.register(ReportJob)

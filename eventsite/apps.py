@@ -42,13 +42,41 @@ class ReportKind:
     params: Callable[[Any], dict] | None = None
 
 
+@dataclass(frozen=True)
+class CopyPart:
+    """A part of an event an app can copy into a new event (eventsite/event_setup.py ``copy_event``).
+
+    ``copy(source, target, *, days, actor) -> list[tuple[label, count]]`` copies the app's part with bulk writes
+    (a constant number of queries however large the part), shifting dates by ``days`` whole days, and says what
+    it copied. It runs inside the copy's transaction. People's own records (registrations, bookings, check-ins,
+    agreements) are never a part.
+    """
+
+    key: str
+    label: Any
+    copy: Callable[..., list[tuple[Any, int]]]
+    order: int = 50
+
+
+@dataclass(frozen=True)
+class SetupCheck:
+    """One line of the organizer's setup checklist: done or not, and the page where it is done."""
+
+    label: Any
+    done: bool
+    url: str = ""
+    order: int = 50
+
+
 class EventsiteConfig(AppConfig):
     """The shared core. Domain apps plug into it without it importing them:
 
     an app's AppConfig may define ``event_nav`` (a list of NavItem),
     ``event_stats(event) -> list[Stat]``, ``report_kinds() -> dict[str, ReportKind]`` and ``activity_actions`` (a
     dict of action code → translated label for the activity log, eventsite/activity.py); the layout, organizer
-    home, reports page and history partial collect them.
+    home, reports page and history partial collect them. For setting up a new event an app may also define
+    ``event_copy_parts() -> list[CopyPart]`` (what "copy from a previous event" offers) and
+    ``setup_checks(event) -> list[SetupCheck]`` (the organizer's checklist before publishing).
     """
 
     name = "eventsite"
@@ -60,6 +88,8 @@ class EventsiteConfig(AppConfig):
         return [
             NavItem(_("Overview"), "event_home", None, order=0),
             NavItem(_("Organizer home"), "organizer_home", frozenset({"organizer"}), order=1),
+            NavItem(_("Set up"), "event_setup", frozenset({"organizer"}), order=2),
+            NavItem(_("Team"), "team", frozenset({"organizer"}), order=3),
         ]
 
     activity_actions = {
@@ -67,7 +97,30 @@ class EventsiteConfig(AppConfig):
         "eventsite.event_updated": _("Event edited"),
         "eventsite.role_granted": _("Role given"),
         "eventsite.role_removed": _("Role removed"),
+        "eventsite.event_published": _("Event published"),
+        "eventsite.event_copied": _("Parts copied from another event"),
+        "eventsite.template_marked": _("Template flag changed"),
+        "eventsite.organization_created": _("Organization created"),
+        "eventsite.invitation_sent": _("Invitation sent"),
+        "eventsite.invitation_resent": _("Invitation sent again"),
+        "eventsite.invitation_revoked": _("Invitation revoked"),
+        "eventsite.invitation_accepted": _("Invitation accepted"),
     }
+
+    def event_copy_parts(self) -> list[CopyPart]:
+        from .event_setup import copy_team
+
+        return [CopyPart("team", _("Team roles (organizers and desk staff)"), copy_team, order=90)]
+
+    def setup_checks(self, event) -> list[SetupCheck]:
+        from django.urls import reverse
+        from django.utils import timezone
+
+        edit = reverse("event_edit", kwargs={"event_slug": event.slug})
+        return [
+            SetupCheck(_("Dates set, in the future"), event.ends_at >= timezone.now(), edit, order=0),
+            SetupCheck(_("Venue given"), bool(event.venue.strip()), edit, order=1),
+        ]
 
     def ready(self) -> None:
         from django.urls import register_converter
@@ -130,3 +183,23 @@ def activity_labels() -> dict[str, Any]:
     for config in apps.get_app_configs():
         labels.update(getattr(config, "activity_actions", {}) or {})
     return labels
+
+
+@cache
+def collect_copy_parts() -> dict[str, CopyPart]:
+    """Every app's ``event_copy_parts()`` by key, in the order they are offered and run."""
+    parts: list[CopyPart] = []
+    for config in apps.get_app_configs():
+        provider = getattr(config, "event_copy_parts", None)
+        if provider is not None:
+            parts.extend(provider())
+    return {part.key: part for part in sorted(parts, key=lambda p: p.order)}
+
+
+def collect_setup_checks(event) -> list[SetupCheck]:
+    checks: list[SetupCheck] = []
+    for config in apps.get_app_configs():
+        provider = getattr(config, "setup_checks", None)
+        if provider is not None:
+            checks.extend(provider(event))
+    return sorted(checks, key=lambda c: c.order)

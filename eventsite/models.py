@@ -177,6 +177,10 @@ class Event(models.Model):
     ends_at = models.DateTimeField(_("ends"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.DRAFT)
     description = models.TextField(_("description"), blank=True)
+    is_template = models.BooleanField(
+        _("template for new events"), default=False,
+        help_text=_("Organizers of any organization may copy a template's floor plan, settings and agenda."),
+    )
 
     objects = EventQuerySet.as_manager()
 
@@ -247,6 +251,77 @@ class EventRole(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} – {self.get_role_display()} @ {self.event}"
+
+
+class OrganizationRole(models.Model):
+    """A user's standing at an organization (not at one event): an organizer of the organization may create its
+    events and copy its earlier ones. Given when the platform operator's invitation is accepted."""
+
+    class Role(models.TextChoices):
+        ORGANIZER = "organizer", _("Organizer")
+
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.CASCADE,
+                                     related_name="member_roles")
+    user = models.ForeignKey("eventsite.User", on_delete=models.CASCADE, related_name="organization_roles")
+    role = models.CharField(_("role"), max_length=16, choices=Role.choices, default=Role.ORGANIZER)
+    granted_by = models.ForeignKey("eventsite.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                   related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("organization role")
+        verbose_name_plural = _("organization roles")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "user", "role"], name="organization_role_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} – {self.get_role_display()} @ {self.organization}"
+
+
+class Invitation(models.Model):
+    """An emailed, single-use, expiring link that gives its holder a role: at an event (``event`` set) or at an
+    organization (``organization`` set, the operator inviting an organization's first organizer). Only the
+    SHA-256 of the link's token is stored (eventsite/invitations.py)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, null=True, blank=True, related_name="invitations")
+    organization = models.ForeignKey(Organization, verbose_name=_("organization"), on_delete=models.CASCADE,
+                                     null=True, blank=True, related_name="invitations")
+    email = models.EmailField(_("email address"))
+    role = models.CharField(_("role"), max_length=16)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    expires_at = models.DateTimeField(_("expires"))
+    accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
+    accepted_by = models.ForeignKey("eventsite.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                    related_name="+")
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    invited_by = models.ForeignKey("eventsite.User", verbose_name=_("invited by"), on_delete=models.SET_NULL,
+                                   null=True, blank=True, related_name="+")
+    sent_at = models.DateTimeField(_("sent"), default=timezone.now)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation")
+        verbose_name_plural = _("invitations")
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(condition=Q(event__isnull=False) | Q(organization__isnull=False),
+                                   name="invitation_has_target"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.email} → {self.role_label}"
+
+    @property
+    def is_pending(self) -> bool:
+        return self.accepted_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+    @property
+    def role_label(self) -> str:
+        if self.event_id is None:
+            return str(OrganizationRole.Role(self.role).label) if self.role in OrganizationRole.Role.values \
+                else self.role
+        return str(EventRole.Role(self.role).label) if self.role in EventRole.Role.values else self.role
 
 
 class ReportJob(models.Model):

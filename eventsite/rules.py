@@ -16,7 +16,7 @@ from typing import Any
 import rules
 
 from .access import roles_of
-from .models import Event, EventRole
+from .models import Event, EventRole, Organization, OrganizationRole
 
 Role = EventRole.Role
 _CACHE = "_ketnoi_event_roles"
@@ -67,3 +67,24 @@ is_attendee = has_role(Role.BUYER, Role.EXHIBITOR, Role.SPEAKER)
 
 rules.add_perm("eventsite.manage_event", is_organizer)
 rules.add_perm("eventsite.manage_platform", is_platform_operator)
+
+
+@rules.predicate
+def is_organization_organizer(user, organization) -> bool:
+    """An organizer of ``organization`` (an OrganizationRole, given by the operator's invitation)."""
+    if organization is None or user is None or not user.is_authenticated:
+        return False
+    return OrganizationRole.objects.filter(organization=organization, user=user,
+                                           role=OrganizationRole.Role.ORGANIZER).exists()
+
+
+def organizations_of(user):
+    """The organizations whose events ``user`` may create (every organization for the platform operator)."""
+    if not user.is_authenticated:
+        return Organization.objects.none()
+    if user.is_superuser:
+        return Organization.objects.filter(kind=Organization.Kind.GOVERNMENT)
+    return Organization.objects.filter(member_roles__user=user).distinct()
+
+
+rules.add_perm("eventsite.create_event", is_platform_operator | is_organization_organizer)

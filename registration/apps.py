@@ -11,6 +11,7 @@ CHECKIN_NAV = [
     NavItem(_("Check-in desk"), "registration:desk", roles=_STAFF, order=70),
     NavItem(_("Check-in dashboard"), "registration:checkin_dashboard", roles=_ORGANIZER, order=71),
     NavItem(_("Print badges"), "registration:badge_print", roles=_ORGANIZER, order=72),
+    NavItem(_("Scanner devices"), "registration:devices", roles=_ORGANIZER, order=74),
     NavItem(_("My badge"), "registration:my_badge", roles=_ATTENDEES, order=73),
 ]
 
@@ -40,6 +41,9 @@ class RegistrationConfig(AppConfig):
 
     activity_actions = {
         "registration.badge_key_reencrypted": _("Badge signing key re-encrypted"),
+        "registration.device_created": _("Scanner device added"),
+        "registration.device_renamed": _("Scanner device renamed"),
+        "registration.device_revoked": _("Scanner device revoked"),
     }
 
     def ready(self):
@@ -54,6 +58,19 @@ class RegistrationConfig(AppConfig):
 
         post_save.connect(forget_cached_devices, sender=Device, dispatch_uid="devices-cache-save")
         post_delete.connect(forget_cached_devices, sender=Device, dispatch_uid="devices-cache-delete")
+
+    def event_copy_parts(self):
+        from eventsite.apps import CopyPart
+
+        from .setup import copy_registration_settings
+
+        return [CopyPart("registration", _("Registration settings and questions"), copy_registration_settings,
+                         order=20)]
+
+    def setup_checks(self, event):
+        from .setup import setup_checks
+
+        return setup_checks(event)
 
     def report_kinds(self) -> dict[str, ReportKind]:
         from .services import exports

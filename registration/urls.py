@@ -1,7 +1,7 @@
 from django.urls import path
 
 from .api import api
-from .views import badges, dashboard, desk, imports, offline, organizer, signup
+from .views import badges, dashboard, desk, devices, imports, offline, organizer, signup
 
 app_name = "registration"
 
@@ -34,6 +34,9 @@ urlpatterns = [
     path("e/<slug:event_slug>/desk/upload/", offline.upload, name="desk_upload"),
     path("e/<slug:event_slug>/checkin/", dashboard.dashboard, name="checkin_dashboard"),
     path("e/<slug:event_slug>/checkin/counts/", dashboard.counts_partial, name="checkin_counts"),
+    path("e/<slug:event_slug>/devices/", devices.device_list, name="devices"),
+    path("e/<slug:event_slug>/devices/<id:device_id>/rename/", devices.device_rename, name="device_rename"),
+    path("e/<slug:event_slug>/devices/<id:device_id>/revoke/", devices.device_revoke, name="device_revoke"),
     path("api/checkin/v1/", api.urls),
     # --- end badges and check-in ---
 ]

@@ -8,7 +8,7 @@ from zoneinfo import ZoneInfo
 from allauth.account.models import EmailAddress
 from django.contrib.auth.hashers import make_password
 
-from eventsite.models import Event, EventRole, Organization, User
+from eventsite.models import Event, EventRole, Organization, OrganizationRole, User
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 Kind = Organization.Kind
@@ -135,9 +135,14 @@ def run(ctx) -> None:
         ),
     )
     event = ctx.event
+    if not event.is_template:  # the demo is the platform's template for new events (copy from it)
+        Event.objects.filter(pk=event.pk).update(is_template=True)
+        event.is_template = True
 
     organizer = ensure_user(ctx, "organizer", "organizer@ketnoi.demo", "Nguyễn Thị Xa")
     ensure_role(event, organizer, Role.ORGANIZER, ctx.organizer_org)
+    # The demo organizer may create the department's next events (an organization-level grant).
+    OrganizationRole.objects.get_or_create(organization=ctx.organizer_org, user=organizer)
     desk = ensure_user(ctx, "desk", "desk@ketnoi.demo", "Lý Văn Cường")
     ensure_role(event, desk, Role.DESK_STAFF, ctx.organizer_org)
     speaker = ensure_user(ctx, "speaker", "speaker@ketnoi.demo", "Phan Thanh Tùng")

@@ -1,8 +1,9 @@
 from django.shortcuts import render
 
 from ..access import ORGANIZER, event_view
-from ..apps import collect_stats
+from ..apps import collect_setup_checks, collect_stats
 from ..models import Event, EventRole
+from ..rules import organizations_of
 
 
 def home(request):
@@ -15,7 +16,8 @@ def home(request):
             .select_related("event", "organization")
             .order_by("-event__starts_at")
         )
-    return render(request, "eventsite/home.html", {"events": events, "my_roles": my_roles})
+    can_create = request.user.is_authenticated and organizations_of(request.user).exists()
+    return render(request, "eventsite/home.html", {"events": events, "my_roles": my_roles, "can_create": can_create})
 
 
 @event_view()
@@ -25,4 +27,5 @@ def event_home(request):
 
 @event_view(roles=ORGANIZER)
 def organizer_home(request):
-    return render(request, "eventsite/organizer_home.html", {"stats": collect_stats(request.event)})
+    return render(request, "eventsite/organizer_home.html",
+                  {"stats": collect_stats(request.event), "checks": collect_setup_checks(request.event)})

@@ -14,8 +14,10 @@ import threading
 import time
 from datetime import timedelta
 
+from django.db import transaction
 from django.utils import timezone
 
+from eventsite.activity import log_action
 from eventsite.models import Event
 
 from ..models import Device
@@ -36,10 +38,35 @@ def issue_token(device: Device) -> str:
 
 
 def create_device(*, event: Event, name: str, created_by=None) -> tuple[Device, str]:
-    device = Device(event=event, name=name, created_by=created_by)
-    token = issue_token(device)
-    device.save()
+    """A new scanner for ``event`` and its token, returned this once (only its hash is kept)."""
+    with transaction.atomic():
+        device = Device(event=event, name=name.strip(), created_by=created_by)
+        token = issue_token(device)
+        device.save()
+        log_action(action="registration.device_created", obj=device, actor=created_by,
+                   after={"name": device.name, "token_prefix": device.token_prefix})
     return device, token
+
+
+def rename_device(*, device: Device, name: str, actor) -> Device:
+    with transaction.atomic():
+        before = {"name": device.name}
+        device.name = name.strip()
+        device.save(update_fields=["name"])
+        log_action(action="registration.device_renamed", obj=device, actor=actor, before=before,
+                   after={"name": device.name})
+    return device
+
+
+def revoke_device(*, device: Device, actor) -> Device:
+    """Stop a device's token at once (this process's cache is emptied by the save; others within
+    CACHE_SECONDS). The row stays, so its check-ins keep naming it."""
+    with transaction.atomic():
+        device.is_active = False
+        device.save(update_fields=["is_active"])
+        log_action(action="registration.device_revoked", obj=device, actor=actor,
+                   before={"is_active": True}, after={"is_active": False})
+    return device
 
 
 CACHE_SECONDS = 10

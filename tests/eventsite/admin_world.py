@@ -7,6 +7,7 @@ booth wishes, questions, speakers, releases, parties, slots…) so a page that q
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
@@ -42,7 +43,7 @@ from booths.models import (
 )
 from catalog.ocop import ProductGroup
 from eventsite.activity import log_action
-from eventsite.models import Event, EventRole, Organization, ReportJob
+from eventsite.models import Event, EventRole, Invitation, Organization, OrganizationRole, ReportJob
 from matchmaking.models import (
     BlockedTime,
     BuyerProfile,
@@ -106,6 +107,12 @@ def build_world(token: str, n: int = 1) -> World:
     buyers = [OrganizationFactory(name=f"Siêu thị {token} {i}", kind=Organization.Kind.RETAIL_CHAIN)
               for i in range(n + 1)]
     w.keep(EventRole.objects.create(event=event, user=organizer, role=EventRole.Role.ORGANIZER, organization=host))
+    w.keep(OrganizationRole.objects.create(organization=host, user=organizer, granted_by=organizer))
+    invitation_hash = hashlib.sha256(f"loi-moi-{slug}".encode()).hexdigest()
+    w.keep(Invitation.objects.create(event=event, email=f"quay-{slug}@example.vn", role=EventRole.Role.DESK_STAFF,
+                                     token_hash=invitation_hash, invited_by=organizer,
+                                     expires_at=day + timedelta(days=7)))
+    w.secrets.append(invitation_hash)
     for i in range(n):
         person = UserFactory(email=f"nsx{i}-{slug}@example.vn", full_name=f"Trần Thị {token} {i}")
         EventRole.objects.create(event=event, user=person, role=EventRole.Role.EXHIBITOR,

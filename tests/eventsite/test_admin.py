@@ -26,7 +26,7 @@ from agenda.models import FeedToken
 from agreements.models import Agreement, AgreementParty, AuditEntry, Signatory
 from booths.models import Booking, Booth, ExhibitorApplication
 from catalog.models import Product
-from eventsite.models import Organization, User
+from eventsite.models import Invitation, Organization, User
 from matchmaking.models import Meeting, MeetingRequest, MeetingSlot
 from registration.models import Badge, CheckIn, Device, EventSigningKey, Registration, RevokedToken, ScanLog
 from tests.eventsite.admin_world import build_world
@@ -188,7 +188,7 @@ def test_admin_pages_render_without_a_query_per_row(client, label, model_admin):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("model", [EventSigningKey, Device, FeedToken], ids=lambda m: m._meta.label)
+@pytest.mark.parametrize("model", [EventSigningKey, Device, FeedToken, Invitation], ids=lambda m: m._meta.label)
 def test_admin_never_shows_secrets(client, model):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     world = build_world(SMALL)
