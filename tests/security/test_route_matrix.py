@@ -40,6 +40,7 @@ ALL = sorted(walk(get_resolver().url_patterns), key=lambda rp: rp[0])
 
 # Pages outside an event: who may open them and why.
 PUBLIC, SIGNED_IN, DEVICE, OPERATOR, ALLAUTH, DEV_ONLY = "public", "signed in", "device", "operator", "allauth", "dev"
+PLATFORM, TOKEN = "platform operator", "token"
 NON_EVENT = {
     "": (PUBLIC, "the list of published events"),
     "i18n/setlang/": (PUBLIC, "language switch (Django's set_language)"),
@@ -47,6 +48,11 @@ NON_EVENT = {
     "catalog/products/<id:product_id>/": (PUBLIC, "one approved product; unapproved ones answer 404"),
     "catalog/producers/<id:organization_id>/": (PUBLIC, "one producer with approved products"),
     "agreements/overview/": (PUBLIC, "counts of verified agreements across published events, never values"),
+    "events/new/": (SIGNED_IN, "the event wizard: organizers of a department create its events; others get 403"),
+    "invitations/<str:token>/": (TOKEN, "an invitation link: the token is the credential, single-use and expiring"),
+    "operator/": (PLATFORM, "the platform operator's page in the app (superusers): departments, first organizers"),
+    "operator/events/<id:event_id>/template/": (PLATFORM, "the operator marks an event as a template to copy"),
+    "operator/invitations/<id:invitation_id>/<str:action>/": (PLATFORM, "the operator resends or revokes"),
     "^media/(?P<path>.*)$": (DEV_ONLY, "public uploads in development only (DEBUG); nginx serves them in scale mode"),
 }
 PREFIXES = {
@@ -180,10 +186,23 @@ def check_outside_route(route, who, client) -> None:
     elif kind == OPERATOR:
         if who == "operator":  # every admin page itself is rendered for an operator in tests/eventsite/test_admin.py
             assert response.status_code not in (401, 403), (url, who, response.status_code)
-        else:  # the admin never shows itself to anyone but a platform operator
+        elif route not in ("admin/login/", "admin/logout/"):  # the way in and out (sent to allauth's login)
+            # the admin never shows itself to anyone but a platform operator
             assert response.status_code in (302, 404), (url, who, response.status_code)
-            if response.status_code == 302 and route not in ("admin/login/", "admin/logout/"):
+            if response.status_code == 302:
                 assert "/login/" in response.url, (url, who, response.url)
+    elif kind == SIGNED_IN:
+        if who == "anonymous":
+            assert response.status_code == 302 and response.url.startswith("/accounts/login/"), (url, response)
+    elif kind == PLATFORM:
+        if who == "operator":
+            assert response.status_code not in (401, 403), (url, who, response.status_code)
+        elif who == "anonymous":
+            assert response.status_code == 302 and response.url.startswith("/accounts/login/"), (url, response)
+        else:
+            assert response.status_code == 403, (url, who, response.status_code)
+    elif kind == TOKEN:  # a token that names nothing: gone (an invitation link never worked or no longer works)
+        assert response.status_code in (404, 410), (url, who, response.status_code)
     elif kind == DEVICE:
         if url.endswith(("/openapi.json", "/v1/")):
             return  # the API's description is public, like any API documentation
