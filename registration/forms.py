@@ -29,7 +29,7 @@ class BuyerSignupForm(forms.Form):
                                 widget=forms.TextInput(attrs={"autocomplete": "name"}))
     company = forms.CharField(label=_("Company"), max_length=255,
                               widget=forms.TextInput(attrs={"autocomplete": "organization"}))
-    tax_code = forms.CharField(label=_("Company tax code"), max_length=20, required=False,
+    tax_code = forms.CharField(label=_("Tax code"), max_length=20, required=False,
                                help_text=_("So that your company is recognised when it is already known here."))
     buyer_type = forms.ChoiceField(label=_("Buyer type"), choices=[("", _("Choose…")), *BuyerType.choices])
     job_title = forms.CharField(label=_("Job title"), max_length=150, required=False,
