@@ -34,7 +34,6 @@ from eventsite.models import Event, User
 from eventsite.numbers import NumberError, parse_int
 from eventsite.provinces import current_choices, current_code_for, fold
 
-from . import roles as buyer_roles
 from ..models import (
     BuyerType,
     ImportBatch,
@@ -43,6 +42,7 @@ from ..models import (
     RegistrationSource,
     RegistrationStatus,
 )
+from . import roles as buyer_roles
 from .columns import choice_lookup, header_aliases, normalise_header
 from .registrations import ACTIVE, _announce, _lock_settings, _notify_on_commit, places_left
 
