@@ -26,6 +26,24 @@ class AgreementsConfig(AppConfig):
         "agreements.organization_merged": _("Organization merged into an existing one"),
     }
 
+    def my_event_parts(self, event, user):
+        """The agreements signed by the organizations ``user`` represents, for their own page at the event."""
+        from django.urls import reverse
+
+        from eventsite.access import roles_of
+        from eventsite.apps import MyPart
+
+        from .services.entry import visible_agreements
+
+        roles = roles_of(user, event)
+        if not roles & MEMBERS:
+            return []
+        agreements = visible_agreements(event=event, user=user, roles=roles - {"organizer"})
+        lines = tuple(f"{a.title} · {a.get_status_display()} · {a.get_verification_display()}"
+                      for a in agreements.order_by("-signed_at", "-id")[:20])
+        return [MyPart(_("Agreements"), lines, reverse("agreements:list", kwargs={"event_slug": event.slug}),
+                       _("All my agreements"), _("No agreement signed yet."), order=60)]
+
     def event_stats(self, event):
         from django.urls import reverse
 

@@ -68,11 +68,25 @@ class SetupCheck:
     order: int = 50
 
 
+@dataclass(frozen=True)
+class MyPart:
+    """One section of an attendee's own page at an event ("my page"): a title, a few lines of text and a link to
+    the app's own page. Apps give them through ``my_event_parts(event, user) -> list[MyPart]``."""
+
+    title: Any
+    lines: tuple[str, ...] = ()
+    url: str = ""
+    link_label: Any = ""
+    empty: Any = ""
+    order: int = 50
+
+
 class EventsiteConfig(AppConfig):
     """The shared core. Domain apps plug into it without it importing them:
 
     an app's AppConfig may define ``event_nav`` (a list of NavItem),
-    ``event_stats(event) -> list[Stat]``, ``report_kinds() -> dict[str, ReportKind]`` and ``activity_actions`` (a
+    ``event_stats(event) -> list[Stat]``, ``my_event_parts(event, user) -> list[MyPart]`` (an attendee's own page),
+    ``report_kinds() -> dict[str, ReportKind]`` and ``activity_actions`` (a
     dict of action code → translated label for the activity log, eventsite/activity.py); the layout, organizer
     home, reports page and history partial collect them. For setting up a new event an app may also define
     ``event_copy_parts() -> list[CopyPart]`` (what "copy from a previous event" offers) and
@@ -163,6 +177,16 @@ def collect_stats(event) -> list[Stat]:
         if provider is not None:
             stats.extend(provider(event))
     return sorted(stats, key=lambda s: s.order)
+
+
+def collect_my_parts(event, user) -> list[MyPart]:
+    """Every app's sections of ``user``'s own page at ``event``, in order."""
+    parts: list[MyPart] = []
+    for config in apps.get_app_configs():
+        provider = getattr(config, "my_event_parts", None)
+        if provider is not None:
+            parts.extend(provider(event, user))
+    return sorted(parts, key=lambda p: p.order)
 
 
 @cache

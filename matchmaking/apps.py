@@ -26,6 +26,30 @@ class MatchmakingConfig(AppConfig):
     def ready(self) -> None:
         from . import signals  # noqa: F401 (connects the receivers)
 
+    def my_event_parts(self, event, user):
+        """The B2B meetings of the organizations ``user`` represents, for their own page at the event."""
+        from django.db.models import Q
+        from django.urls import reverse
+        from django.utils import formats, timezone
+
+        from eventsite.apps import MyPart
+
+        from .models import Meeting
+        from .services.participants import organization_ids_of
+
+        orgs = organization_ids_of(user, event)
+        if not orgs:
+            return []
+        meetings = (Meeting.objects.filter(Q(buyer_id__in=orgs) | Q(producer_id__in=orgs), event=event)
+                    .select_related("slot", "table", "buyer", "producer").order_by("slot__starts_at")[:20])
+        lines = tuple(
+            _("%(when)s · table %(table)s · with %(other)s") % {
+                "when": formats.date_format(timezone.localtime(m.slot.starts_at), "SHORT_DATETIME_FORMAT"),
+                "table": m.table.number, "other": m.producer.name if m.buyer_id in orgs else m.buyer.name}
+            for m in meetings)
+        return [MyPart(_("B2B meetings"), lines, reverse("matchmaking:schedule", kwargs={"event_slug": event.slug}),
+                       _("My meetings"), _("No B2B meeting scheduled yet."), order=40)]
+
     def event_stats(self, event):
         from django.db.models import Count, Q
         from django.urls import reverse

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from eventsite.admin_mixins import NoDeleteMixin, ReadOnlyMixin
@@ -20,7 +21,7 @@ from .models import (
     RevokedToken,
     ScanLog,
 )
-from .services import devices
+from .services import devices, roles
 
 
 class QuestionInline(admin.TabularInline):
@@ -54,6 +55,14 @@ class RegistrationAdmin(admin.ModelAdmin):
     def get_readonly_fields(self, request, obj=None):
         # A new registration (added by hand) needs its event; afterwards the event and status are fixed here.
         return self.readonly_fields if obj else ["status", "source", "created_at", "decided_at", "decided_by"]
+
+    def save_model(self, request, obj, form, change):
+        """A changed account or role moves the buyer role with it (registration.services.roles)."""
+        previous = Registration.objects.filter(pk=obj.pk).values_list("user_id", flat=True).first() if change else None
+        with transaction.atomic():
+            super().save_model(request, obj, form, change)
+            for user_id in {previous, obj.user_id} - {None}:
+                roles.sync_buyer_role(event=obj.event_id, user=user_id, by=request.user, because=obj)
 
 
 @admin.register(ImportBatch)

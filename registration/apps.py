@@ -13,6 +13,7 @@ CHECKIN_NAV = [
     NavItem(_("Print badges"), "registration:badge_print", roles=_ORGANIZER, order=72),
     NavItem(_("Scanner devices"), "registration:devices", roles=_ORGANIZER, order=74),
     NavItem(_("My badge"), "registration:my_badge", roles=_ATTENDEES, order=73),
+    NavItem(_("My registration"), "registration:my_event", roles=_ATTENDEES, order=74),
 ]
 
 
@@ -44,9 +45,22 @@ class RegistrationConfig(AppConfig):
         "registration.device_created": _("Scanner device added"),
         "registration.device_renamed": _("Scanner device renamed"),
         "registration.device_revoked": _("Scanner device revoked"),
+        "registration.signed_up": _("Registered"),
+        "registration.email_claimed": _("Email address confirmed by the registrant"),
+        "registration.pending": _("Registration set to awaiting approval"),
+        "registration.approved": _("Registration approved"),
+        "registration.waitlisted": _("Registration put on the waiting list"),
+        "registration.rejected": _("Registration rejected"),
+        "registration.cancelled": _("Registration cancelled"),
+        "registration.account_linked": _("Registration linked to the account owning its email address"),
+        "registration.organization_matched": _("Buyer's company matched to a known organization"),
+        "registration.organization_created": _("Buyer's company added as an organization"),
+        "registration.buyer_role_granted": _("Buyer role given"),
+        "registration.buyer_role_removed": _("Buyer role taken away"),
     }
 
     def ready(self):
+        from allauth.account.signals import email_confirmed
         from django.db.models.signals import post_delete, post_save
 
         from .models import Device
@@ -58,6 +72,12 @@ class RegistrationConfig(AppConfig):
 
         post_save.connect(forget_cached_devices, sender=Device, dispatch_uid="devices-cache-save")
         post_delete.connect(forget_cached_devices, sender=Device, dispatch_uid="devices-cache-delete")
+
+        # An address verified on any allauth path (link, code, password reset) links that person's registrations
+        # and gives their roles; the adapter's confirm_email does not see every path, the signal does.
+        from .services.roles import on_email_confirmed
+
+        email_confirmed.connect(on_email_confirmed, dispatch_uid="registration-link-on-email-confirmed")
 
     def event_copy_parts(self):
         from eventsite.apps import CopyPart

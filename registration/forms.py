@@ -29,6 +29,8 @@ class BuyerSignupForm(forms.Form):
                                 widget=forms.TextInput(attrs={"autocomplete": "name"}))
     company = forms.CharField(label=_("Company"), max_length=255,
                               widget=forms.TextInput(attrs={"autocomplete": "organization"}))
+    tax_code = forms.CharField(label=_("Tax code"), max_length=20, required=False,
+                               help_text=_("So that your company is recognised when it is already known here."))
     buyer_type = forms.ChoiceField(label=_("Buyer type"), choices=[("", _("Choose…")), *BuyerType.choices])
     job_title = forms.CharField(label=_("Job title"), max_length=150, required=False,
                                 widget=forms.TextInput(attrs={"autocomplete": "organization-title"}))
@@ -62,6 +64,12 @@ class BuyerSignupForm(forms.Form):
             return forms.ChoiceField(choices=[("", _("Choose…")), *choices], **common)
         return forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 2}), **common)
 
+    def clean_tax_code(self):
+        tax_code = "".join(self.cleaned_data["tax_code"].split())
+        if tax_code and not re.fullmatch(r"[0-9]{10}(-?[0-9]{3})?", tax_code):
+            raise forms.ValidationError(_("A tax code has 10 digits, or 13 for a branch (e.g. 0301234567-001)."))
+        return tax_code
+
     def clean_phone(self):
         phone = self.cleaned_data["phone"].strip()
         if not PHONE_RE.match(phone):
@@ -83,8 +91,8 @@ class BuyerSignupForm(forms.Form):
 
     @property
     def main_fields(self):
-        return [self[name] for name in ("full_name", "company", "buyer_type", "job_title", "phone", "email",
-                                         "province_code")]
+        return [self[name] for name in ("full_name", "company", "tax_code", "buyer_type", "job_title", "phone",
+                                         "email", "province_code")]
 
 
 class RegistrationFilterForm(forms.Form):

@@ -18,11 +18,12 @@ def build_badge_pdf(job_id: int) -> str:
 
 
 @task()
-def send_registration_email(registration_id: int, kind: str) -> None:
-    """Send the "confirmation" or "decision" email of one registration (a mail failure is logged, not raised)."""
+def send_registration_email(registration_id: int, kind: str, site: str = "") -> None:
+    """Send one registration's email of ``kind`` (services.notifications.KINDS; a mail failure is logged, not
+    raised); ``site`` is the scheme and host its links start with."""
     from .services import notifications
 
-    notifications.send(registration_id=registration_id, kind=kind)
+    notifications.send(registration_id=registration_id, kind=kind, site=site)
 
 
 @task()

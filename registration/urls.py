@@ -1,13 +1,15 @@
 from django.urls import path
 
 from .api import api
-from .views import badges, dashboard, desk, devices, imports, offline, organizer, signup
+from .views import badges, dashboard, desk, devices, imports, mine, offline, organizer, signup
 
 app_name = "registration"
 
 urlpatterns = [
     path("e/<slug:event_slug>/register/", signup.signup, name="signup"),
     path("e/<slug:event_slug>/register/done/", signup.signup_done, name="signup_done"),
+    path("e/<slug:event_slug>/register/confirm/<str:token>/", signup.claim, name="claim"),
+    path("e/<slug:event_slug>/me/", mine.my_event, name="my_event"),
     path("e/<slug:event_slug>/registrations/", organizer.registration_list, name="list"),
     path("e/<slug:event_slug>/registrations/bulk/", organizer.bulk_decide, name="bulk"),
     path("e/<slug:event_slug>/registrations/settings/", organizer.registration_settings, name="settings"),

@@ -59,10 +59,16 @@ class Registration(SearchTextMixin):
                               default=RegistrationStatus.PENDING)
     full_name = models.CharField(_("full name"), max_length=200)
     company = models.CharField(_("company"), max_length=255)
+    tax_code = models.CharField(_("company tax code"), max_length=20, blank=True)
     buyer_type = models.CharField(_("buyer type"), max_length=20, choices=BuyerType.choices, blank=True)
     job_title = models.CharField(_("job title"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=30)
     email = models.EmailField(_("email"))
+    email_claimed = models.BooleanField(
+        _("email address confirmed"), default=True,
+        help_text=_("A public sign-up claims its email address only once the registrant confirms it from the "
+                    "address itself; organizers' imports and the admin enter addresses they vouch for."),
+    )
     province_code = models.PositiveSmallIntegerField(_("province"), choices=current_choices, null=True, blank=True)
     product_groups = models.JSONField(_("product groups of interest"), default=list, blank=True)
     needs = models.TextField(_("what you are looking for"), blank=True)
@@ -81,10 +87,11 @@ class Registration(SearchTextMixin):
         verbose_name_plural = _("registrations")
         ordering = ["created_at", "id"]
         constraints = [
-            # One live registration per email per event: a second sign-up is a duplicate, not a new place.
+            # One live registration per claimed email per event: a second sign-up is a duplicate, not a new place.
+            # Unconfirmed sign-ups do not count: typing someone's address must not lock its owner out.
             models.UniqueConstraint(
                 fields=["event", "email"],
-                condition=~Q(status__in=["cancelled", "rejected"]),
+                condition=~Q(status__in=["cancelled", "rejected"]) & Q(email_claimed=True),
                 name="registration_one_active_per_email",
             ),
         ]

@@ -42,6 +42,7 @@ from ..models import (
     RegistrationSource,
     RegistrationStatus,
 )
+from . import roles as buyer_roles
 from .columns import choice_lookup, header_aliases, normalise_header
 from .registrations import ACTIVE, _announce, _lock_settings, _notify_on_commit, places_left
 
@@ -300,7 +301,7 @@ def _mark_duplicates(event: Event, rows: list[dict]) -> None:
     for start in range(0, len(emails), 500):  # stay under SQLite's parameter limit
         taken.update(
             e.lower() for e in Registration.objects.filter(
-                event=event, status__in=ACTIVE, email__in=emails[start:start + 500]
+                event=event, status__in=ACTIVE, email_claimed=True, email__in=emails[start:start + 500]
             ).values_list("email", flat=True)
         )
     for row in rows:
@@ -479,6 +480,9 @@ def _create_rows(batch: ImportBatch, settings, by: User, notify: bool) -> list[R
         )
         registration.search_text = fold(" ".join(p for p in registration.searchable_parts() if p))
         registrations.append(registration)
+    owners = buyer_roles.owners_of([r.email for r in registrations])
+    for registration in registrations:  # the organizer vouches for the address; its proven owner is linked
+        registration.user_id = owners.get(registration.email.lower())
     try:
         with transaction.atomic():
             created = Registration.objects.bulk_create(registrations, batch_size=500)
@@ -488,8 +492,11 @@ def _create_rows(batch: ImportBatch, settings, by: User, notify: bool) -> list[R
     batch.status = ImportBatch.Status.CONFIRMED
     batch.confirmed_at = now
     batch.save(update_fields=["status", "confirmed_at"])
+    for user_id in sorted({r.user_id for r in created if r.user_id and r.role == RegistrationRole.BUYER
+                           and r.status == RegistrationStatus.APPROVED}):
+        buyer_roles.sync_buyer_role(event=batch.event, user=user_id, by=by)
     if notify:
         for registration in created:  # primary keys come back from bulk_create on PostgreSQL and SQLite
-            _notify_on_commit(registration, decision=True)
+            _notify_on_commit(registration, kind="decision")
     _announce(batch.event, [])
     return created

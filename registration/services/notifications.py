@@ -23,18 +23,26 @@ def _language(registration: Registration) -> str:
     return registration.language if registration.language in available else settings.LANGUAGE_CODE
 
 
-def build_message(registration: Registration, *, kind: str) -> EmailMessage:
-    """The email for ``kind`` ("confirmation" or "decision"), rendered in the registrant's language."""
-    from .registrations import badge_attachment
+def build_message(registration: Registration, *, kind: str, site: str = "") -> EmailMessage:
+    """The email for ``kind`` (see KINDS), rendered in the registrant's language.
 
+    These go to whatever address was typed into a public form, so their text is fixed: the templates get the
+    event and the status, never the registrant's free text (name, company, needs), which a stranger could have
+    chosen to make the department's email carry their message."""
+    from .registrations import badge_attachment, claim_token
+
+    slug = registration.event.slug
     with translation.override(_language(registration)):
         context = {
-            "registration": registration,
             "event": registration.event,
-            "event_url": reverse("event_home", kwargs={"event_slug": registration.event.slug}),
+            "event_url": site + reverse("event_home", kwargs={"event_slug": slug}),
+            "my_url": site + reverse("registration:my_event", kwargs={"event_slug": slug}),
             "status": registration.status,
             "Status": RegistrationStatus,
         }
+        if kind == "claim":
+            context["claim_url"] = site + reverse("registration:claim", kwargs={
+                "event_slug": slug, "token": claim_token(registration)})
         subject = " ".join(render_to_string(f"registration/email/{kind}_subject.txt", context).split())
         body = render_to_string(f"registration/email/{kind}.txt", context)
     message = EmailMessage(subject=subject, body=body, to=[registration.email])
@@ -49,10 +57,12 @@ def build_message(registration: Registration, *, kind: str) -> EmailMessage:
     return message
 
 
-KINDS = ("confirmation", "decision")
+# claim: confirm the address of a new sign-up; already: the address is registered, nothing new was made;
+# confirmation: the organizer will decide; decision: approved (badge attached), waitlisted or rejected.
+KINDS = ("claim", "already", "confirmation", "decision")
 
 
-def send(*, registration_id: int, kind: str) -> None:
+def send(*, registration_id: int, kind: str, site: str = "") -> None:
     """Send the ``kind`` email of a registration now (no-op if it was deleted meanwhile)."""
     if kind not in KINDS:
         raise ValueError(f"unknown email kind {kind!r}")
@@ -60,7 +70,7 @@ def send(*, registration_id: int, kind: str) -> None:
     if registration is None:
         return
     try:
-        build_message(registration, kind=kind).send()
+        build_message(registration, kind=kind, site=site).send()
     except Exception:
         log.exception("%s email for registration %s not sent", kind, registration_id)
 

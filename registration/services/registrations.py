@@ -12,11 +12,13 @@ import logging
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from django.core import signing
 from django.db import IntegrityError, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from eventsite.activity import log_action
 from eventsite.errors import Conflict, DomainError
 from eventsite.live import broadcast_on_commit
 from eventsite.models import Event, User
@@ -29,6 +31,7 @@ from ..models import (
     RegistrationSource,
     RegistrationStatus,
 )
+from . import roles
 
 log = logging.getLogger(__name__)
 Status = RegistrationStatus
@@ -166,7 +169,17 @@ def clean_answers(questions: Iterable[RegistrationQuestion], answers: Mapping[st
 
 
 def find_active(event: Event, email: str) -> Registration | None:
-    return Registration.objects.filter(event=event, email__iexact=email.strip(), status__in=ACTIVE).first()
+    """The live registration that holds ``email`` at ``event`` (unconfirmed sign-ups hold nothing)."""
+    return Registration.objects.filter(event=event, email__iexact=email.strip(), status__in=ACTIVE,
+                                       email_claimed=True).first()
+
+
+def owns_email(user: User | None, email: str) -> bool:
+    """Whether ``user`` has proved (by verifying it) that ``email`` is theirs."""
+    if user is None or not user.is_authenticated:
+        return False
+    owner = roles.owner_of(email)
+    return owner is not None and owner.pk == user.pk
 
 
 @transaction.atomic
@@ -179,48 +192,124 @@ def register_buyer(
     phone: str,
     buyer_type: str,
     job_title: str = "",
+    tax_code: str = "",
     province_code: int | None = None,
     product_groups: Iterable[str] = (),
     needs: str = "",
     answers: Mapping[str, Any] | None = None,
     user: User | None = None,
     language: str = "vi",
-) -> Registration:
-    """Register a buyer: one live registration per email and event.
+    site: str = "",
+) -> Registration | None:
+    """Register a buyer: one live registration per claimed email and event.
 
-    The buyer waits for the organizer when the event asks for approval; otherwise they are approved
-    while places remain and waitlisted after. A second sign-up with the same email (a double click,
-    a second tab) raises ``DuplicateRegistration`` rather than taking a second place.
+    An email address is claimed only by proving it: a signed-in user whose verified address it is claims it
+    at once; anyone else's sign-up waits unclaimed (it takes no place and blocks nobody) and the address gets
+    a link to confirm it (:func:`claim`). A sign-up never tells the visitor whether the address is already
+    registered: when it is, nothing is created (returns None) and the address's owner is told by email.
+    A signed-in owner registering their address again gets ``DuplicateRegistration``, about their own data.
 
-    Emails after commit: a confirmation when the buyer waits for the organizer; when the event
-    decides at once (no approval step), the decision email (approved or waitlisted) is the confirmation.
+    Once claimed, the buyer waits for the organizer when the event asks for approval; otherwise they are
+    approved while places remain and waitlisted after.
     """
     settings = _lock_settings(event)
     if not settings.is_open:
         raise RegistrationClosed(_("Registration for this event is closed."))
     email = email.strip().lower()
+    proven = owns_email(user, email)
     existing = find_active(event, email)
     if existing is not None:
-        raise DuplicateRegistration(_("This email address is already registered for this event."), existing)
+        if proven:
+            raise DuplicateRegistration(_("This email address is already registered for this event."), existing)
+        _notify_on_commit(existing, kind="already", site=site)
+        return None
     cleaned = clean_answers(settings.questions.all(), answers or {})
     registration = Registration(
-        event=event, user=user if user is not None and user.is_authenticated else None,
+        event=event, user=user if proven else None, email_claimed=proven,
         role=RegistrationRole.BUYER, status=Status.PENDING,
-        full_name=full_name.strip(), company=company.strip(), email=email, phone=phone.strip(),
-        buyer_type=buyer_type, job_title=job_title.strip(), province_code=province_code,
+        full_name=full_name.strip(), company=company.strip(), tax_code=tax_code.strip(), email=email,
+        phone=phone.strip(), buyer_type=buyer_type, job_title=job_title.strip(), province_code=province_code,
         product_groups=sorted(set(product_groups)), needs=needs.strip(), answers=cleaned,
         language=language, source=RegistrationSource.SIGNUP,
     )
-    if not settings.approval_required:
-        left = places_left(settings)
-        registration.status = Status.APPROVED if left is None or left > 0 else Status.WAITLISTED
-        registration.decided_at = timezone.now()
     try:
-        registration.save()
+        with transaction.atomic():
+            registration.save()
     except IntegrityError:  # the unique constraint is the last guard, should the lock ever be bypassed
         raise DuplicateRegistration(_("This email address is already registered for this event."))
-    _notify_on_commit(registration, decision=registration.status != Status.PENDING)
-    _announce(event, [registration.pk])
+    log_action(action="registration.signed_up", obj=registration, actor=user if proven else None,
+               after={"status": registration.status, "email_claimed": proven})
+    if proven:
+        _cancel_unclaimed_rivals(registration)
+        _take_place(registration, settings)
+    else:
+        _notify_on_commit(registration, kind="claim", site=site)
+    return registration
+
+
+def _take_place(registration: Registration, settings: RegistrationSettings) -> None:
+    """A registration that has just claimed its address: decided at once when the event needs no approval,
+    otherwise confirmed to the registrant while the organizer decides."""
+    if not settings.approval_required:
+        left = places_left(settings)
+        _decide(registration, Status.APPROVED if left is None or left > 0 else Status.WAITLISTED, None)
+    _notify_on_commit(registration, kind="decision" if registration.status != Status.PENDING else "confirmation")
+    _announce(registration.event, [registration.pk])
+
+
+def _cancel_unclaimed_rivals(winner: Registration) -> None:
+    """Cancel the other unconfirmed sign-ups with the winner's address at its event: whoever typed them
+    did not prove the address, the winner did."""
+    rivals = (Registration.objects.select_for_update(of=("self",))
+              .filter(event_id=winner.event_id, email__iexact=winner.email, email_claimed=False, status__in=ACTIVE)
+              .exclude(pk=winner.pk))
+    for rival in rivals:
+        _decide(rival, Status.CANCELLED, None)
+
+
+CLAIM_SALT = "registration.claim"
+CLAIM_MAX_AGE = 7 * 24 * 3600
+
+
+class ClaimInvalid(RegistrationError):
+    code = "claim_invalid"
+
+
+def claim_token(registration: Registration) -> str:
+    return signing.dumps([registration.pk, registration.email], salt=CLAIM_SALT, compress=True)
+
+
+def registration_for_claim(event: Event, token: str) -> Registration:
+    """The unclaimed-or-claimed registration a confirmation link names; ``ClaimInvalid`` when the link is
+    forged, expired, for another event or its registration is gone."""
+    try:
+        pk, email = signing.loads(token, salt=CLAIM_SALT, max_age=CLAIM_MAX_AGE)
+        registration = Registration.objects.select_related("event").get(pk=int(pk), event=event, email=email)
+    except (signing.BadSignature, Registration.DoesNotExist, ValueError, TypeError, OverflowError):
+        raise ClaimInvalid(_("This confirmation link is not valid or has expired. Register again to get a new "
+                             "one."))
+    return registration
+
+
+@transaction.atomic
+def claim(*, registration: Registration) -> Registration:
+    """The registrant proved the address is theirs (they opened the link sent to it): the registration claims
+    it. Other unconfirmed sign-ups with the same address at the event are cancelled (the verifying one wins);
+    when a registration already holds the address, this one is cancelled and that one is returned."""
+    settings = _lock_settings(registration.event)
+    registration = _locked_registration(registration)
+    if registration.email_claimed or registration.status not in ACTIVE:
+        return registration
+    holder = find_active(registration.event, registration.email)
+    if holder is not None:  # the address is already held (by its owner, who is the one clicking now)
+        _cancel_unclaimed_rivals(holder)
+        return holder
+    _cancel_unclaimed_rivals(registration)
+    registration.email_claimed = True
+    registration.save(update_fields=["email_claimed"])
+    log_action(action="registration.email_claimed", obj=registration, after={"email_claimed": True})
+    roles.link_owner(registration)
+    _take_place(registration, settings)
     return registration
 
 
@@ -228,10 +317,17 @@ def register_buyer(
 
 
 def _decide(registration: Registration, status: str, by: User | None) -> None:
+    """Every change of a registration's status goes through here: logged, and the buyer role follows it."""
+    before = registration.status
     registration.status = status
     registration.decided_at = timezone.now()
     registration.decided_by = by if by is not None and by.is_authenticated else None
     registration.save(update_fields=["status", "decided_at", "decided_by"])
+    log_action(action=f"registration.{status}", obj=registration, actor=registration.decided_by,
+               before={"status": before}, after={"status": status})
+    if registration.role == RegistrationRole.BUYER and registration.user_id is not None:
+        roles.sync_buyer_role(event=registration.event_id, user=registration.user_id, by=registration.decided_by,
+                              because=registration)
 
 
 def _locked_registration(registration: Registration) -> Registration:
@@ -245,6 +341,9 @@ def _approve_locked(registration: Registration, settings: RegistrationSettings, 
         return False
     if registration.status == Status.CANCELLED:
         raise InvalidTransition(_("A cancelled registration cannot be approved."))
+    if not registration.email_claimed:
+        raise InvalidTransition(_("The registrant has not yet confirmed their email address."),
+                                code="email_unconfirmed")
     status = Status.APPROVED
     if registration.role == RegistrationRole.BUYER:
         left = places_left(settings)
@@ -253,7 +352,7 @@ def _approve_locked(registration: Registration, settings: RegistrationSettings, 
     if status == registration.status:
         return False
     _decide(registration, status, by)
-    _notify_on_commit(registration, decision=True)
+    _notify_on_commit(registration, kind="decision")
     return True
 
 
@@ -279,7 +378,8 @@ def reject(*, registration: Registration, by: User | None = None) -> Registratio
         raise InvalidTransition(_("A cancelled registration cannot be rejected."))
     was_approved = registration.status == Status.APPROVED
     _decide(registration, Status.REJECTED, by)
-    _notify_on_commit(registration, decision=True)
+    if registration.email_claimed:  # an unconfirmed address never gets mail it did not ask for
+        _notify_on_commit(registration, kind="decision")
     if was_approved:
         _promote_locked(settings)
     _announce(registration.event, [registration.pk])
@@ -305,7 +405,7 @@ def cancel(*, registration: Registration, by: User | None = None) -> Registratio
 
 def _promote_locked(settings: RegistrationSettings) -> list[Registration]:
     waiting = Registration.objects.filter(
-        event=settings.event, role=RegistrationRole.BUYER, status=Status.WAITLISTED
+        event=settings.event, role=RegistrationRole.BUYER, status=Status.WAITLISTED, email_claimed=True
     ).order_by("created_at", "id")
     left = places_left(settings)
     if left is not None:
@@ -313,7 +413,7 @@ def _promote_locked(settings: RegistrationSettings) -> list[Registration]:
     promoted = list(waiting)
     for registration in promoted:
         _decide(registration, Status.APPROVED, None)
-        _notify_on_commit(registration, decision=True)
+        _notify_on_commit(registration, kind="decision")
     if promoted:
         _announce(settings.event, [r.pk for r in promoted])
     return promoted
@@ -363,11 +463,12 @@ def badge_attachment(registration: Registration) -> tuple[str, bytes, str] | Non
     return (f"badge-{registration.pk}.pdf", render_badge_pdf(registration), "application/pdf")
 
 
-def _notify_on_commit(registration: Registration, *, decision: bool) -> None:
-    """Queue the registrant's email in the current transaction: it goes out only once the change commits."""
+def _notify_on_commit(registration: Registration, *, kind: str, site: str = "") -> None:
+    """Queue the registrant's email in the current transaction: it goes out only once the change commits.
+    ``site`` (scheme and host) makes the links in "claim" and "already" emails absolute."""
     from ..tasks import send_registration_email
 
-    send_registration_email.enqueue(registration_id=registration.pk, kind="decision" if decision else "confirmation")
+    send_registration_email.enqueue(registration_id=registration.pk, kind=kind, site=site)
 
 
 def _announce(event: Event, ids: list[int]) -> None:

@@ -25,6 +25,19 @@ def organizer_for(event):
     return user
 
 
+def wait_for_claim_link(live_app, address: str, attempts: int = 200) -> str:
+    """The confirmation link sent to ``address``, once the background task has written the email."""
+    import time
+
+    for _ in range(attempts):
+        for message in live_app.emails():
+            found = re.search(r"https?://\S+/register/confirm/\S+/", message)
+            if address in message and found:
+                return found.group(0)
+        time.sleep(0.1)
+    raise AssertionError(f"no confirmation email to {address}")
+
+
 def test_visitor_registers_and_organizer_approves(page, context, live_app):
     event = EventFactory(slug="ca-mau-dang-ky", name="Hội nghị kết nối cung cầu Cà Mau")
     settings = RegistrationSettingsFactory(event=event, approval_required=True, buyer_capacity=10)
@@ -47,13 +60,23 @@ def test_visitor_registers_and_organizer_approves(page, context, live_app):
     page.get_by_label("Quý vị đang tìm kiếm sản phẩm gì?").fill("Khô cá khoai, mật ong U Minh")
     page.locator("main button[type=submit]").click()
     page.wait_for_url(re.compile(r"/register/done/$"))
+    assert "Kiểm tra email" in page.locator("main").inner_text()  # the same for any address: nothing revealed
+    assert_accessible(page, "registration-check-email")
+
+    # She confirms the address from the email (the link opens a page; only its button confirms).
+    link = wait_for_claim_link(live_app, "ngan@ankhang.vn")
+    page.goto(link)
+    assert "Võ Thị Kim Ngân" in page.locator("main").inner_text()
+    assert_accessible(page, "registration-claim")
+    page.get_by_role("button", name="Xác nhận đăng ký của tôi").click()
+    page.wait_for_url(re.compile(r"/register/done/$"))
     assert "Chờ duyệt" in page.locator("main").inner_text()
     screenshot(page, "registration-done")
 
     registration = Registration.objects.get(email="ngan@ankhang.vn")
-    assert (registration.status, registration.province_code, registration.product_groups) == (
-        RegistrationStatus.PENDING, 96, ["food"])
-    assert any("ngan@ankhang.vn" in m and "Kính gửi Võ Thị Kim Ngân" in m for m in live_app.emails())
+    assert (registration.status, registration.province_code, registration.product_groups,
+            registration.email_claimed) == (RegistrationStatus.PENDING, 96, ["food"], True)
+    assert not any("Võ Thị Kim Ngân" in m for m in live_app.emails())  # typed text never rides in emails
 
     organizer_page = context.browser.new_context(base_url=live_app.url, locale="vi-VN").new_page()
     log_in(organizer_page, organizer.email, PASSWORD)

@@ -66,13 +66,25 @@ def test_anonymous_registers_and_sees_status(client, reg_settings, mailoutbox, d
     registration = Registration.objects.get()
     assert (registration.email, registration.province_code, registration.product_groups, registration.language) == (
         "diem@vinagreenco.vn", 79, ["beverage", "food"], "vi")
-    assert registration.user is None
-    done = client.get(response["Location"])
-    assert "Chờ duyệt" in done.content.decode()
-    assert len(mailoutbox) == 1
+    assert (registration.user, registration.email_claimed) == (None, False)
+    done = client.get(response["Location"]).content.decode()
+    assert "Kiểm tra email" in done and "Chờ duyệt" not in done
+    (message,) = mailoutbox
+    link = next(line for line in message.body.splitlines() if "/register/confirm/" in line).strip()
+    assert link.startswith("http://testserver/")
+    page = client.get(link.removeprefix("http://testserver")).content.decode()
+    assert "Phạm Ngọc Diễm" in page and "Xác nhận đăng ký của tôi" in page
+    with django_capture_on_commit_callbacks(execute=True):
+        confirmed = client.post(link.removeprefix("http://testserver"))
+    assert confirmed["Location"] == url("signup_done", reg_settings.event)
+    assert "Chờ duyệt" in client.get(confirmed["Location"]).content.decode()
+    registration.refresh_from_db()
+    assert registration.email_claimed
+    assert len(mailoutbox) == 2  # then the "we received your registration" email
 
 
-def test_double_submit_makes_one_registration_with_clear_message(client, reg_settings):
+def test_double_submit_by_the_signed_in_owner_makes_one_registration_with_clear_message(client, reg_settings):
+    client.force_login(UserFactory(email="diem@vinagreenco.vn"))
     client.post(url("signup", reg_settings.event), form_data())
     response = client.post(url("signup", reg_settings.event), form_data(email="DIEM@vinagreenco.vn"))
     assert response.status_code == 200

@@ -13,13 +13,17 @@ from .factories import QuestionFactory, RegistrationFactory
 pytestmark = pytest.mark.django_db
 
 
-def sign_up(event, **overrides):
+def sign_up(event, confirm=True, **overrides):
+    """A public sign-up, confirmed from the address (as the registrant does from the emailed link)."""
     data = dict(
         event=event, full_name="Trần Thị Minh Thư", company="Bách Hóa Xanh", email="thu@bhx.vn",
         phone="0290 3831 234", buyer_type="supermarket", province_code=79, product_groups=["food", "food"],
     )
     data.update(overrides)
-    return svc.register_buyer(**data)
+    registration = svc.register_buyer(**data)
+    if confirm and registration is not None:
+        registration = svc.claim(registration=registration)
+    return registration
 
 
 def test_register_buyer_waits_for_approval_and_gets_confirmation(reg_settings, mailoutbox,
@@ -29,24 +33,31 @@ def test_register_buyer_waits_for_approval_and_gets_confirmation(reg_settings, m
     assert registration.status == RegistrationStatus.PENDING
     assert registration.product_groups == ["food"]
     assert registration.search_text == "tran thi minh thu bach hoa xanh thu@bhx.vn 0290 3831 234"
-    assert len(mailoutbox) == 1
-    assert mailoutbox[0].to == ["thu@bhx.vn"]
-    assert mailoutbox[0].subject.startswith("Chúng tôi đã nhận đăng ký")
-    assert "Kính gửi Trần Thị Minh Thư" in mailoutbox[0].body
+    assert [m.to for m in mailoutbox] == [["thu@bhx.vn"], ["thu@bhx.vn"]]
+    assert mailoutbox[0].subject.startswith("Xác nhận địa chỉ email")
+    assert mailoutbox[1].subject.startswith("Chúng tôi đã nhận đăng ký")
+    assert "Trần Thị Minh Thư" not in mailoutbox[1].body  # text typed into a public form stays out of emails
 
 
 def test_confirmation_email_in_registrants_language(reg_settings, mailoutbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         sign_up(reg_settings.event, language="en")
-    assert mailoutbox[0].subject.startswith("We received your registration for")
+    assert mailoutbox[1].subject.startswith("We received your registration for")
 
 
-def test_register_buyer_same_email_is_duplicate(reg_settings):
+def test_register_buyer_same_email_is_duplicate_for_its_signed_in_owner(reg_settings):
+    owner = UserFactory(email="thu@bhx.vn")
     first = sign_up(reg_settings.event)
     with pytest.raises(svc.DuplicateRegistration) as caught:
-        sign_up(reg_settings.event, email="  THU@bhx.vn ")
+        sign_up(reg_settings.event, email="  THU@bhx.vn ", user=owner)
     assert caught.value.code == "duplicate"
     assert caught.value.existing == first
+    assert Registration.objects.count() == 1
+
+
+def test_register_buyer_same_email_by_anyone_else_creates_nothing(reg_settings):
+    sign_up(reg_settings.event)
+    assert sign_up(reg_settings.event, email="  THU@bhx.vn ") is None
     assert Registration.objects.count() == 1
 
 
@@ -74,14 +85,21 @@ def test_automatic_approval_until_full_then_waitlist(reg_settings, mailoutbox, d
     with django_capture_on_commit_callbacks(execute=True):
         statuses = [sign_up(reg_settings.event, email=f"b{i}@x.vn").status for i in range(3)]
     assert statuses == [RegistrationStatus.APPROVED, RegistrationStatus.APPROVED, RegistrationStatus.WAITLISTED]
-    assert [m.subject.split(" ")[0] for m in mailoutbox] == ["Đăng", "Đăng", "Bạn"]
-    assert "danh sách chờ" in mailoutbox[2].subject
+    decisions = [m for m in mailoutbox if not m.subject.startswith("Xác nhận")]
+    assert [m.subject.split(" ")[0] for m in decisions] == ["Đăng", "Đăng", "Bạn"]
+    assert "danh sách chờ" in decisions[2].subject
 
 
-def test_register_buyer_links_signed_in_user(reg_settings):
+def test_register_buyer_links_signed_in_user_who_owns_the_address(reg_settings):
     user = UserFactory()
-    registration = sign_up(reg_settings.event, user=user)
-    assert registration.user == user
+    registration = sign_up(reg_settings.event, user=user, email=user.email, confirm=False)
+    assert (registration.user, registration.email_claimed) == (user, True)
+
+
+def test_register_buyer_does_not_link_signed_in_user_to_another_address(reg_settings):
+    user = UserFactory()
+    registration = sign_up(reg_settings.event, user=user, confirm=False)
+    assert (registration.user, registration.email_claimed) == (None, False)
 
 
 def test_answers_checked_against_questions(reg_settings):
@@ -109,6 +127,7 @@ def test_unique_constraint_guards_duplicates_even_without_the_service(reg_settin
 
 def test_approval_email_attaches_the_badge_pdf(reg_settings, mailoutbox, django_capture_on_commit_callbacks):
     registration = sign_up(reg_settings.event)
+    mailoutbox.clear()
     with django_capture_on_commit_callbacks(execute=True):
         svc.approve(registration=registration)
     (message,) = mailoutbox
