@@ -299,8 +299,9 @@ def _offline_conflict(*, event, badge: Badge, gate, now, actor, scanned_at, nonc
                                        other_gate=current.gate, other_at=current.at, other_by=current.by_user,
                                        nonce=nonce)
         if announce:
-            broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": 0, "role": badge.registration.role,
-                                                  "gate": gate, "at": scanned_at.isoformat()})
+            broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": 0,
+                                                  "role": badge.registration.role, "gate": gate,
+                                                  "at": scanned_at.isoformat()})
         return ScanResult(status=ScanStatus.OK, checked_in_at=scanned_at.isoformat(), gate=gate,
                           extra={"superseded": True}, **same), kept
     if current is not None:

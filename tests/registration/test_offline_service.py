@@ -453,7 +453,8 @@ def test_the_dashboard_lists_one_desk_per_gate_and_person(reg, client, desk):
                         list_version=1)
     offline.report_desk(event=reg.event, user=desk, desk_id="new-browser", gate="Cổng A", queue_length=1,
                         list_version=2)
-    offline.report_desk(event=reg.event, user=other, desk_id="third-browser", gate="Cổng A", queue_length=0, list_version=2)
+    offline.report_desk(event=reg.event, user=other, desk_id="third-browser", gate="Cổng A", queue_length=0,
+                        list_version=2)
     rows = offline.desk_reports(reg.event)
     assert sorted((r.user.pk, r.gate, r.queue_length, r.browsers) for r in rows) == sorted(
         [(desk.pk, "Cổng A", 3, 2), (other.pk, "Cổng A", 0, 1)])
