@@ -1,4 +1,7 @@
-"""HTTP and websockets from one ASGI application (Daphne in development, N workers in scale mode)."""
+"""HTTP and websockets from one ASGI application (Daphne in development, N workers in scale mode).
+
+Every HTTP request, the scanners' check-in API included, goes through Django's one middleware stack.
+"""
 
 import os
 
@@ -12,12 +15,10 @@ from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 from channels.security.websocket import AllowedHostsOriginValidator  # noqa: E402
 
 from eventsite.routing import websocket_urlpatterns  # noqa: E402
-from registration.asgi import RedeemLane  # noqa: E402
 
 application = ProtocolTypeRouter(
     {
-        # The scanners' redeem call skips Django's middleware stack (same API; see registration/asgi.py).
-        "http": RedeemLane(django_asgi_app),
+        "http": django_asgi_app,
         "websocket": AllowedHostsOriginValidator(AuthMiddlewareStack(URLRouter(websocket_urlpatterns))),
     }
 )

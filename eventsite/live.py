@@ -9,15 +9,23 @@ an async receiver of Django's ``request_started`` for ``ASGIHandler`` (awaited o
 records it. Outside a server (management commands, task threads of a process that has served nothing yet, tests
 with Django's test client) there is no such loop and the message is sent at once, as before. Public Django and
 asyncio APIs only.
+
+Frequent count changes (an admission at every gate, every second) go through
+:func:`broadcast_coalesced_on_commit`: on the server loop a group gets at most one message per
+:data:`COALESCE_SECONDS`; what arrives in between is merged into the next one (``delta`` summed, other keys kept
+where all merged messages agree). Receivers treat such a message as "counts changed" and re-read the counts, so a
+merged message lost with a stopping process is repaired by the next one or by the client's resync on reconnect.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import math
 import os
 import re
 import weakref
+from dataclasses import dataclass
 from typing import Any
 
 from asgiref.sync import async_to_sync
@@ -41,13 +49,36 @@ def broadcast_on_commit(event_id: int, topic: str, message: dict[str, Any]) -> N
     A rolled-back change is never announced; outside a transaction it is sent at once.
     ``message["type"]`` names the consumer handler, as Channels expects.
     """
-    group = group_name(event_id, topic)
+    _on_commit(group_name(event_id, topic), message, _hand_to_relay)
 
+
+COALESCE_SECONDS = 0.25
+
+
+def broadcast_coalesced_on_commit(event_id: int, topic: str, message: dict[str, Any]) -> None:
+    """:func:`broadcast_on_commit` for a count that changes often: one message per group per COALESCE_SECONDS.
+
+    Inside a server process the first message to a group goes at once; those that follow within
+    COALESCE_SECONDS of the last one sent are merged (:func:`merge_counts`) and sent when the period ends. Outside
+    a server (no loop: commands, tests with Django's client) each is sent at once.
+    """
+    _on_commit(group_name(event_id, topic), message, _coalesce)
+
+
+def merge_counts(older: dict[str, Any], newer: dict[str, Any]) -> dict[str, Any]:
+    """Two count messages as one: ``delta`` summed, every other key kept only where both agree."""
+    merged = {key: value for key, value in newer.items() if key in older and older[key] == value}
+    merged["type"] = newer["type"]
+    merged["delta"] = older.get("delta", 0) + newer.get("delta", 0)
+    return merged
+
+
+def _on_commit(group: str, message: dict[str, Any], on_loop) -> None:
     def send() -> None:
         loop = _server_loop()
         if loop is not None:
             try:
-                loop.call_soon_threadsafe(_hand_to_relay, loop, group, message)
+                loop.call_soon_threadsafe(on_loop, loop, group, message)
                 return
             except RuntimeError:  # the loop closed since we looked: send it from here instead
                 pass
@@ -60,6 +91,42 @@ def broadcast_on_commit(event_id: int, topic: str, message: dict[str, Any]) -> N
             log.warning("live update to %s not delivered", group, exc_info=True)
 
     transaction.on_commit(send)
+
+
+@dataclass
+class _Throttle:
+    """One group's coalescing state on one loop: when it was last sent, what waits, the timer that will send it."""
+
+    sent_at: float = -math.inf
+    waiting: dict[str, Any] | None = None
+    timer: asyncio.TimerHandle | None = None
+
+
+_throttles: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, dict[str, _Throttle]] = weakref.WeakKeyDictionary()
+
+
+def _coalesce(loop: asyncio.AbstractEventLoop, group: str, message: dict[str, Any]) -> None:
+    """On the server's loop: send now if the group's period is over, else merge into the message that waits."""
+    groups = _throttles.get(loop)
+    if groups is None:
+        groups = _throttles[loop] = {}
+    state = groups.setdefault(group, _Throttle())
+    if state.timer is None and loop.time() - state.sent_at >= COALESCE_SECONDS:
+        state.sent_at = loop.time()
+        _hand_to_relay(loop, group, message)
+        return
+    state.waiting = message if state.waiting is None else merge_counts(state.waiting, message)
+    if state.timer is None:
+        state.timer = loop.call_at(state.sent_at + COALESCE_SECONDS, _send_waiting, loop, group)
+
+
+def _send_waiting(loop: asyncio.AbstractEventLoop, group: str) -> None:
+    groups = _throttles.get(loop, {})
+    state = groups.pop(group, None)
+    if state is None or state.waiting is None:
+        return
+    groups[group] = _Throttle(sent_at=loop.time())
+    _hand_to_relay(loop, group, state.waiting)
 
 
 # The event loop this process serves Django on, and the process it was recorded in (a forked child must not

@@ -27,4 +27,3 @@ PRIVATE_MEDIA_ROOT = VAR_DIR / f"test-private-{_worker}"
 if STORAGES["private"]["BACKEND"] == "eventsite.storage.LocalStorage":  # noqa: F405
     STORAGES = {**STORAGES, "private": {**STORAGES["private"],  # noqa: F405
                                        "OPTIONS": {**STORAGES["private"]["OPTIONS"], "location": PRIVATE_MEDIA_ROOT}}}  # noqa: F405
-KETNOI_REDEEM_THREADS = 0  # the scanner lane runs in the test's thread, inside its transaction (registration/asgi.py)

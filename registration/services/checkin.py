@@ -1,10 +1,16 @@
 """Check-in: redeem a badge code at a gate, undo the last admission, count who is in.
 
-One scan is at most 4 statements plus BEGIN/COMMIT whatever the number of attendees (lock the badge row and read
-any earlier answer to the client's nonce, insert the check-in, update the badge, log the scan); the event's
-public key is cached in-process.
-The badge row lock makes two gates scanning one badge at once yield exactly one OK; the nonce makes a retried
-request return the first answer instead of ALREADY CHECKED IN.
+One implementation, through the ORM, the same on every database. An admission is at most 4 statements plus
+BEGIN/COMMIT whatever the number of attendees: lock the badge row with its registration and read any earlier
+answer to the client's nonce (one SELECT … FOR UPDATE), insert the check-in, point the badge at it, log the scan;
+the event's public key and the scanning device are cached in-process.
+
+Locks are always taken in one order — the badge row first, then the check-ins it points at — by redeem, undo and
+the offline conflict alike, so two of them never deadlock. The badge row lock makes two gates scanning one badge at
+once yield exactly one OK; the schema is the last guard (one live check-in per badge, one scan log per nonce): a
+race that slips past the lock (SQLite has no row locks; PostgreSQL's statement snapshot) ends in an
+``IntegrityError`` that is answered with the first answer. The nonce makes a retried request return the first
+answer instead of ALREADY CHECKED IN.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from django.db.models import Count, JSONField, Q, Subquery
 from django.utils import timezone
 
 from eventsite.errors import DomainError
-from eventsite.live import broadcast_on_commit
+from eventsite.live import broadcast_coalesced_on_commit, broadcast_on_commit
 from eventsite.models import Event
 from eventsite.provinces import fold
 
@@ -35,8 +41,7 @@ from ..models import (
     ScanLog,
     ScanStatus,
 )
-from . import scan_sql, tokens
-from .scan_sql import BadgeRow
+from . import tokens
 
 UNDO_WINDOW = timedelta(minutes=15)
 TOPIC = "checkin"
@@ -73,8 +78,9 @@ class ScanResult:
                    checked_in_at=data.get("checked_in_at"), gate=data.get("gate", ""), replayed=replayed)
 
 
-def attendee_summary(badge: BadgeRow) -> dict[str, str]:
-    return {"name": badge.full_name, "company": badge.company, "role": badge.role,
+def attendee_summary(badge: Badge) -> dict[str, str]:
+    registration = badge.registration
+    return {"name": registration.full_name, "company": registration.company, "role": registration.role,
             "registration_id": badge.registration_id}
 
 
@@ -172,61 +178,89 @@ def checkin_registration(*, registration_id: int, gate: str, nonce: str, device_
     return _redeem(event=event, claims=claims, status=None, gate=gate, nonce=nonce, actor=_actor(device_or_user))
 
 
+def _lock_badge(*, event_id: int, badge_id: int, nonce: str) -> tuple[Badge | None, dict | None]:
+    """Lock the badge of a genuine token with its registration, and read any earlier answer to ``nonce``: one
+    statement. Returns (None, answer) when the badge is not this event's."""
+    badge = (
+        Badge.objects.select_for_update(of=("self",)).select_related("registration")
+        .only("pk", "event", "registration", "counter", "checked_in_at", "checked_in_gate", "current_checkin_id",
+              "registration__status", "registration__full_name", "registration__company", "registration__role")
+        .annotate(prior=Subquery(ScanLog.objects.filter(event_id=event_id, nonce=nonce).values("result")[:1],
+                                 output_field=JSONField()))
+        .filter(pk=badge_id, event_id=event_id).first()
+    )
+    if badge is None:
+        return None, _prior_answer(event_id=event_id, nonce=nonce)
+    return badge, badge.prior
+
+
+def _prior_answer(*, event_id: int, nonce: str) -> dict | None:
+    return ScanLog.objects.filter(event_id=event_id, nonce=nonce).values_list("result", flat=True).first()
+
+
 def _redeem(*, event: Event, claims: tokens.Claims | None, status: str | None, gate: str, nonce: str,
             actor: dict[str, Any], scanned_at: datetime | None = None, announce: bool = True, admit: bool = True,
             local: str = "") -> ScanResult:
-    store = scan_sql if scan_sql.enabled() else _orm
     ids = {"by_user_id": actor["by_user"].pk if actor["by_user"] else None,
            "by_device_id": actor["by_device"].pk if actor["by_device"] else None}
     try:
         with transaction.atomic():
             badge = prior = None
             if claims is not None:
-                # One statement locks the badge row and reads any earlier answer to this nonce.
-                badge, prior = store.lock(event_id=event.pk, badge_id=claims.badge_id, nonce=nonce)
+                badge, prior = _lock_badge(event_id=event.pk, badge_id=claims.badge_id, nonce=nonce)
             else:
-                prior = store.prior_answer(event_id=event.pk, nonce=nonce)
+                prior = _prior_answer(event_id=event.pk, nonce=nonce)
             if prior is not None:
                 return ScanResult.from_dict(prior, replayed=True)
             now = timezone.now()
             result = _decide(claims=claims, status=status, badge=badge)
-            log = {"event_id": event.pk, "gate": gate, "now": now, "nonce": nonce, "scanned_at": scanned_at, **ids}
-            # A retry that raced its original past the lookup above (PostgreSQL's statement snapshot) fails
-            # on the unique (event, nonce) and is answered below with the original's result.
+            # A retry that raced its original past the lookup above fails on the unique (event, nonce) of the
+            # scan log and is answered below with the original's result.
+            log = ScanLog(event_id=event.pk, nonce=nonce, gate=gate, at=now, scanned_at=scanned_at,
+                          badge_id=badge.pk if badge else None, **ids)
+            verdict = {}
             if not admit:
                 if result.ok:
                     result.status = ScanStatus.REFUSED_OFFLINE
-                logged = {**result.as_dict(), "local": local}
-                store.log_only(badge_id=badge.pk if badge else None, status=result.status, result=logged, **log)
+                verdict = {"local": local}
             elif result.status == ScanStatus.ALREADY and scanned_at is not None:
-                # An offline desk admitted this badge too: a double admission (rare; the ORM does it).
+                # An offline desk admitted this badge too: a double admission.
                 result, kept = _offline_conflict(event=event, badge=badge, gate=gate, now=now, actor=actor,
                                                  scanned_at=scanned_at, nonce=nonce, base=result, announce=announce)
-                _orm.log_only(badge_id=badge.pk, status=result.status, result=result.as_dict(),
-                              checkin_id=kept.pk if kept else None, **log)
+                log.checkin = kept
             elif result.ok:
                 at = scanned_at or now
                 result.checked_in_at, result.gate = at.isoformat(), gate
-                store.admit(badge=badge, at=at, status=result.status, result=result.as_dict(), **log)
+                role = badge.registration.role
+                log.checkin = CheckIn.objects.create(event_id=event.pk, badge_id=badge.pk, gate=gate, at=at,
+                                                     role=role, **ids)
+                Badge.objects.filter(pk=badge.pk).update(checked_in_at=at, checked_in_gate=gate,
+                                                         current_checkin=log.checkin)
                 if announce:
-                    broadcast_on_commit(event.pk, TOPIC, announcement(role=badge.role, gate=gate, at=at.isoformat()))
-            else:
-                store.log_only(badge_id=badge.pk if badge else None, status=result.status,
-                               result=result.as_dict(), **log)
+                    announce_admission(event.pk, role=role, gate=gate, at=at.isoformat())
+            log.status, log.result = result.status, {**result.as_dict(), **verdict}
+            log.save(force_insert=True)
     except IntegrityError:
-        prior = store.prior_answer(event_id=event.pk, nonce=nonce)
+        prior = _prior_answer(event_id=event.pk, nonce=nonce)
         if prior is None:
             raise
         return ScanResult.from_dict(prior, replayed=True)
     return result
 
 
-def announcement(*, role: str, gate: str, at: str) -> dict[str, Any]:
-    """The live message for one new admission (dashboards add one to the counts)."""
-    return {"type": "checkin.changed", "delta": 1, "role": role, "gate": gate, "at": at}
+def announce_admission(event_id: int, *, role: str, gate: str, at: str) -> None:
+    """Tell the organizer dashboards, after commit, that one more person is in.
+
+    Admissions are the busiest message of the event day, so they are coalesced: one message per event per
+    ``eventsite.live.COALESCE_SECONDS`` from each server process, its ``delta`` the number of admissions merged
+    (``role``/``gate``/``at`` kept only where they all agree). The dashboard re-reads the counts from the database
+    on every message, so a merged message is all it needs.
+    """
+    broadcast_coalesced_on_commit(event_id, TOPIC, {"type": "checkin.changed", "delta": 1, "role": role,
+                                                    "gate": gate, "at": at})
 
 
-def _decide(*, claims: tokens.Claims | None, status: str | None, badge: BadgeRow | None) -> ScanResult:
+def _decide(*, claims: tokens.Claims | None, status: str | None, badge: Badge | None) -> ScanResult:
     """The answer to a scan, from the token's claims and the locked badge row; writes nothing."""
     if claims is None:
         return ScanResult(status=status)
@@ -237,7 +271,7 @@ def _decide(*, claims: tokens.Claims | None, status: str | None, badge: BadgeRow
         return ScanResult(status=ScanStatus.REVOKED, **base)
     if claims.counter > badge.counter:  # signed by our key yet never issued: treat as forged
         return ScanResult(status=ScanStatus.FORGED, badge_id=badge.pk)
-    if badge.status != RegistrationStatus.APPROVED:
+    if badge.registration.status != RegistrationStatus.APPROVED:
         return ScanResult(status=ScanStatus.NOT_APPROVED, **base)
     if badge.checked_in_at is not None:
         return ScanResult(status=ScanStatus.ALREADY, checked_in_at=badge.checked_in_at.isoformat(),
@@ -245,7 +279,7 @@ def _decide(*, claims: tokens.Claims | None, status: str | None, badge: BadgeRow
     return ScanResult(status=ScanStatus.OK, **base)
 
 
-def _offline_conflict(*, event, badge: BadgeRow, gate, now, actor, scanned_at, nonce, base: ScanResult,
+def _offline_conflict(*, event, badge: Badge, gate, now, actor, scanned_at, nonce, base: ScanResult,
                       announce=True) -> tuple[ScanResult, CheckIn | None]:
     """The badge is in, and an offline desk admitted it as well: keep the earliest admission, record the other.
 
@@ -256,7 +290,8 @@ def _offline_conflict(*, event, badge: BadgeRow, gate, now, actor, scanned_at, n
     if current is not None and scanned_at < current.at:
         # The offline admission came first: it becomes the check-in, the later one is annulled (not counted).
         CheckIn.objects.filter(pk=current.pk).update(annulled_at=now)
-        kept = CheckIn.objects.create(event=event, badge_id=badge.pk, gate=gate, at=scanned_at, role=badge.role,
+        kept = CheckIn.objects.create(event=event, badge_id=badge.pk, gate=gate, at=scanned_at,
+                                      role=badge.registration.role,
                                       **actor)
         Badge.objects.filter(pk=badge.pk).update(checked_in_at=scanned_at, checked_in_gate=gate,
                                                  current_checkin=kept)
@@ -264,8 +299,9 @@ def _offline_conflict(*, event, badge: BadgeRow, gate, now, actor, scanned_at, n
                                        other_gate=current.gate, other_at=current.at, other_by=current.by_user,
                                        nonce=nonce)
         if announce:
-            broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": 0, "role": badge.role,
-                                                  "gate": gate, "at": scanned_at.isoformat()})
+            broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": 0,
+                                                  "role": badge.registration.role, "gate": gate,
+                                                  "at": scanned_at.isoformat()})
         return ScanResult(status=ScanStatus.OK, checked_in_at=scanned_at.isoformat(), gate=gate,
                           extra={"superseded": True}, **same), kept
     if current is not None:
@@ -274,45 +310,6 @@ def _offline_conflict(*, event, badge: BadgeRow, gate, now, actor, scanned_at, n
     if announce:
         broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": 0})
     return base, None
-
-
-class _orm:  # noqa: N801 (a namespace with scan_sql's interface, for databases other than PostgreSQL)
-    """The scan statements through the ORM: the same steps as :mod:`.scan_sql`, for SQLite and the rest."""
-
-    @staticmethod
-    def lock(*, event_id: int, badge_id: int, nonce: str) -> tuple[BadgeRow | None, dict | None]:
-        badge = (
-            Badge.objects.select_for_update(of=("self",)).select_related("registration")
-            .annotate(prior=Subquery(ScanLog.objects.filter(event_id=event_id, nonce=nonce)
-                                     .values("result")[:1], output_field=JSONField()))
-            .filter(pk=badge_id, event_id=event_id).first()
-        )
-        if badge is None:
-            return None, _orm.prior_answer(event_id=event_id, nonce=nonce)
-        r = badge.registration
-        return BadgeRow(badge.pk, badge.counter, badge.checked_in_at, badge.checked_in_gate, badge.current_checkin_id,
-                        r.pk, r.status, r.full_name, r.company, r.role), badge.prior
-
-    @staticmethod
-    def prior_answer(*, event_id: int, nonce: str) -> dict | None:
-        return ScanLog.objects.filter(event_id=event_id, nonce=nonce).values_list("result", flat=True).first()
-
-    @staticmethod
-    def admit(*, event_id, badge: BadgeRow, gate, at, now, nonce, status, result, scanned_at, by_user_id,
-              by_device_id) -> None:
-        actor = {"by_user_id": by_user_id, "by_device_id": by_device_id}
-        checkin = CheckIn.objects.create(event_id=event_id, badge_id=badge.pk, gate=gate, at=at, role=badge.role,
-                                         **actor)
-        Badge.objects.filter(pk=badge.pk).update(checked_in_at=at, checked_in_gate=gate, current_checkin=checkin)
-        ScanLog.objects.create(event_id=event_id, nonce=nonce, gate=gate, status=status, badge_id=badge.pk,
-                               checkin=checkin, at=now, scanned_at=scanned_at, result=result, **actor)
-
-    @staticmethod
-    def log_only(*, event_id, badge_id, gate, now, nonce, status, result, scanned_at, by_user_id, by_device_id,
-                 checkin_id=None) -> None:
-        ScanLog.objects.create(event_id=event_id, nonce=nonce, gate=gate, status=status, badge_id=badge_id,
-                               checkin_id=checkin_id, at=now, scanned_at=scanned_at, result=result,
-                               by_user_id=by_user_id, by_device_id=by_device_id)
 
 
 def annul_last_checkin(*, gate: str, device_or_user, event: Event | None = None) -> CheckIn:

@@ -125,3 +125,66 @@ def test_server_loop_of_another_process_is_not_used(monkeypatch):
         return live._server_loop()
 
     assert asyncio.run(record_then_pretend_forked()) is None
+
+
+def test_merge_counts_sums_deltas_and_keeps_what_agrees():
+    from eventsite.live import merge_counts
+
+    a = {"type": "checkin.changed", "delta": 1, "role": "buyer", "gate": "A", "at": "t1"}
+    b = {"type": "checkin.changed", "delta": 1, "role": "buyer", "gate": "B", "at": "t2"}
+    assert merge_counts(a, b) == {"type": "checkin.changed", "delta": 2, "role": "buyer"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_coalesced_broadcasts_leave_once_per_period_per_group():
+    """Inside a server, a busy door's admissions reach the dashboards as one message per event per
+    COALESCE_SECONDS: the first at once, the rest merged (deltas summed) when the period ends."""
+    import asyncio
+    import time
+
+    from asgiref.sync import sync_to_async
+
+    from eventsite import live
+
+    layer, channel = _listen("checkin")
+    other = async_to_sync(layer.new_channel)()
+    async_to_sync(layer.group_add)(group_name(2, "checkin"), other)
+
+    def view_code():
+        for n in range(10):
+            with transaction.atomic():
+                live.broadcast_coalesced_on_commit(1, "checkin", {"type": "checkin.changed", "delta": 1,
+                                                                  "gate": "A" if n < 9 else "B"})
+        with transaction.atomic():
+            live.broadcast_coalesced_on_commit(2, "checkin", {"type": "checkin.changed", "delta": 1})
+
+    async def server():
+        from django.core.handlers.asgi import ASGIHandler
+        from django.core.signals import request_started
+
+        await request_started.asend(sender=ASGIHandler, scope={})
+        await sync_to_async(view_code, thread_sensitive=False)()
+        first = await asyncio.wait_for(layer.receive(channel), 2)
+        at_first = time.monotonic()
+        second = await asyncio.wait_for(layer.receive(channel), 2)
+        waited = time.monotonic() - at_first
+        with pytest.raises(asyncio.TimeoutError):
+            await asyncio.wait_for(layer.receive(channel), live.COALESCE_SECONDS * 2)
+        return first, second, waited, await asyncio.wait_for(layer.receive(other), 2)
+
+    first, second, waited, other_event = asyncio.run(server())
+    assert first == {"type": "checkin.changed", "delta": 1, "gate": "A"}
+    assert second == {"type": "checkin.changed", "delta": 9}  # eight at gate A and one at B: no gate in common
+    assert waited >= live.COALESCE_SECONDS * 0.5  # held back until the period ended, not sent per scan
+    assert other_event == {"type": "checkin.changed", "delta": 1}  # another event has a period of its own
+
+
+@pytest.mark.django_db(transaction=True)
+def test_coalesced_broadcast_outside_a_server_is_sent_at_once():
+    from eventsite import live
+
+    layer, channel = _listen("checkin")
+    for _ in range(2):
+        with transaction.atomic():
+            live.broadcast_coalesced_on_commit(1, "checkin", {"type": "checkin.changed", "delta": 1})
+    assert [async_to_sync(layer.receive)(channel)["delta"] for _ in range(2)] == [1, 1]

@@ -195,3 +195,32 @@ def test_floor_plan_import_file_limited_per_user(client):
 
     assert send().status_code == 200
     assert send().status_code == 429
+
+
+@pytest.mark.redis
+def test_with_redis_one_round_trip_per_request_and_one_count_for_all_processes(settings, redis_url, monkeypatch):
+    """In scale mode the counter is in Redis: each request costs one round trip, and two web processes (two
+    clients, as after a fork) count against the same limit."""
+    import uuid
+
+    from redis.connection import AbstractConnection
+
+    settings.CACHES = {"default": {"BACKEND": ratelimit.REDIS_CACHE, "LOCATION": redis_url,
+                                   "KEY_PREFIX": f"ketnoi-rl-test-{uuid.uuid4().hex[:8]}"}}
+    sent = []
+    real_send = AbstractConnection.send_packed_command
+
+    def counting_send(self, command, *args, **kwargs):
+        sent.append(command)
+        return real_send(self, command, *args, **kwargs)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counting_send)
+    monkeypatch.setattr(ratelimit, "_clients", {})
+    first = [ratelimit.hit("t", "device-1", limit=3, period=3600)[0] for _ in range(2)]
+    counter_trips = [c for c in sent if b"ratelimit:t:device-1" in (c if isinstance(c, bytes) else b"".join(c))]
+    assert first == [True, True] and len(counter_trips) == 2  # not counting the connection's HELLO
+    monkeypatch.setattr(ratelimit, "_clients", {})  # another process: a client of its own, the same counter
+    assert [ratelimit.hit("t", "device-1", limit=3, period=3600)[0] for _ in range(2)] == [True, False]
+    key = settings.CACHES["default"]["KEY_PREFIX"]
+    assert 0 < ratelimit._redis().ttl(f"{key}:1:ratelimit:t:device-1:{int(__import__('time').time() // 3600)}") \
+        <= 3601
