@@ -68,6 +68,12 @@ def operator_template(request, event_id):
 def operator_invitation(request, invitation_id, action):
     _operator(request)
     invitation = get_object_or_404(Invitation, pk=invitation_id, organization__isnull=False)
+    act_on_invitation(request, invitation, action)
+    return redirect("operator_home")
+
+
+def act_on_invitation(request, invitation: Invitation, action: str) -> None:
+    """Resend or revoke an invitation (the team page and the operator page), saying what happened."""
     try:
         if action == "resend":
             invitations.resend_invitation(invitation=invitation, actor=request.user, site_url=site_url(request))
@@ -79,4 +85,3 @@ def operator_invitation(request, invitation_id, action):
             raise PermissionDenied
     except invitations.InvitationError as error:
         messages.error(request, error.message)
-    return redirect("operator_home")

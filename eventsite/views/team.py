@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
@@ -15,7 +14,7 @@ from .. import invitations
 from ..access import ORGANIZER, event_view
 from ..forms import InviteForm
 from ..models import EventRole, Invitation
-from .operator import site_url
+from .operator import act_on_invitation, site_url
 
 
 @event_view(roles=ORGANIZER)
@@ -52,18 +51,9 @@ def remove_member(request, role_id):
 @event_view(roles=ORGANIZER)
 def invitation_action(request, invitation_id, action):
     invitation = get_object_or_404(Invitation, pk=invitation_id, event=request.event)
-    try:
-        if action == "resend":
-            invitations.resend_invitation(invitation=invitation, actor=request.user, site_url=site_url(request))
-            messages.success(request, _("Invitation sent again to %(email)s.") % {"email": invitation.email})
-        elif action == "revoke":
-            invitations.revoke_invitation(invitation=invitation, actor=request.user)
-            messages.success(request, _("Invitation to %(email)s revoked.") % {"email": invitation.email})
-        else:
-            raise PermissionDenied
-    except invitations.InvitationError as error:
-        messages.error(request, error.message)
+    act_on_invitation(request, invitation, action)
     return redirect("team", event_slug=request.event.slug)
+
 
 
 def invitation(request, token):
