@@ -209,7 +209,10 @@ class EventGroupConsumer(AsyncJsonWebsocketConsumer):
 
     async def _rejoin(self) -> None:
         for group in self.groups_joined:
-            await self.channel_layer.group_add(group, self.channel_name)
+            try:
+                await self.channel_layer.group_add(group, self.channel_name)
+            except Exception:  # after a Redis restart the pool's first connection is a dead one: once more
+                await self.channel_layer.group_add(group, self.channel_name)
 
     async def beat(self) -> bool:
         """One heartbeat: re-check, re-join, send the version. False when the socket was closed."""
