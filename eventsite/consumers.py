@@ -27,7 +27,6 @@ which runs in a database thread and returns what the page's current state is (an
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import time
 from importlib import import_module
@@ -62,10 +61,28 @@ def user_group(user_id: int) -> str:
     return f"user-{int(user_id)}.sockets"
 
 
-# A heartbeat reads the version at most once a second per process and consumer kind and event, however many sockets
-# follow it: (class, event id) -> (read at, version).
-_versions: dict[tuple[type, int], tuple[float, Any]] = {}
+# Heartbeats read the version (and, for anonymous sockets, the event's visibility) at most once a second per process,
+# consumer kind and event, however many sockets follow it, and sockets that beat meanwhile wait for that one read
+# instead of starting their own: key -> (started at, task). Django runs these reads in one thread per process, shared
+# with every HTTP request, so 300 sockets must not mean 60 reads a second.
+_shared: dict[tuple, tuple[float, asyncio.Future]] = {}
 VERSION_TTL = 1.0
+
+
+async def _read_shared(key: tuple, compute) -> Any:
+    """``compute()`` in a database thread, shared by every caller with the same ``key`` for ``VERSION_TTL``."""
+    loop = asyncio.get_running_loop()
+    now = time.monotonic()
+    entry = _shared.get(key)
+    if entry is None or now - entry[0] >= VERSION_TTL or entry[1].get_loop() is not loop:
+        entry = (now, asyncio.ensure_future(database_sync_to_async(compute)()))
+        _shared[key] = entry
+    try:
+        return await asyncio.shield(entry[1])
+    except Exception:
+        if _shared.get(key) is entry:  # a failed read is not shared: the next heartbeat tries again
+            del _shared[key]
+        raise
 
 
 class EventGroupConsumer(AsyncJsonWebsocketConsumer):
@@ -198,14 +215,15 @@ class EventGroupConsumer(AsyncJsonWebsocketConsumer):
     # Heartbeat --------------------------------------------------------------------------------------------------
 
     async def _version(self, fresh: bool = False) -> Any:
-        key = (type(self), self.event_id)
-        cached = _versions.get(key)
-        now = time.monotonic()
-        if not fresh and cached is not None and now - cached[0] < VERSION_TTL:
-            return cached[1]
-        version = await database_sync_to_async(self.live_version)(self.event)
-        _versions[key] = (time.monotonic(), version)
-        return version
+        if fresh:
+            return await database_sync_to_async(self.live_version)(self.event)
+        event = self.event
+        return await _read_shared(("version", type(self), self.event_id), lambda: self.live_version(event))
+
+    def _public_beat(self) -> tuple[int, Any]:
+        """(close code, version) for an anonymous socket: the same for every anonymous socket of the event."""
+        code = self._recheck()
+        return code, (None if code else self.live_version(self.event))
 
     async def _rejoin(self) -> None:
         for group in self.groups_joined:
@@ -216,7 +234,10 @@ class EventGroupConsumer(AsyncJsonWebsocketConsumer):
 
     async def beat(self) -> bool:
         """One heartbeat: re-check, re-join, send the version. False when the socket was closed."""
-        code = await database_sync_to_async(self._recheck)()
+        if self.user_id is None:  # nothing personal to re-check: one shared read per event and second
+            code, version = await _read_shared(("public", type(self), self.event_id), self._public_beat)
+        else:
+            code, version = await database_sync_to_async(self._recheck)(), None
         if code:
             await self.close(code=code)
             return False
@@ -225,7 +246,9 @@ class EventGroupConsumer(AsyncJsonWebsocketConsumer):
         except Exception:  # the layer is down: the next heartbeat joins again
             log.warning("live socket of event %s: re-joining its groups failed", self.event_id, exc_info=True)
         every = heartbeat_seconds()
-        await self.send_json({"type": "heartbeat", "version": await self._version(), "every": every})
+        if version is None:
+            version = await self._version()
+        await self.send_json({"type": "heartbeat", "version": version, "every": every})
         return True
 
     async def _heartbeat(self) -> None:
@@ -279,5 +302,4 @@ def _role_changed(sender, instance: EventRole, **kwargs) -> None:
 
 def reset_version_cache() -> None:
     """Forget the versions read by heartbeats (tests)."""
-    with contextlib.suppress(Exception):
-        _versions.clear()
+    _shared.clear()

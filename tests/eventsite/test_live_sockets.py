@@ -262,3 +262,40 @@ def test_heartbeat_rejoins_groups_every_beat():
         assert probe.sent[-1]["type"] == "heartbeat" and probe.sent[-1]["version"] == 7
 
     asyncio.run(scenario())
+
+
+def test_anonymous_heartbeats_share_one_read_per_event():
+    """300 anonymous sockets of one event cost one version read per second, not 300 (Django's one sync thread
+    serves every HTTP request too)."""
+    from channels.layers import InMemoryChannelLayer
+
+    from eventsite.consumers import EventGroupConsumer
+
+    reads = []
+
+    class Probe(EventGroupConsumer):
+        async def send_json(self, content, close=False):
+            self.sent.append(content)
+
+        def _recheck(self) -> int:
+            return 0
+
+        def live_version(self, event):
+            reads.append(event)
+            return 3
+
+    async def scenario():
+        reset_version_cache()
+        layer = InMemoryChannelLayer()
+        probes = []
+        for i in range(20):
+            probe = Probe()
+            probe.channel_layer, probe.channel_name, probe.sent = layer, f"probe!{i}", []
+            probe.event_id, probe.event, probe.groups_joined = 42, None, ()
+            probes.append(probe)
+        assert all(await asyncio.gather(*(p.beat() for p in probes)))
+        assert len(reads) == 1
+        assert all(p.sent == [{"type": "heartbeat", "version": 3, "every": 5.0}] for p in probes)
+        reset_version_cache()
+
+    asyncio.run(scenario())
