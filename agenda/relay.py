@@ -19,8 +19,8 @@ What stays as it was: messages carry the version; only sockets that passed the c
 
 A relay is bound to the running event loop and channel layer (a Daphne process has one of each;
 tests run one loop per test). If its channel-layer receive fails (Redis restarting), it logs, waits
-and keeps listening, and re-joins the group; clients also refetch every minute and on reconnect,
-so a lost message never leaves a stale screen for long.
+and keeps listening, and re-joins the group every heartbeat; every socket's heartbeat carries the current
+version, so a client that missed a release refetches within one heartbeat.
 """
 
 from __future__ import annotations
@@ -30,12 +30,13 @@ import json
 import logging
 from typing import Any
 
+from eventsite.consumers import heartbeat_seconds
 from eventsite.live import group_name
 
 log = logging.getLogger(__name__)
 
-# channels-redis forgets group members after ``group_expiry`` (one day by default): re-join well before.
-REJOIN_SECONDS = 30  # also brings the membership back after a Redis restart
+# channels-redis keeps group members only in Redis (and forgets them after ``group_expiry``): the relay joins again
+# every heartbeat (LIVE_HEARTBEAT_SECONDS), which brings its membership back within one heartbeat of a Redis restart.
 RETRY_SECONDS = 1.0
 
 
@@ -91,7 +92,7 @@ class Feed:
     async def _keep_joined(self, channel: str) -> None:
         """Sockets may stay connected for days: renew the membership before the layer's group expiry."""
         while True:
-            await asyncio.sleep(REJOIN_SECONDS)
+            await asyncio.sleep(heartbeat_seconds())
             try:
                 await self.relay.layer.group_add(self.group, channel)
             except Exception:

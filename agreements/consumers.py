@@ -1,49 +1,44 @@
-"""The big-screen counter: joins the event's "agreements" group and re-reads the public counts on each change.
+"""The big-screen counter: follows the event's "agreements" group and re-reads the public counts on each change.
 
-Group handlers only READ (public_counts); every write happens in services, which broadcast after commit.
+Access, groups, version and heartbeat: ``eventsite.consumers.EventGroupConsumer``. Group handlers only READ
+(public_counts); every write happens in services, which broadcast after commit.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+
 from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
-from eventsite.live import group_name
-from eventsite.models import Event
+from eventsite.consumers import EventGroupConsumer
+from eventsite.rules import can_view_event
 
+from .services.entry import TOPIC
 from .services.tally import public_counts
 
 
-@database_sync_to_async
-def _load(slug: str):
-    event = Event.objects.filter(slug=slug).exclude(status=Event.Status.DRAFT).first()
-    return event
+def counts_version(counts: dict) -> str:
+    """A short fingerprint of what the counter shows: it changes exactly when a figure does."""
+    return hashlib.sha1(json.dumps(counts, sort_keys=True, default=str).encode()).hexdigest()[:16]  # noqa: S324
 
 
-@database_sync_to_async
-def _counts(event) -> dict:
-    return public_counts(event)
-
-
-class CounterConsumer(AsyncJsonWebsocketConsumer):
+class CounterConsumer(EventGroupConsumer):
     """Public tallies only (counts, never values), so anonymous viewers and the big screen may connect."""
 
-    async def connect(self):
-        self.event = await _load(self.scope["url_route"]["kwargs"]["event_slug"])
-        if self.event is None:
-            await self.close(code=4404)
-            return
-        self.group = group_name(self.event.id, "agreements")
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
-        await self.send_json({"type": "counts", **(await _counts(self.event))})
+    predicate = can_view_event
+    topics = (TOPIC,)
 
-    async def disconnect(self, code):
-        if getattr(self, "group", None):
-            await self.channel_layer.group_discard(self.group, self.channel_name)
+    def live_version(self, event) -> str:
+        return counts_version(public_counts(event))
 
-    async def receive_json(self, content, **kwargs):
-        """Clients only listen; anything they send is ignored."""
+    async def joined(self, event) -> None:
+        self.event = event
+        await self._send_counts()
+
+    async def _send_counts(self) -> None:
+        counts = await database_sync_to_async(public_counts)(self.event)
+        await self.send_json({"type": "counts", "version": counts_version(counts), **counts})
 
     async def tally_changed(self, message):
-        await self.send_json({"type": "counts", **(await _counts(self.event))})
+        await self._send_counts()

@@ -46,6 +46,10 @@ def main() -> None:
         print(f"running {name} …", file=sys.stderr, flush=True)
         rows.extend(module.run(args))
     print_table(rows)
+    failed = [row["figure"] for row in rows if str(row.get("value")) == "FAIL"]
+    if failed:
+        print(f"FAILED: {', '.join(failed)}", file=sys.stderr)
+        sys.exit(1)
 
 
 if __name__ == "__main__":

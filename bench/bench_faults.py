@@ -56,17 +56,21 @@ class Faults:
         self.only = os.environ.get("FAULTS_ONLY", "abcd")  # e.g. FAULTS_ONLY=a: only the worker kill
         self.live_share = 0  # clients that got the last settle release as a live message (not by resync)
 
-    def ws_state(self) -> tuple[int, int, dict]:
+    def ws_state(self) -> tuple[int, int, dict, int]:
         drops = sum(f.drops for f in self.load.followers)
         resyncs = sum(f.resyncs for f in self.load.followers)
-        return drops, resyncs, dict(self.load.actions["ws connect"].errors)
+        beats = sum(f.heartbeat_resyncs for f in self.load.followers)
+        return drops, resyncs, dict(self.load.actions["ws connect"].errors), beats
 
-    def ws_note(self, before: tuple[int, int, dict]) -> str:
-        drops, resyncs, errors = self.ws_state()
+    def ws_note(self, before: tuple[int, int, dict, int]) -> str:
+        drops, resyncs, errors, beats = self.ws_state()
         new_errors = {k: v - before[2].get(k, 0) for k, v in errors.items() if v - before[2].get(k, 0)}
         return (f"{drops - before[0]} websocket drops, {resyncs - before[1]} reconnects that found a newer version "
-                f"(resync), failed connects {new_errors or 0}; the check release reached {self.live_share}/"
-                f"{len(self.load.followers)} clients live")
+                f"(resync), {beats - before[3]} heartbeats that found a newer version (resync without reconnect), "
+                f"failed connects {new_errors or 0}; the check release reached {self.live_share}/"
+                f"{len(self.load.followers)} clients live"
+                + (f", all clients on it {self.settle_seconds:.1f} s after it was posted"
+                   if getattr(self, "settle_seconds", None) is not None else ""))
 
     def take(self, n: int) -> list[str]:
         taken, self.codes = self.codes[:n], self.codes[n:]
@@ -93,11 +97,14 @@ class Faults:
                 break
             await asyncio.sleep(1)
         truth = -1
+        self.settle_seconds = None
+        posted = time.perf_counter()
         while time.perf_counter() < deadline:
             try:
                 truth = await self.current_version(session)
                 behind = [f for f in self.load.followers if f.version < truth]
                 if not behind:
+                    self.settle_seconds = time.perf_counter() - posted
                     self.live_share = sum(1 for f in self.load.followers if truth in f.seen)
                     return True, truth, 0
             except Exception:  # noqa: BLE001, S110 (the stack may still be recovering)
@@ -231,7 +238,8 @@ class Faults:
         answers = result["answers"]
         synced, truth, behind = await self.settle(session)
         db_ok, db_note = self.verify()
-        passed = clear_503 > 0 and not unclear and recovered and all(a == "ok" for a in answers) and db_ok
+        passed = (clear_503 > 0 and not unclear and recovered and all(a == "ok" for a in answers) and synced
+                  and db_ok)
         self.report("c. restart PostgreSQL (down 5 s)", passed,
                     f"{clear_503} clear 503s during the outage, other failures {unclear or 'none'}; after restart "
                     f"{len(after)} scan requests, all answered: {recovered}; scans {dict(_count(answers))}; agenda "
@@ -329,4 +337,6 @@ if __name__ == "__main__":
     parser.add_argument("--quick", action="store_true")
     from bench.__main__ import print_table
 
-    print_table(run(parser.parse_args()))
+    rows = run(parser.parse_args())
+    print_table(rows)
+    sys.exit(1 if any(r["value"] == "FAIL" for r in rows) else 0)

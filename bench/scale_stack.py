@@ -420,6 +420,7 @@ class Follower:
         self.connects = 0
         self.drops = 0
         self.resyncs = 0
+        self.heartbeat_resyncs = 0
         self.connected = asyncio.Event()
 
     async def run(self, session) -> None:
@@ -445,6 +446,11 @@ class Follower:
                         elif data.get("type") == "published":
                             self.seen.setdefault(data["version"], time.perf_counter())
                             self.version = max(self.version, data["version"])
+                        elif data.get("type") == "heartbeat" and data["version"] > self.version:
+                            # A release this client never received (lost while Redis restarted): the page's JS
+                            # (static/js/live.js) refetches on the heartbeat's version, without reconnecting.
+                            self.heartbeat_resyncs += 1
+                            self.version = data["version"]
             except (TimeoutError, aiohttp.ClientError, OSError) as error:
                 status = getattr(error, "status", "")
                 self.load.actions["ws connect"].errors[f"{type(error).__name__} {status}".strip()] += 1

@@ -139,7 +139,8 @@ class EventsiteConfig(AppConfig):
     def ready(self) -> None:
         from django.urls import register_converter
 
-        from . import live  # noqa: F401  (records the ASGI server's loop from the first request on)
+        # live: records the ASGI server's loop; consumers: logout and role-change signals close open sockets.
+        from . import consumers, live  # noqa: F401
         from .numbers import IdConverter
 
         # <id:pk> in every urls.py: an id beyond 64 bits (or 0) does not match, so it is a 404, never a 500.

@@ -49,7 +49,12 @@ def broadcast_on_commit(event_id: int, topic: str, message: dict[str, Any]) -> N
     A rolled-back change is never announced; outside a transaction it is sent at once.
     ``message["type"]`` names the consumer handler, as Channels expects.
     """
-    _on_commit(group_name(event_id, topic), message, _hand_to_relay)
+    send_to_group_on_commit(group_name(event_id, topic), message)
+
+
+def send_to_group_on_commit(group: str, message: dict[str, Any]) -> None:
+    """Send ``message`` to the channel-layer ``group`` once the current transaction commits (see above)."""
+    _on_commit(group, message, _hand_to_relay)
 
 
 COALESCE_SECONDS = 0.25

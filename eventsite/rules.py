@@ -65,6 +65,16 @@ is_speaker = has_role(Role.SPEAKER)
 is_event_staff = is_organizer | is_desk_staff
 is_attendee = has_role(Role.BUYER, Role.EXHIBITOR, Role.SPEAKER)
 
+
+@rules.predicate
+def event_is_public(user, obj=None) -> bool:
+    """The event is out of draft (published, running or over): its public pages are open to everyone."""
+    event = event_of(obj)
+    return event is not None and event.status != Event.Status.DRAFT
+
+
+can_view_event = event_is_public | is_organizer  # drafts: only their organizers
+
 rules.add_perm("eventsite.manage_event", is_organizer)
 rules.add_perm("eventsite.manage_platform", is_platform_operator)
 

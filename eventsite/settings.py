@@ -169,7 +169,7 @@ REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "eventsite.channel_layer.HealingRedisChannelLayer",  # receive survives Redis restarts
             "CONFIG": {
                 # channels-redis blocks up to 5 s waiting for messages; redis-py 8's default 5 s socket
                 # timeout would cut that wait and drop idle websockets (channels_redis issue #422).
@@ -192,6 +192,10 @@ if REDIS_URL:
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+# Live pages: every websocket sends the current version this often and re-checks the session and roles
+# (eventsite/consumers.py); a page whose heartbeat is late says "reconnecting" and opens a new socket.
+LIVE_HEARTBEAT_SECONDS = float(os.environ.get("KETNOI_LIVE_HEARTBEAT_SECONDS", "5"))
 
 # --- Background tasks (django-tasks; docs/architecture-tasks.md) -----------------------
 # KETNOI_TASKS=thread (default): a daemon thread of the web process runs each task after commit, no worker.

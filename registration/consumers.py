@@ -1,44 +1,29 @@
-"""Websocket consumer for the organizer check-in dashboard: joins the event's "checkin" group and forwards."""
+"""Websocket consumer for the organizer check-in dashboard: follows the event's "checkin" group and forwards.
+
+Access (organizers), groups, version and heartbeat: ``eventsite.consumers.EventGroupConsumer``. The version is
+the event's check-in figures (last check-in, admitted, annulled), one aggregate query.
+"""
 
 from __future__ import annotations
 
-from channels.db import database_sync_to_async
-from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.db.models import Count, Max, Q
 
-from eventsite.access import roles_of
-from eventsite.live import group_name
-from eventsite.models import Event, EventRole
+from eventsite.consumers import EventGroupConsumer
+from eventsite.rules import is_organizer
 
-
-@database_sync_to_async
-def _organizer_event_id(user, slug: str) -> int | None:
-    event = Event.objects.filter(slug=slug).first()
-    if event is None or EventRole.Role.ORGANIZER not in roles_of(user, event):
-        return None
-    return event.pk
+from .models import CheckIn
+from .services.checkin import TOPIC
 
 
-class CheckinConsumer(AsyncJsonWebsocketConsumer):
-    group: str | None = None
+class CheckinConsumer(EventGroupConsumer):
+    predicate = is_organizer
+    topics = (TOPIC,)
 
-    async def connect(self) -> None:
-        user = self.scope.get("user")
-        event_id = None
-        if user is not None and user.is_authenticated:
-            event_id = await _organizer_event_id(user, self.scope["url_route"]["kwargs"]["event_slug"])
-        if event_id is None:
-            await self.close(code=4403)
-            return
-        self.group = group_name(event_id, "checkin")
-        await self.channel_layer.group_add(self.group, self.channel_name)
-        await self.accept()
-
-    async def disconnect(self, code: int) -> None:
-        if self.group:
-            await self.channel_layer.group_discard(self.group, self.channel_name)
-
-    async def receive_json(self, content, **kwargs) -> None:
-        """The dashboard only listens."""
+    def live_version(self, event) -> str:
+        figures = CheckIn.objects.filter(event_id=event.pk).aggregate(
+            last=Max("id"), admitted=Count("id", filter=Q(annulled_at__isnull=True)),
+            annulled=Count("id", filter=Q(annulled_at__isnull=False)))
+        return f"{figures['last'] or 0}-{figures['admitted']}-{figures['annulled']}"
 
     async def checkin_changed(self, message: dict) -> None:
         await self.send_json({k: v for k, v in message.items() if k != "type"})

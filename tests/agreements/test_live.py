@@ -30,6 +30,8 @@ def test_counter_receives_counts_without_values():
         assert connected
         first = await communicator.receive_json_from(timeout=5)
         assert first["type"] == "counts" and first["total"] == 1 and "999000000" not in str(first)
+        state = await communicator.receive_json_from(timeout=5)  # the base consumer's greeting
+        assert state == {"type": "state", "version": first["version"]}
         from channels.db import database_sync_to_async
 
         created = await database_sync_to_async(agreement)(event, kind="biz_biz",

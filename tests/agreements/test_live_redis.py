@@ -35,6 +35,7 @@ def test_saved_agreement_reaches_the_server_counter(redis_layer):
         with connect(url, origin=server.url, open_timeout=10) as socket:
             first = json.loads(socket.recv(timeout=10))
             assert first["type"] == "counts" and first["total"] == 0
+            assert json.loads(socket.recv(timeout=10)) == {"type": "state", "version": first["version"]}
             agreement(event, value=123_000_000)  # this process → Redis → the server's consumer
             second = json.loads(socket.recv(timeout=10))
             assert second["total"] == 1 and second["by_kind"]["biz_distributor"] == 1

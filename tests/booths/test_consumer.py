@@ -23,6 +23,8 @@ async def viewer(slug: str):
     communicator = WebsocketCommunicator(application, f"/ws/e/{slug}/floorplan/",
                                          headers=[(b"origin", b"http://127.0.0.1"), (b"host", b"127.0.0.1")])
     connected, _code = await communicator.connect()
+    if connected:  # the base consumer's greeting: the current version
+        assert (await communicator.receive_json_from(timeout=5))["type"] == "state"
     try:
         yield communicator, connected
     finally:

@@ -50,7 +50,7 @@ def test_settings_database_url_selects_postgresql():
 
 def test_settings_redis_url_selects_redis_layer_and_cache():
     s = probe(REDIS_URL="redis://127.0.0.1:6379/0")
-    assert s["layer"] == "channels_redis.core.RedisChannelLayer"
+    assert s["layer"] == "eventsite.channel_layer.HealingRedisChannelLayer"
     assert s["cache"] == "django.core.cache.backends.redis.RedisCache"
     assert s["engine"] == "django.db.backends.sqlite3"
 

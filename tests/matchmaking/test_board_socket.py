@@ -22,6 +22,8 @@ async def board(slug: str, user):
     communicator = WebsocketCommunicator(APP, f"/ws/e/{slug}/matchmaking/board/")
     communicator.scope["user"] = user
     connected, _ = await communicator.connect()
+    if connected:  # the base consumer's greeting: the current version
+        assert (await communicator.receive_json_from(timeout=2))["type"] == "state"
     try:
         yield communicator, connected
     finally:

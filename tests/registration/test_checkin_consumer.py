@@ -40,6 +40,8 @@ def test_two_organizers_receive_live_checkins():
     async def scenario():
         a, b = communicator(event, organizer_a), communicator(event, organizer_b)
         assert (await a.connect())[0] and (await b.connect())[0]
+        for comm in (a, b):  # the base consumer's greeting: the current version
+            assert (await comm.receive_json_from(timeout=2)) == {"type": "state", "version": "0-0-0"}
         result = await sync_to_async(checkin.redeem_badge)(code=code, gate="Cổng A", nonce=uuid.uuid4().hex,
                                                            device_or_user=desk, event=event)
         assert result.ok

@@ -8,6 +8,8 @@ session cookie of a signed-in user, as a browser would.
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 from asgiref.sync import async_to_sync
 from channels.testing import WebsocketCommunicator
@@ -86,3 +88,60 @@ def test_unknown_event_is_refused(route):
     if route not in EXPECTED:
         pytest.fail(f"add {route!r} to EXPECTED in {__name__}")
     assert async_to_sync(connect)("/" + route.replace("<slug:event_slug>", "khong-ton-tai"), None) is False
+
+
+
+STAYS_OPEN = "stays open"
+# Route → close code when an organizer's open socket loses the role (the session going always closes: 4401).
+ON_ROLE_REMOVED: dict[str, int | str] = {
+    "ws/e/<slug:event_slug>/checkin/": 4403,  # organizers only
+    "ws/e/<slug:event_slug>/matchmaking/board/": 4403,  # staff only
+    "ws/e/<slug:event_slug>/agenda/": 4401,  # still public, but the draft feed is organizers': reconnect without it
+    "ws/e/<slug:event_slug>/agreements/": STAYS_OPEN,  # public counts, the same for everyone
+    "ws/e/<slug:event_slug>/floorplan/": STAYS_OPEN,  # public booth statuses, the same for everyone
+}
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.parametrize("ending", ["logout", "role removed"])
+@pytest.mark.parametrize("route", ROUTES)
+def test_open_socket_closes_when_the_organizer_logs_out_or_loses_the_role(route, ending, settings):
+    """Every route (so every consumer is built on eventsite.consumers.EventGroupConsumer): an organizer's open socket
+    is closed when the session ends or when the role it was let in by goes, at once (signals), not at the next
+    heartbeat."""
+    if route not in ON_ROLE_REMOVED:
+        pytest.fail(f"add {route!r} to ON_ROLE_REMOVED in {__name__}")
+    settings.LIVE_HEARTBEAT_SECONDS = 60
+    event = EventFactory()
+    user = user_with_role(event, Role.ORGANIZER)
+    client = Client()
+    client.force_login(user)
+    cookie = f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+    path = "/" + route.replace("<slug:event_slug>", event.slug)
+    expected = 4401 if ending == "logout" else ON_ROLE_REMOVED[route]
+
+    async def scenario():
+        from asgiref.sync import sync_to_async
+
+        from eventsite.asgi import application
+
+        host = settings.ALLOWED_HOSTS[0]
+        communicator = WebsocketCommunicator(application, path, headers=[
+            (b"origin", f"http://{host}".encode()), (b"host", host.encode()), (b"cookie", cookie.encode())])
+        assert (await communicator.connect(timeout=5))[0]
+        if ending == "logout":
+            await sync_to_async(client.logout)()
+        else:
+            await sync_to_async(EventRole.objects.filter(event=event, user=user).delete)()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 3
+        while loop.time() < deadline:
+            if await communicator.receive_nothing(timeout=0.1):  # (receive_output's timeout would cancel the app)
+                continue
+            output = await communicator.receive_output(timeout=1)
+            if output["type"] == "websocket.close":
+                return output.get("code")
+        await communicator.disconnect()
+        return STAYS_OPEN
+
+    assert async_to_sync(scenario)() == expected, (route, ending)

@@ -34,35 +34,26 @@
     if (this.status && text) { this.status.textContent = text; }
   };
 
+  // The socket, its heartbeat and the "Reconnecting…" line: static/js/live.js. A version above the one shown (a
+  // release missed while away, or lost in a Redis restart) refetches the fragment.
   LiveAgenda.prototype.connect = function () {
-    var scheme = window.location.protocol === "https:" ? "wss://" : "ws://";
-    var socket = new WebSocket(scheme + window.location.host + this.el.dataset.wsPath);
     var self = this;
-    this.socket = socket;
-    socket.onopen = function () {
-      self.attempt = 0;
-      self.el.dataset.live = "open";
-      self.say(self.status && self.status.dataset.textLive);
-    };
-    socket.onmessage = function (event) {
-      var msg;
-      try { msg = JSON.parse(event.data); } catch (e) { return; }
-      if (msg.type === "state" || msg.type === "published") {
-        // A newer version, or a gap after a reconnect: fetch the current state.
-        if (msg.version > self.version) { self.refetch(); }
-      } else if (msg.type === "draft" && self.isControl) {
-        self.draftChanged = true;
-        self.refetch();
-      }
-    };
-    socket.onclose = function () {
-      self.el.dataset.live = "closed";
-      self.say(self.status && self.status.dataset.textOffline);
-      // Exponential backoff with jitter: 1 s, 2 s, 4 s … capped at 30 s.
-      var delay = Math.min(30000, 1000 * Math.pow(2, self.attempt)) * (0.5 + Math.random() / 2);
-      self.attempt += 1;
-      setTimeout(self.connect.bind(self), delay);
-    };
+    this.live = window.KetNoiLive.follow({
+      path: this.el.dataset.wsPath,
+      status: this.status,
+      version: this.version,
+      behind: function (version) { return version > self.version; },
+      resync: function () { return self.refetch(); },
+      onLive: function (on) { self.el.dataset.live = on ? "open" : "closed"; },
+      onMessage: function (msg) {
+        if (msg.type === "published") {
+          if (msg.version > self.version) { self.refetch(); }
+        } else if (msg.type === "draft" && self.isControl) {
+          self.draftChanged = true;
+          self.refetch();
+        }
+      },
+    });
   };
 
   LiveAgenda.prototype.refetch = function () {

@@ -1,9 +1,8 @@
-// Big-screen counter: follow the event's agreement tallies over a websocket and reconnect when it drops.
+// Big-screen counter: follow the event's agreement tallies over a websocket (static/js/live.js: heartbeat,
+// "Reconnecting…", backoff). A heartbeat whose version differs from the counts shown re-reads them from the page.
 (() => {
   const root = document.querySelector("[data-ws]");
-  if (!root) return;
-  const state = root.querySelector("[data-state]");
-  const msg = (name) => root.querySelector(`template[data-msg="${name}"]`).innerHTML.trim();
+  if (!root || !window.KetNoiLive) return;
   const set = (key, value) => {
     const el = root.querySelector(`[data-count="${key}"]`);
     if (el && el.textContent !== String(value)) {
@@ -13,25 +12,21 @@
       el.classList.add("bump");
     }
   };
-  let delay = 1000;
-  const connect = () => {
-    const scheme = location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${location.host}${root.dataset.ws}`);
-    socket.addEventListener("open", () => { delay = 1000; state.textContent = msg("online"); root.dataset.live = "1"; });
-    socket.addEventListener("message", (event) => {
-      const data = JSON.parse(event.data);
+  let shown; // version of the counts on screen (unknown for the server-rendered ones: the first state resyncs)
+  window.KetNoiLive.follow({
+    path: root.dataset.ws,
+    status: root.querySelector("[data-live-status]"),
+    onLive: (on) => { root.dataset.live = on ? "1" : ""; },
+    behind: (version) => version !== shown,
+    resync: (version) => window.KetNoiLive.refreshFrom(window.location.href, root, "[data-count]")
+      .then(() => { shown = version; }),
+    onMessage: (data) => {
       if (data.type !== "counts") return;
+      shown = data.version;
       set("total", data.total);
       set("business", data.business);
       set("distributors", data.distributors);
       Object.entries(data.by_kind).forEach(([kind, n]) => set(`kind-${kind}`, n));
-    });
-    socket.addEventListener("close", () => {
-      root.dataset.live = "";
-      state.textContent = msg("offline");
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 30000);
-    });
-  };
-  connect();
+    },
+  });
 })();

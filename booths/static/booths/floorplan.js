@@ -94,8 +94,9 @@
   }
 
   async function resync() {
-    const res = await fetch(root.dataset.stateUrl, { headers: { Accept: "application/json" } });
-    if (res.ok) (await res.json()).booths.forEach(apply);
+    const res = await fetch(root.dataset.stateUrl, { headers: { Accept: "application/json" }, cache: "no-store" });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    (await res.json()).booths.forEach(apply);
   }
 
   function say(box, text) {
@@ -120,7 +121,7 @@
           return;
         }
         say(errorBox, data.message);
-        await resync();
+        await resync().catch(() => {});
       } catch (err) {
         say(errorBox, err.message);
       } finally {
@@ -129,29 +130,16 @@
     });
   }
 
-  // Live updates; on every (re)connection fetch the whole state so nothing missed while away is lost.
-  let delay = 1000;
-  function connect() {
-    const scheme = window.location.protocol === "https:" ? "wss" : "ws";
-    const socket = new WebSocket(`${scheme}://${window.location.host}${root.dataset.ws}`);
-    socket.addEventListener("open", () => {
-      delay = 1000;
-      root.dataset.live = "1";
-      liveStatus.textContent = liveStatus.dataset.on || "●";
-      resync();
-    });
-    socket.addEventListener("message", (e) => {
-      const msg = JSON.parse(e.data);
-      if (msg.type === "booths") msg.booths.forEach(apply);
-    });
-    socket.addEventListener("close", () => {
-      root.dataset.live = "0";
-      liveStatus.textContent = liveStatus.dataset.off || "○";
-      setTimeout(connect, delay);
-      delay = Math.min(delay * 2, 30000);
-    });
-  }
-  connect();
+  // Live updates (static/js/live.js: heartbeat, "Reconnecting…", backoff). The version is a fingerprint of the
+  // whole plan: on connect and whenever a heartbeat's differs from the last one, fetch the whole state, so nothing
+  // missed while away (or lost in a Redis restart) stays on screen.
+  window.KetNoiLive.follow({
+    path: root.dataset.ws,
+    status: liveStatus,
+    onLive: (on) => { root.dataset.live = on ? "1" : "0"; },
+    resync: () => resync(),
+    onMessage: (msg) => { if (msg.type === "booths") msg.booths.forEach(apply); },
+  });
 
   const held = new URLSearchParams(window.location.search).get("held");
   if (held) {
