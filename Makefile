@@ -8,7 +8,9 @@ PIP := $(VENV)/bin/pip
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PG_URL ?= postgres://postgres@127.0.0.1:5432/ketnoi
-PYTEST_ARGS ?= -n 2
+# worksteal: an idle worker takes queued tests from a busy one, so the long browser journeys do not leave one
+# worker running alone at the end of a pass.
+PYTEST_ARGS ?= -n 2 --dist worksteal
 
 .PHONY: run scale setup setup-dev assets translations test test-sqlite test-postgres system-test-deps lint messages bench clean
 
@@ -64,12 +66,14 @@ test-sqlite:
 	@echo "== Test pass 1/2: SQLite + in-memory channel layer =="
 	env -u DATABASE_URL $(VENV)/bin/pytest $(PYTEST_ARGS)
 
-# The whole suite again on PostgreSQL (race tests only run here). Skipped, with the reason
+# The whole suite again on PostgreSQL (race tests only run here), except the browser journeys: they drive the same
+# pages through a real server in pass 1, and what differs by database under them is tested here by the same pages'
+# tests and the server-process tests (cross-process websockets, scale mode, faults). Skipped, with the reason
 # printed, where no server answers, unless REQUIRE_SERVICES=1 (CI), where that is a failure.
 test-postgres:
 	@if $(PY) -c "import socket; socket.create_connection(('127.0.0.1', 5432), 1)" 2>/dev/null; then \
 		echo "== Test pass 2/2: PostgreSQL ($(PG_URL)) =="; \
-		DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_ARGS); \
+		DATABASE_URL=$(PG_URL) $(VENV)/bin/pytest $(PYTEST_ARGS) -m "not browser"; \
 	elif [ "$$REQUIRE_SERVICES" = "1" ]; then \
 		echo "REQUIRE_SERVICES=1 but PostgreSQL does not answer at 127.0.0.1:5432"; exit 1; \
 	else \

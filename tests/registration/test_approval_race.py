@@ -65,13 +65,22 @@ def test_parallel_cancellations_promote_each_waiting_buyer_once():
     assert counts[RegistrationStatus.WAITLISTED] == 0
 
 
-def test_parallel_duplicate_signups_make_one_registration():
+def test_parallel_duplicate_signups_of_the_owner_make_one_registration():
+    """The address's verified owner, signed in, double-submits ten times at once: one registration."""
+    from allauth.account.models import EmailAddress
+
+    from tests.factories import UserFactory
+
     event = EventFactory()
     RegistrationSettingsFactory(event=event, approval_required=False, buyer_capacity=100)
+    owner = UserFactory(email="ngan@lotte.vn")
+    EmailAddress.objects.update_or_create(user=owner, email="ngan@lotte.vn",
+                                          defaults={"verified": True, "primary": True})
 
     def sign_up(i: int):
         return svc.register_buyer(event=event, full_name="Võ Thị Kim Ngân", company="Lotte Mart",
-                                  email="ngan@lotte.vn", phone="0900000000", buyer_type="supermarket").pk
+                                  email="ngan@lotte.vn", phone="0900000000", buyer_type="supermarket",
+                                  user=owner).pk
 
     results = run_parallel(sign_up, 10)
 
@@ -80,3 +89,20 @@ def test_parallel_duplicate_signups_make_one_registration():
     assert len(created) == 1
     assert len(duplicates) == 9
     assert Registration.objects.filter(event=event).count() == 1
+
+
+def test_parallel_confirmations_of_one_address_leave_one_registration():
+    """Ten unconfirmed sign-ups with one address (anyone may type any address) are confirmed at once from ten
+    links: exactly one claims the address, the nine others are cancelled."""
+    event = EventFactory()
+    RegistrationSettingsFactory(event=event, approval_required=False, buyer_capacity=100)
+    pending = [svc.register_buyer(event=event, full_name=f"Người {i}", company="Lotte Mart", email="ngan@lotte.vn",
+                                  phone="0900000000", buyer_type="supermarket") for i in range(10)]
+    assert all(r is not None and not r.email_claimed for r in pending)
+
+    results = run_parallel(lambda i: svc.claim(registration=pending[i]).pk, 10)
+
+    assert not [r for r in results if isinstance(r, Exception)], results
+    live = Registration.objects.filter(event=event, email_claimed=True).exclude(status=RegistrationStatus.CANCELLED)
+    assert live.count() == 1
+    assert Registration.objects.filter(event=event, status=RegistrationStatus.CANCELLED).count() == 9
