@@ -12,3 +12,5 @@ PASSWORD_HASHERS = [
     *[h for h in _DEFAULT_HASHERS if "PBKDF2PasswordHasher" not in h],
     "django.contrib.auth.hashers.MD5PasswordHasher",
 ]
+
+MIDDLEWARE = ["eventsite.test_server_middleware.ForgetContentTypesMiddleware", *MIDDLEWARE]  # noqa: F405

@@ -35,7 +35,10 @@ def _check_both_sizes(page, name: str) -> None:
     page.set_viewport_size(PHONE)
     page.reload()
     width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE["width"], f"{name} scrolls sideways on a phone ({width}px)"
+    wide = page.evaluate("""() => [...document.querySelectorAll('body *')]
+        .filter(el => el.getBoundingClientRect().right > innerWidth + 1)
+        .slice(-3).map(el => el.tagName + '.' + el.className + ': ' + (el.textContent || '').trim().slice(0, 60))""")
+    assert width <= PHONE["width"], f"{name} scrolls sideways on a phone ({width}px): {wide}"
     assert_accessible(page, f"{name}-phone")
     page.set_viewport_size(DESKTOP)
 
@@ -45,7 +48,8 @@ def test_operator_to_published_event(page, live_app):
     hall = HallFactory(event=template, name="Nhà A")
     for i in range(12):
         BoothFactory(hall=hall, code=f"A-{i:02d}")
-    operator = UserFactory(is_superuser=True, is_staff=True)
+    operator = UserFactory(is_superuser=True, is_staff=True, full_name="Nguyễn Thị Phương Thảo",
+                           email="quantri.nentang.ketnoi-2026@socongthuong.camau.gov.vn")
     page.set_default_timeout(30_000)  # a long journey on a shared, busy machine
 
     log_in(page, operator.email, PASSWORD)
