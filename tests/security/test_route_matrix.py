@@ -17,23 +17,16 @@ import re
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
+from django.urls import get_resolver
 
 from eventsite.models import EventRole
 from tests.factories import EventFactory, UserFactory, user_with_role
+from tests.security.test_permission_matrix import walk
 
 Role = EventRole.Role
 ROLES = ["anonymous", Role.BUYER, Role.EXHIBITOR, Role.SPEAKER, Role.DESK_STAFF, Role.ORGANIZER, "other_organizer",
          "operator"]
 EVENT = "e/<slug:event_slug>/"
-
-
-def walk(patterns, prefix=""):
-    for p in patterns:
-        if isinstance(p, URLResolver):
-            yield from walk(p.url_patterns, prefix + str(p.pattern))
-        elif isinstance(p, URLPattern):
-            yield prefix + str(p.pattern), p
 
 
 ALL = sorted(walk(get_resolver().url_patterns), key=lambda rp: rp[0])
