@@ -67,8 +67,11 @@ class AttendeeOut(Schema):
 
 
 class RedeemOut(Schema):
-    status: str = Field(description="ok, already_checked_in, malformed, forged, revoked, wrong_event, not_approved")
+    status: str = Field(description="ok, already_checked_in, malformed, forged, revoked, wrong_event, not_approved, "
+                                    "outside_dates (refused: the organizer turned off check-in outside the dates)")
     reason: str
+    timing: str = Field("", description="early or late: an admission outside the event's check-in window (the day "
+                                        "before the start to the day after the end); empty inside it")
     attendee: AttendeeOut | None = None
     checked_in_at: str | None = None
     gate: str = ""

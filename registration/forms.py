@@ -147,7 +147,7 @@ class ImportConfirmForm(forms.Form):
 class SettingsForm(forms.ModelForm):
     class Meta:
         model = RegistrationSettings
-        fields = ["is_open", "approval_required", "buyer_capacity"]
+        fields = ["is_open", "approval_required", "buyer_capacity", "checkin_outside_dates"]
 
 
 class QuestionForm(forms.ModelForm):

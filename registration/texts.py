@@ -13,6 +13,7 @@ WORDS = {
     ScanStatus.WRONG_EVENT: _("WRONG EVENT"),
     ScanStatus.NOT_APPROVED: _("NOT APPROVED"),
     ScanStatus.REFUSED_OFFLINE: _("REFUSED OFFLINE"),
+    ScanStatus.OUTSIDE_DATES: _("OUTSIDE EVENT DATES"),
 }
 
 REASONS = {
@@ -24,13 +25,19 @@ REASONS = {
     ScanStatus.WRONG_EVENT: _("This badge is for another event."),
     ScanStatus.NOT_APPROVED: _("This registration is not approved."),
     ScanStatus.REFUSED_OFFLINE: _("The desk refused this scan while offline; it is recorded, not counted."),
+    ScanStatus.OUTSIDE_DATES: _("The organizer does not allow check-in outside the event's dates."),
 }
+
+# The question asked at the desk when an admission falls outside the event's dates but is allowed.
+CONFIRM_REASON = _("Today is outside the event's dates. Check this person in anyway? The check-in will be marked "
+                   "early or late.")
 
 # Colour family for the result box (the word above says the same thing in text).
 TONES = {
     ScanStatus.OK: "ok",
     ScanStatus.ALREADY: "warn",
     ScanStatus.NOT_APPROVED: "warn",
+    ScanStatus.OUTSIDE_DATES: "warn",
 }
 
 ERRORS = {

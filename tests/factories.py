@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import factory
@@ -14,6 +14,18 @@ from eventsite.models import Event, EventRole, Organization, User
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PASSWORD = "test-pass-123"
+# Test events start today at 08:00 and last three days, so that a check-in made now is inside the event's check-in
+# window (registration.services.checkin.checkin_window), as on a real event day. Dates in tests are written from
+# these, never as fixed calendar days.
+DAY1 = datetime.combine(datetime.now(VN).date(), time(8, 0), tzinfo=VN)
+DAY2 = DAY1 + timedelta(days=1)
+DAY3 = DAY1 + timedelta(days=2)
+
+
+def at(day: datetime, hhmm: str) -> datetime:
+    """``day`` at the local time "HH:MM"."""
+    hours, minutes = map(int, hhmm.split(":"))
+    return day.replace(hour=hours, minute=minutes)
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -51,7 +63,7 @@ class EventFactory(factory.django.DjangoModelFactory):
     province_at_event = "Cà Mau"
     province_code = 96
     venue = "Trung tâm Hội nghị tỉnh Cà Mau"
-    starts_at = factory.LazyFunction(lambda: datetime(2026, 12, 9, 8, 0, tzinfo=VN))
+    starts_at = factory.LazyFunction(lambda: DAY1)
     ends_at = factory.LazyAttribute(lambda o: o.starts_at + timedelta(days=2))
     status = Event.Status.PUBLISHED
 

@@ -2,7 +2,7 @@
 registrations (signup.py); badges and check-in live beside them in their own modules."""
 
 from .badges import Badge, BadgeJob, BadgeLayout, EventSigningKey, RevokedToken
-from .checkin import CheckIn, Device, ScanLog, ScanStatus
+from .checkin import CheckIn, CheckinTiming, Device, ScanLog, ScanStatus
 from .offline import CheckinConflict, DeskReport, DeskSyncCounter, DeskTombstone
 from .registrations import BuyerType, Registration, RegistrationRole, RegistrationSource, RegistrationStatus
 from .signup import ImportBatch, RegistrationQuestion, RegistrationSettings
@@ -29,4 +29,5 @@ __all__ = [
     "RevokedToken",
     "ScanLog",
     "ScanStatus",
+    "CheckinTiming",
 ]

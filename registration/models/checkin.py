@@ -24,6 +24,16 @@ class ScanStatus(models.TextChoices):
     NOT_APPROVED = "not_approved", _("Not approved")
     # An offline desk turned the person away; uploaded later, the server would have admitted them (logged only).
     REFUSED_OFFLINE = "refused_offline", _("Refused offline")
+    # Outside the check-in window (the day before the start to the day after the end): refused when the organizer
+    # turned such check-ins off, else asked of the person at the desk before admitting.
+    OUTSIDE_DATES = "outside_dates", _("Outside the event's dates")
+
+
+class CheckinTiming(models.TextChoices):
+    """When an admission happened compared with the event's check-in window ("" inside it)."""
+
+    EARLY = "early", _("Early")
+    LATE = "late", _("Late")
 
 
 class Device(models.Model):
@@ -58,6 +68,7 @@ class CheckIn(models.Model):
                                 related_name="+")
     by_device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
     role = models.CharField(max_length=20)  # copied from the registration for cheap counts by role
+    timing = models.CharField(_("timing"), max_length=5, choices=CheckinTiming.choices, blank=True, default="")
     annulled_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

@@ -24,6 +24,12 @@ class RegistrationSettings(models.Model):
         _("places for buyers"), null=True, blank=True,
         help_text=_("Leave empty for no limit. Further buyers go on the waiting list."),
     )
+    checkin_outside_dates = models.BooleanField(
+        _("check-in allowed outside the event's dates"), default=True,
+        help_text=_("From the day before the start to the day after the end, check-in is normal. Outside those "
+                    "days the desk asks for confirmation and the scan is marked early or late; when off, it is "
+                    "refused."),
+    )
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

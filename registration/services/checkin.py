@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -34,8 +34,10 @@ from ..models import (
     Badge,
     CheckIn,
     CheckinConflict,
+    CheckinTiming,
     Device,
     Registration,
+    RegistrationSettings,
     RegistrationStatus,
     RevokedToken,
     ScanLog,
@@ -62,6 +64,7 @@ class ScanResult:
     checked_in_at: str | None = None  # ISO 8601: the admission this answer refers to
     gate: str = ""
     replayed: bool = False
+    timing: str = ""  # a CheckinTiming: "" inside the event's check-in window, else early or late
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -70,12 +73,18 @@ class ScanResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {"status": self.status, "badge_id": self.badge_id, "attendee": self.attendee,
-                "checked_in_at": self.checked_in_at, "gate": self.gate}
+                "checked_in_at": self.checked_in_at, "gate": self.gate, "timing": self.timing}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any], *, replayed: bool = False) -> ScanResult:
         return cls(status=data["status"], badge_id=data.get("badge_id"), attendee=data.get("attendee"),
-                   checked_in_at=data.get("checked_in_at"), gate=data.get("gate", ""), replayed=replayed)
+                   checked_in_at=data.get("checked_in_at"), gate=data.get("gate", ""), replayed=replayed,
+                   timing=data.get("timing", ""), extra={"confirmable": data.get("confirmable", False)})
+
+    @property
+    def confirmable(self) -> bool:
+        """Outside the event's dates, and the person at the desk may admit anyway after confirming."""
+        return self.status == ScanStatus.OUTSIDE_DATES and bool(self.extra.get("confirmable"))
 
 
 def attendee_summary(badge: Badge) -> dict[str, str]:
@@ -110,10 +119,40 @@ def _event_of(event: Event | None, device_or_user) -> Event:
     return event
 
 
+def checkin_window(event: Event) -> tuple[date, date]:
+    """The days on which check-in is normal: from the day before the event starts to the day after it ends
+    (local dates). Desks open the evening before, and late visitors come back for signings the day after."""
+    return (timezone.localdate(event.starts_at) - timedelta(days=1),
+            timezone.localdate(event.ends_at) + timedelta(days=1))
+
+
+def checkin_timing(event: Event, at: datetime) -> str:
+    """"" when ``at`` falls inside the event's check-in window, else ``CheckinTiming.EARLY`` or ``LATE``."""
+    first, last = checkin_window(event)
+    day = timezone.localdate(at)
+    if day < first:
+        return CheckinTiming.EARLY
+    if day > last:
+        return CheckinTiming.LATE
+    return ""
+
+
+def outside_dates_allowed(event: Event) -> bool:
+    """Whether the organizer lets people in outside the check-in window (on unless turned off)."""
+    allowed = (RegistrationSettings.objects.filter(event_id=event.pk)
+               .values_list("checkin_outside_dates", flat=True).first())
+    return allowed is None or allowed
+
+
 def redeem_badge(*, code: str, gate: str, nonce: str, device_or_user, event: Event | None = None,
                  scanned_at: datetime | None = None, announce: bool = True, admit: bool = True,
-                 local: str = "") -> ScanResult:
+                 local: str = "", confirmed_outside_dates: bool = True) -> ScanResult:
     """Admit the holder of ``code`` at ``gate``; see ScanStatus for the answers. Never raises for a bad code.
+
+    Outside the event's check-in window (``checkin_window``) an admission is marked early or late
+    (``ScanResult.timing``, ``CheckIn.timing``); it is refused (OUTSIDE_DATES) when the organizer turned such
+    check-ins off, and merely asked (OUTSIDE_DATES, ``confirmable``) when ``confirmed_outside_dates`` is False:
+    the online desk asks its user first, while the API and the offline desk's uploads record the scan marked.
 
     ``admit=False`` (a scan an offline desk refused, uploaded for the record) decides and logs only: a refusal
     is logged with the server's own reason, and what the server would have admitted (or found already in) is
@@ -132,7 +171,8 @@ def redeem_badge(*, code: str, gate: str, nonce: str, device_or_user, event: Eve
     except tokens.TokenError as invalid:
         claims, status = None, invalid.code
     return _redeem(event=event, claims=claims, status=status, gate=gate, nonce=nonce, actor=_actor(device_or_user),
-                   scanned_at=scanned_at, announce=announce, admit=admit, local=local)
+                   scanned_at=scanned_at, announce=announce, admit=admit, local=local,
+                   confirmed_outside_dates=confirmed_outside_dates)
 
 
 @dataclass(frozen=True)
@@ -164,7 +204,7 @@ def identify_badge(*, code: str, event: Event) -> BadgeHolder:
 
 
 def checkin_registration(*, registration_id: int, gate: str, nonce: str, device_or_user,
-                         event: Event | None = None) -> ScanResult:
+                         event: Event | None = None, confirmed_outside_dates: bool = True) -> ScanResult:
     """Manual admission from a name/phone lookup (lost badge): same rules as a scan, minus the token."""
     event = _event_of(event, device_or_user)
     gate, nonce = _clean(gate, nonce)
@@ -175,7 +215,8 @@ def checkin_registration(*, registration_id: int, gate: str, nonce: str, device_
 
     badge = ensure_badge(registration)
     claims = tokens.Claims(badge_id=badge.pk, event_id=event.pk, counter=badge.counter)
-    return _redeem(event=event, claims=claims, status=None, gate=gate, nonce=nonce, actor=_actor(device_or_user))
+    return _redeem(event=event, claims=claims, status=None, gate=gate, nonce=nonce, actor=_actor(device_or_user),
+                   confirmed_outside_dates=confirmed_outside_dates)
 
 
 def _lock_badge(*, event_id: int, badge_id: int, nonce: str) -> tuple[Badge | None, dict | None]:
@@ -200,7 +241,7 @@ def _prior_answer(*, event_id: int, nonce: str) -> dict | None:
 
 def _redeem(*, event: Event, claims: tokens.Claims | None, status: str | None, gate: str, nonce: str,
             actor: dict[str, Any], scanned_at: datetime | None = None, announce: bool = True, admit: bool = True,
-            local: str = "") -> ScanResult:
+            local: str = "", confirmed_outside_dates: bool = True) -> ScanResult:
     ids = {"by_user_id": actor["by_user"].pk if actor["by_user"] else None,
            "by_device_id": actor["by_device"].pk if actor["by_device"] else None}
     try:
@@ -214,11 +255,13 @@ def _redeem(*, event: Event, claims: tokens.Claims | None, status: str | None, g
                 return ScanResult.from_dict(prior, replayed=True)
             now = timezone.now()
             result = _decide(claims=claims, status=status, badge=badge)
+            if result.ok:
+                _check_dates(event, result, at=scanned_at or now, confirmed=confirmed_outside_dates)
             # A retry that raced its original past the lookup above fails on the unique (event, nonce) of the
             # scan log and is answered below with the original's result.
             log = ScanLog(event_id=event.pk, nonce=nonce, gate=gate, at=now, scanned_at=scanned_at,
                           badge_id=badge.pk if badge else None, **ids)
-            verdict = {}
+            verdict = {"confirmable": True} if result.confirmable else {}
             if not admit:
                 if result.ok:
                     result.status = ScanStatus.REFUSED_OFFLINE
@@ -233,7 +276,7 @@ def _redeem(*, event: Event, claims: tokens.Claims | None, status: str | None, g
                 result.checked_in_at, result.gate = at.isoformat(), gate
                 role = badge.registration.role
                 log.checkin = CheckIn.objects.create(event_id=event.pk, badge_id=badge.pk, gate=gate, at=at,
-                                                     role=role, **ids)
+                                                     role=role, timing=result.timing, **ids)
                 Badge.objects.filter(pk=badge.pk).update(checked_in_at=at, checked_in_gate=gate,
                                                          current_checkin=log.checkin)
                 if announce:
@@ -258,6 +301,19 @@ def announce_admission(event_id: int, *, role: str, gate: str, at: str) -> None:
     """
     broadcast_coalesced_on_commit(event_id, TOPIC, {"type": "checkin.changed", "delta": 1, "role": role,
                                                     "gate": gate, "at": at})
+
+
+def _check_dates(event: Event, result: ScanResult, *, at: datetime, confirmed: bool) -> None:
+    """Mark an admission outside the check-in window early or late, or turn it into OUTSIDE_DATES (refused, or
+    to be confirmed at the desk). Inside the window (the usual case) it reads nothing."""
+    result.timing = checkin_timing(event, at)
+    if not result.timing:
+        return
+    if not outside_dates_allowed(event):
+        result.status = ScanStatus.OUTSIDE_DATES
+    elif not confirmed:
+        result.status = ScanStatus.OUTSIDE_DATES
+        result.extra["confirmable"] = True
 
 
 def _decide(*, claims: tokens.Claims | None, status: str | None, badge: Badge | None) -> ScanResult:
@@ -291,7 +347,7 @@ def _offline_conflict(*, event, badge: Badge, gate, now, actor, scanned_at, nonc
         # The offline admission came first: it becomes the check-in, the later one is annulled (not counted).
         CheckIn.objects.filter(pk=current.pk).update(annulled_at=now)
         kept = CheckIn.objects.create(event=event, badge_id=badge.pk, gate=gate, at=scanned_at,
-                                      role=badge.registration.role,
+                                      role=badge.registration.role, timing=checkin_timing(event, scanned_at),
                                       **actor)
         Badge.objects.filter(pk=badge.pk).update(checked_in_at=scanned_at, checked_in_gate=gate,
                                                  current_checkin=kept)

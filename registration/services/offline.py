@@ -100,7 +100,8 @@ def desk_list(*, event: Event, since: int = 0, revoked_after: int = 0) -> dict[s
     replaces the desk's list, ``e`` event id, ``k`` public key (raw, base64url), ``b`` badges as
     ``[id, name, organization, role, approved (1/0), issue counter]``, ``d`` ids of badges deleted after
     ``since`` (tombstones; empty in a full list), ``r`` revoked ``[badge id, counter]``, ``rv`` the last
-    revocation id. No email, no phone.
+    revocation id, ``w`` the check-in window ``[first day, last day, outside allowed (1/0)]`` (checkin_window).
+    No email, no phone.
     """
     version, floor = (DeskSyncCounter.objects.filter(event_id=event.pk).values_list("version", "floor").first()
                       or (0, 0))
@@ -130,6 +131,8 @@ def desk_list(*, event: Event, since: int = 0, revoked_after: int = 0) -> dict[s
         "d": deleted,
         "r": [[badge_id, counter] for _, badge_id, counter in revoked],
         "rv": revoked[-1][0] if revoked else max(revoked_after, 0) if not full else 0,
+        "w": [*(day.isoformat() for day in checkin.checkin_window(event)),
+              1 if checkin.outside_dates_allowed(event) else 0],
     }
 
 

@@ -105,7 +105,7 @@ def counts_by_status(event: Event) -> dict[str, int]:
 
 @transaction.atomic
 def update_settings(*, event: Event, is_open: bool, approval_required: bool,
-                    buyer_capacity: int | None) -> RegistrationSettings:
+                    buyer_capacity: int | None, checkin_outside_dates: bool = True) -> RegistrationSettings:
     """Change how the event takes registrations; a raised capacity promotes waitlisted buyers.
 
     Capacity cannot drop below the buyers already approved: places given are not taken back here.
@@ -120,6 +120,7 @@ def update_settings(*, event: Event, is_open: bool, approval_required: bool,
     settings.is_open = is_open
     settings.approval_required = approval_required
     settings.buyer_capacity = buyer_capacity
+    settings.checkin_outside_dates = checkin_outside_dates
     settings.save()
     _promote_locked(settings)
     return settings

@@ -13,7 +13,7 @@ from eventsite.numbers import NumberError, parse_id
 from ..models import RegistrationRole, ScanStatus
 from ..services import checkin
 from ..services.checkin import CheckinError, ScanResult
-from ..texts import REASONS, TONES, WORDS, error_text
+from ..texts import CONFIRM_REASON, REASONS, TONES, WORDS, error_text
 
 DEFAULT_GATE = "1"
 
@@ -34,12 +34,14 @@ def result_context(result: ScanResult) -> dict:
     return {
         "status": result.status,
         "word": WORDS.get(result.status, result.status),
-        "reason": REASONS.get(result.status, ""),
+        "reason": CONFIRM_REASON if result.confirmable else REASONS.get(result.status, ""),
         "tone": TONES.get(result.status, "bad"),
         "attendee": attendee or None,
         "when": parse_datetime(result.checked_in_at) if result.checked_in_at else None,
         "gate": result.gate,
         "show_when": result.status == ScanStatus.ALREADY,
+        "timing": result.timing,
+        "confirmable": result.confirmable,
     }
 
 
@@ -57,11 +59,19 @@ def desk(request: HttpRequest) -> HttpResponse:
                                                       **_undo_context(request, gate)})
 
 
+def _confirmed(request: HttpRequest) -> bool:
+    """The person at the desk confirmed an admission outside the event's dates (see checkin._check_dates)."""
+    return request.POST.get("confirm_outside_dates") == "1"
+
+
 def _answer(request: HttpRequest, result: ScanResult | None, error: str = "") -> HttpResponse:
     gate = _gate(request)
     context = {"error": error, **_undo_context(request, gate)}
     if result is not None:
         context.update(result_context(result))
+        if result.timing:
+            first, last = checkin.checkin_window(request.event)
+            context.update(window_first=first, window_last=last, retry=request.POST)
     response = render(request, "registration/_desk_result.html", context, status=400 if error else 200)
     response["X-Scan-Status"] = result.status if result else "error"
     return response
@@ -73,7 +83,7 @@ def scan(request: HttpRequest) -> HttpResponse:
     try:
         result = checkin.redeem_badge(code=request.POST.get("code", "")[:400], gate=_gate(request),
                                       nonce=request.POST.get("nonce", ""), device_or_user=request.user,
-                                      event=request.event)
+                                      event=request.event, confirmed_outside_dates=_confirmed(request))
     except CheckinError as e:
         return _answer(request, None, error_text(e.code))
     return _answer(request, result)
@@ -89,7 +99,7 @@ def manual(request: HttpRequest) -> HttpResponse:
     try:
         result = checkin.checkin_registration(registration_id=registration_id, gate=_gate(request),
                                               nonce=request.POST.get("nonce", ""), device_or_user=request.user,
-                                              event=request.event)
+                                              event=request.event, confirmed_outside_dates=_confirmed(request))
     except CheckinError as e:
         return _answer(request, None, error_text(e.code))
     return _answer(request, result)

@@ -9,10 +9,9 @@ import factory
 
 from agenda import services
 from agenda.models import Room, Session, SessionSpeaker, Speaker
-from tests.factories import EventFactory
+from tests.factories import DAY1, EventFactory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
-DAY1 = datetime(2026, 12, 9, 8, 0, tzinfo=VN)
 
 
 class RoomFactory(factory.django.DjangoModelFactory):

@@ -42,7 +42,8 @@ def url(name, event, *args):
 
 
 def session_post(room, *, title="Lễ ký kết hợp tác", speakers=(), **extra):
-    data = {"title": title, "type": "signing", "starts_at": "2026-12-09T15:00", "ends_at": "2026-12-09T16:00",
+    day = f"{DAY1:%Y-%m-%d}"
+    data = {"title": title, "type": "signing", "starts_at": f"{day}T15:00", "ends_at": f"{day}T16:00",
             "room": str(room.pk) if room else "", "language": "vi", "description": "",
             "speakers-TOTAL_FORMS": str(max(len(speakers), 1)), "speakers-INITIAL_FORMS": "0",
             "speakers-MIN_NUM_FORMS": "0", "speakers-MAX_NUM_FORMS": "20"}
@@ -131,8 +132,8 @@ def test_model_clean_refuses_another_events_room(event):
 
 def test_admin_form_refuses_another_events_room(event):
     own, foreign = RoomFactory(event=event), RoomFactory()
-    data = {"event": str(event.pk), "title": "Phiên", "type": "panel", "starts_at": "2026-12-09 08:00",
-            "ends_at": "2026-12-09 09:00", "language": "vi", "status": "scheduled", "description": ""}
+    data = {"event": str(event.pk), "title": "Phiên", "type": "panel", "starts_at": f"{DAY1:%Y-%m-%d} 08:00",
+            "ends_at": f"{DAY1:%Y-%m-%d} 09:00", "language": "vi", "status": "scheduled", "description": ""}
     assert SessionAdminForm({**data, "room": str(own.pk)}).is_valid()
     form = SessionAdminForm({**data, "room": str(foreign.pk)})
     assert list(form.fields["room"].queryset) == [own]
@@ -147,8 +148,8 @@ def test_admin_add_page_refuses_another_events_room(client, event):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     foreign = RoomFactory()
     response = client.post(reverse("admin:agenda_session_add"), {
-        "event": str(event.pk), "title": "Phiên", "type": "panel", "starts_at_0": "09/12/2026",
-        "starts_at_1": "08:00", "ends_at_0": "09/12/2026", "ends_at_1": "09:00", "language": "vi",
+        "event": str(event.pk), "title": "Phiên", "type": "panel", "starts_at_0": f"{DAY1:%d/%m/%Y}",
+        "starts_at_1": "08:00", "ends_at_0": f"{DAY1:%d/%m/%Y}", "ends_at_1": "09:00", "language": "vi",
         "status": "scheduled", "room": str(foreign.pk), "description": "",
         "speaker_links-TOTAL_FORMS": "0", "speaker_links-INITIAL_FORMS": "0",
         "speaker_links-MIN_NUM_FORMS": "0", "speaker_links-MAX_NUM_FORMS": "1000"})

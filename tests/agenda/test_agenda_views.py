@@ -14,7 +14,7 @@ from agenda.models import FeedToken, Session, Star
 from eventsite.apps import collect_nav, collect_stats
 from eventsite.models import Event, EventRole
 from tests.agenda.factories import RoomFactory, SessionFactory, programme
-from tests.factories import EventFactory, user_with_role
+from tests.factories import DAY1, EventFactory, user_with_role
 
 pytestmark = pytest.mark.django_db
 Role = EventRole.Role
@@ -213,7 +213,7 @@ def test_organizer_controls_with_one_click_or_one_short_form(client, event):
     assert "Phiên 1" in page and "Điều hành trực tiếp: TẮT" in page
     hx = {"HTTP_HX_REQUEST": "true"}
     response = client.post(url("session_action", event, session_id=first.pk, action="shift"),
-                           {"minutes": "15", "day": "2026-12-09"}, **hx)
+                           {"minutes": "15", "day": f"{DAY1:%Y-%m-%d}"}, **hx)
     body = response.content.decode()
     assert response.status_code == 200 and 'id="control-panel"' in body
     assert "Đã lưu vào bản nháp" in body and "dời sang 08:15" in body
@@ -251,6 +251,6 @@ def test_control_panel_query_count_is_constant(client, django_assert_max_num_que
         programme(event, sessions=size, rooms=5)
         client.force_login(user_with_role(event, Role.ORGANIZER))
         with django_assert_max_num_queries(20) as queries:
-            assert client.get(url("control", event), {"day": "2026-12-09"}).status_code == 200
+            assert client.get(url("control", event), {"day": f"{DAY1:%Y-%m-%d}"}).status_code == 200
         counts.append(len(queries))
     assert counts[0] == counts[1]

@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from agreements.models import Agreement, AgreementParty
 from agreements.services import AgreementData, PartyData, create_agreement
 from eventsite.models import EventRole, Organization
-from tests.factories import EventRoleFactory, OrganizationFactory, UserFactory
+from tests.factories import DAY1, EventRoleFactory, OrganizationFactory, UserFactory, at
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 Kind = Organization.Kind
 Role = AgreementParty.Role
-SIGNED = datetime(2026, 12, 9, 10, 0, tzinfo=VN)
+SIGNED = at(DAY1, "10:00")
 
 
 def dept(province: int = 79, **kw) -> Organization:

@@ -4,8 +4,6 @@ verification) and, for a participant, its organization stays a party. Anything e
 
 from __future__ import annotations
 
-from datetime import date
-
 import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, settings
@@ -14,7 +12,7 @@ from hypothesis import strategies as st
 from agreements.models import Agreement
 from agreements.services import AgreementError, PartyData, create_agreement, update_agreement
 from eventsite.models import EventRole
-from tests.factories import EventFactory, UserFactory
+from tests.factories import DAY2, EventFactory, UserFactory
 
 from .factories import Role, data, member, producer, retailer
 
@@ -69,7 +67,7 @@ def test_edit_is_saved_iff_the_editor_may_edit_and_its_organization_stays_a_part
                                  data=data(Agreement.Kind.OTHER, seller=own, buyer=orgs[1]), allow_duplicate=True)
             Agreement.objects.filter(pk=a.pk).update(
                 verification=verification, status="cancelled" if cancelled else "signed",
-                cancelled_on=date(2026, 12, 10) if cancelled else None)
+                cancelled_on=DAY2.date() if cancelled else None)
             a.refresh_from_db()
             before = (a.version, sorted(a.parties.values_list("organization_id", flat=True)))
             user = make_editor(world, editor)

@@ -15,7 +15,7 @@ from agreements.models import Agreement, AgreementParty
 from agreements.services import AgreementError, PartyData, create_agreement, reject_agreement
 from eventsite.models import EventRole, Organization
 from tests.agenda.factories import SessionFactory
-from tests.factories import EventFactory
+from tests.factories import DAY1, EventFactory
 from tests.reports import export_via_job
 
 from .factories import agreement, data, dept, member, organizer, producer, retailer
@@ -95,7 +95,7 @@ def test_signing_session_links_organizers_to_the_form_and_shows_its_count(client
     reject_agreement(agreement=gone, actor=None, reason="nhập nhầm")  # does not count
     agenda_services.publish(event=event)
     client.force_login(organizer(event))
-    control = client.get(reverse("agenda:control", args=[event.slug]), {"day": "2026-12-09"}).content.decode()
+    control = client.get(reverse("agenda:control", args=[event.slug]), {"day": f"{DAY1:%Y-%m-%d}"}).content.decode()
     link = f'{new_url(event)}?session={signing.pk}'
     assert link in control and "Nhập các biên bản ký kết trong phiên này" in control
     assert f"?session={panel.pk}" not in control
@@ -143,7 +143,7 @@ def test_editing_an_agreement_with_six_parties_keeps_every_party_and_signatory(c
     post = dict(re.findall(r'<input type="(?:text|hidden|number)" name="([^"]+)"(?: value="([^"]*)")?', html))
     post.update({f"party_{i}": p.organization_id for i, p in enumerate(a.parties.all(), start=1)})
     post.update({f"party_{i}_role": p.role for i, p in enumerate(a.parties.all(), start=1)})
-    post.update(kind=a.kind, title="Sửa tiêu đề", signed_at="2026-12-09T10:00", party_7_role="buyer")
+    post.update(kind=a.kind, title="Sửa tiêu đề", signed_at=f"{DAY1:%Y-%m-%d}T10:00", party_7_role="buyer")
     post["csrfmiddlewaretoken"] = ""
     response = client.post(url, post)
     assert response.status_code == 302, response.content.decode()[:3000]

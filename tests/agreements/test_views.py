@@ -11,7 +11,7 @@ from agreements.models import Agreement
 from eventsite.models import EventRole
 from tests.agenda.factories import SessionFactory
 from tests.booths.factories import ApplicationFactory
-from tests.factories import EventFactory, ProductFactory
+from tests.factories import DAY1, EventFactory, ProductFactory
 
 from .factories import agreement, dept, member, organizer, producer, retailer
 
@@ -23,7 +23,7 @@ def form_post(a: Agreement | None = None, **over) -> dict:
     parties = list(a.parties.all()) if a else []
     post = {
         "kind": a.kind if a else "biz_distributor", "title": a.title if a else "Cung ứng",
-        "signed_at": timezone.localtime(a.signed_at).strftime("%Y-%m-%dT%H:%M") if a else "2026-12-09T10:00",
+        "signed_at": timezone.localtime(a.signed_at).strftime("%Y-%m-%dT%H:%M") if a else f"{DAY1:%Y-%m-%d}T10:00",
         "estimated_value": a.estimated_value if a and a.estimated_value is not None else "",
         "volume": "", "term": "", "ceremony_ref": "", "version": a.version if a else "",
     }

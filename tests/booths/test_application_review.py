@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from booths.models import ApplicationStatus
 from eventsite.models import EventRole
-from tests.factories import EventFactory, ProductFactory, UserFactory, user_with_role
+from tests.factories import DAY2, DAY3, EventFactory, ProductFactory, UserFactory, user_with_role
 
 from .factories import ApplicationFactory
 
@@ -23,7 +23,7 @@ PRODUCT = {"name": "Mật ong rừng U Minh", "group": "food", "subgroup": "raw"
 
 @pytest.fixture
 def event():
-    return EventFactory(slug="hoi-cho")  # 09/12/2026 to 11/12/2026
+    return EventFactory(slug="hoi-cho")  # DAY1 to DAY3
 
 
 def url(name, event, **kw):
@@ -64,7 +64,8 @@ def test_the_exhibitors_note_is_shown_to_the_organizer(client, event):
     assert "Chúng tôi cần ổ điện cho tủ mát.<br>Xin gian gần cửa." in html
 
 
-@pytest.mark.parametrize("expires, warned", [("2026-12-10", True), ("2026-12-11", False), ("2027-06-01", False)])
+@pytest.mark.parametrize("expires, warned", [(f"{DAY2:%Y-%m-%d}", True), (f"{DAY3:%Y-%m-%d}", False),
+                                             (f"{DAY3.year + 1}-06-01", False)])
 def test_a_certificate_expiring_before_the_event_ends_is_warned(client, event, expires, warned):
     application = ApplicationFactory(event=event, status=ApplicationStatus.SUBMITTED)
     client.force_login(application.applicant)

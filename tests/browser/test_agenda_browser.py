@@ -10,7 +10,7 @@ from agenda import services
 from eventsite.models import EventRole
 from tests.agenda.factories import programme
 from tests.browser.conftest import assert_accessible, screenshot
-from tests.factories import EventFactory, user_with_role
+from tests.factories import DAY1, EventFactory, user_with_role
 
 pytestmark = pytest.mark.browser
 
@@ -46,7 +46,7 @@ def test_organizer_shift_reaches_an_open_public_agenda(page, browser, live_app):
         assert_accessible(public, "agenda")
 
         sign_in(page, live_app, organizer)
-        page.goto(f"/e/{event.slug}/agenda/control/?day=2026-12-09")
+        page.goto(f"/e/{event.slug}/agenda/control/?day={DAY1:%Y-%m-%d}")
         assert_accessible(page, "agenda-control")
         form = page.locator(f"#control-session-{first.pk} form.shift-form")
         form.locator("input[name=minutes]").fill("15")
@@ -97,7 +97,7 @@ def test_agenda_and_control_fit_a_phone(page, live_app):
     page.set_viewport_size({"width": 375, "height": 800})
     sign_in(page, live_app, organizer)
     for path, name in [(f"/e/{event.slug}/agenda/", "agenda-phone"),
-                       (f"/e/{event.slug}/agenda/control/?day=2026-12-09", "agenda-control-phone")]:
+                       (f"/e/{event.slug}/agenda/control/?day={DAY1:%Y-%m-%d}", "agenda-control-phone")]:
         page.goto(path)
         width = page.evaluate("document.documentElement.scrollWidth")
         assert width <= 375, f"{path} scrolls sideways on a phone ({width}px)"

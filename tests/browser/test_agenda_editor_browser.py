@@ -12,7 +12,7 @@ from tests.agenda.factories import RoomFactory, SpeakerFactory
 from tests.booths.factories import BoothFactory, HallFactory
 from tests.browser.conftest import assert_accessible, screenshot
 from tests.browser.test_agenda_browser import sign_in
-from tests.factories import EventFactory, user_with_role
+from tests.factories import DAY1, EventFactory, user_with_role
 
 pytestmark = pytest.mark.browser
 
@@ -34,8 +34,8 @@ def test_organizer_edits_agenda_and_halls_without_admin(page, live_app):
     page.get_by_role("button", name="Thêm phiên").click()
     page.get_by_label("tiêu đề").fill("Lễ ký kết biên bản ghi nhớ hợp tác")
     page.get_by_label("loại").select_option("signing")
-    page.get_by_label("bắt đầu").fill("2026-12-09T15:45")
-    page.get_by_label("kết thúc").fill("2026-12-09T16:45")
+    page.get_by_label("bắt đầu").fill(f"{DAY1:%Y-%m-%d}T15:45")
+    page.get_by_label("kết thúc").fill(f"{DAY1:%Y-%m-%d}T16:45")
     page.get_by_label("Phòng", exact=True).select_option(label="Hội trường A")
     page.locator("select[name='speakers-0-speaker']").select_option(label="Lê Văn Tư")
     page.locator("input[name='speakers-0-order']").fill("2")

@@ -11,7 +11,7 @@ from booths.models import ApplicationStatus
 from booths.services import applications as app_svc
 from eventsite.models import EventRole, Organization
 from tests.booths.factories import ApplicationFactory
-from tests.factories import PASSWORD, EventFactory, ProductFactory, user_with_role
+from tests.factories import DAY2, PASSWORD, EventFactory, ProductFactory, user_with_role
 
 from .conftest import assert_accessible, log_in
 from .test_booths_browser import server_login_ready
@@ -27,7 +27,7 @@ def applied(transactional_db):
     app = ApplicationFactory(event=event, status=ApplicationStatus.SUBMITTED, note="Cần ổ điện cho tủ mát.",
                              organization__name="Hợp tác xã Mật ong U Minh", organization__kind="cooperative")
     product = ProductFactory(producer=app.organization, name="Mật ong rừng U Minh",
-                             certificate_issued_on=date(2023, 12, 10), certificate_expires_on=date(2026, 12, 10))
+                             certificate_issued_on=date(2023, 12, 10), certificate_expires_on=DAY2.date())
     app.products.add(product)
     organizer = server_login_ready(user_with_role(event, EventRole.Role.ORGANIZER))
     app_svc.approve_application(application=app, by_user=organizer)
@@ -51,7 +51,7 @@ def test_pending_change_and_certificate_warning_on_a_phone(page, applied):
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(page, "phone-application-pending-change")
     page.goto(f"/e/{event.slug}/booths/apply/product/{product.pk}/")
-    assert "10/12/2026" in page.locator("main .message-warning").inner_text()
+    assert f"{DAY2:%d/%m/%Y}" in page.locator("main .message-warning").inner_text()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
     assert_accessible(page, "phone-product-certificate-warning")
 

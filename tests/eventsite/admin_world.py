@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 from django.utils.text import slugify
@@ -75,7 +75,7 @@ from registration.models import (
     ScanStatus,
 )
 from registration.services import devices, tokens
-from tests.factories import EventFactory, OrganizationFactory, ProductFactory, UserFactory
+from tests.factories import DAY1, EventFactory, OrganizationFactory, ProductFactory, UserFactory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 GROUPS = list(ProductGroup.values)
@@ -96,7 +96,7 @@ class World:
 
 def build_world(token: str, n: int = 1) -> World:
     slug = slugify(token.replace("đ", "d").replace("Đ", "D"))
-    day = datetime(2026, 12, 9, 8, 0, tzinfo=VN)
+    day = DAY1
     host = OrganizationFactory(name=f"Sở Công Thương {token}", kind=Organization.Kind.GOVERNMENT)
     event = EventFactory(name=f"Hội nghị kết nối cung cầu {token}", slug=slug, organizer=host, starts_at=day)
     w = World(token, event)

@@ -27,7 +27,7 @@ from catalog.models import Product
 from eventsite import reports
 from eventsite.models import EventRole, ReportJob
 from tests.agreements.factories import dept
-from tests.factories import EventFactory, UserFactory, user_with_role
+from tests.factories import DAY1, EventFactory, UserFactory, user_with_role
 from tests.services import missing
 from tests.uploads import apply_as_exhibitor, product_post
 
@@ -145,7 +145,7 @@ def test_agreement_scan_on_a_full_private_disk_saves_no_agreement(client, small_
     a, b = dept(96), dept(79)
     fill(leave=8 * 1024)
     scan = noisy_png(80)
-    post = {"kind": "dept_dept", "title": "Hợp tác thương mại", "signed_at": "2026-12-09T10:00",
+    post = {"kind": "dept_dept", "title": "Hợp tác thương mại", "signed_at": f"{DAY1:%Y-%m-%d}T10:00",
             "estimated_value": "", "volume": "", "term": "", "ceremony_ref": "", "version": "", "party_rows": 2,
             "party_1": a.pk, "party_1_role": "government", "party_2": b.pk, "party_2_role": "government",
             "scan": SimpleUploadedFile("bien-ban.png", scan, content_type="image/png")}

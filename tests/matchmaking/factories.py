@@ -11,7 +11,7 @@ from eventsite.models import Event, EventRole, Organization, User
 from matchmaking.models import MeetingRequest, Side
 from matchmaking.services import requests, scheduling
 from matchmaking.services.participants import settings_for
-from tests.factories import EventFactory, OrganizationFactory, ProductFactory, UserFactory
+from tests.factories import DAY2, EventFactory, OrganizationFactory, ProductFactory, UserFactory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 Kind = Organization.Kind
@@ -64,7 +64,7 @@ def accepted_request(f: Fair, buyer: Party, producer: Party, **kwargs) -> Meetin
 
 
 def grid(f: Fair, *, slots: int = 3, tables: int = 2, start: datetime | None = None, seats: int = 4):
-    start = start or datetime(2026, 12, 10, 8, 0, tzinfo=VN)
+    start = start or DAY2
     session = scheduling.create_session(event=f.event, name="Phiên sáng", starts_at=start,
                                         ends_at=start + timedelta(minutes=20 * slots), slot_minutes=20)
     made = scheduling.add_tables(event=f.event, count=tables, seats=seats)

@@ -16,6 +16,7 @@ from catalog.ocop import ProductGroup
 from eventsite.models import Organization
 from matchmaking.services import day, scheduling
 from matchmaking.services.reports import tally_meetings
+from tests.factories import DAY2, DAY3
 from tests.matchmaking.factories import accepted_request, grid
 from tests.matchmaking.factories import fair as make_fair
 
@@ -37,7 +38,7 @@ def meeting(fair):
     return held_meeting(fair, fair.buyers[0], fair.producers[0], slots[0], tables[0])
 
 
-def entry(client, fair, meeting_id, *, seller, buyer, product_ids=(), signed_at="2026-12-10T10:00"):
+def entry(client, fair, meeting_id, *, seller, buyer, product_ids=(), signed_at=f"{DAY2:%Y-%m-%d}T10:00"):
     """Open the entry form the way the meeting page's link does, then save what it shows."""
     new = reverse("agreements:new", args=[fair.event.slug])
     form = client.get(new, {"buyer": buyer.pk, "seller": seller.pk, "meeting": meeting_id,
@@ -87,7 +88,7 @@ def test_someone_else_or_another_events_meeting_is_ignored(client, fair, meeting
     foreign = held_meeting(other, other.buyers[0], other.producers[0], slots[0], tables[0])
     client.force_login(fair.organizer)
     agreement, _form = entry(client, fair, foreign.pk, seller=fair.producers[0].org, buyer=fair.buyers[0].org,
-                             signed_at="2026-12-11T10:00")
+                             signed_at=f"{DAY3:%Y-%m-%d}T10:00")
     assert agreement.meeting is None
 
 
@@ -109,7 +110,7 @@ def test_report_shows_mous_reported_and_agreements_entered(client, fair):
     m3 = held_meeting(fair, b0, p1, slots[1], tables[0])
     client.force_login(fair.organizer)
     counted, _ = entry(client, fair, m1.pk, seller=p0.org, buyer=b0.org)
-    second, _ = entry(client, fair, m1.pk, seller=p0.org, buyer=b0.org, signed_at="2026-12-11T10:00")
+    second, _ = entry(client, fair, m1.pk, seller=p0.org, buyer=b0.org, signed_at=f"{DAY3:%Y-%m-%d}T10:00")
     cancelled, _ = entry(client, fair, m3.pk, seller=p1.org, buyer=b0.org)
     cancel_agreement(agreement=cancelled, actor=fair.organizer, reason="Không thực hiện")
     client.force_login(b1.user)

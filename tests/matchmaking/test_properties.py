@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import contextlib
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from django.db import transaction
@@ -19,8 +19,8 @@ from eventsite.models import EventRole
 from matchmaking.models import BlockedTime, Meeting, Side
 from matchmaking.services import optimizer, requests, scheduling
 from matchmaking.services.errors import PlacementError
-from tests.factories import EventFactory
-from tests.matchmaking.factories import VN, Fair, generous_quotas, party
+from tests.factories import DAY2, EventFactory
+from tests.matchmaking.factories import Fair, generous_quotas, party
 
 # ---------------------------------------------------------------- the optimizer on plain data
 
@@ -117,7 +117,7 @@ def build(sc):
     f = Fair(event, None, None)
     f.buyers = [party(event, EventRole.Role.BUYER) for _ in range(3)]
     f.producers = [party(event, EventRole.Role.EXHIBITOR) for _ in range(3)]
-    start = datetime(2026, 12, 10, 8, 0, tzinfo=VN)
+    start = DAY2
     session = scheduling.create_session(event=event, name="S", starts_at=start, ends_at=start + timedelta(hours=1),
                                         slot_minutes=20)
     slots = list(session.slots.order_by("starts_at"))

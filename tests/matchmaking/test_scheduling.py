@@ -1,15 +1,16 @@
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
 from matchmaking.models import MatchmakingSettings, Meeting, MeetingSlot
 from matchmaking.services import optimizer, scheduling
 from matchmaking.services.errors import InvalidRequest, NotAParticipant, PlacementError, ScheduleError
+from tests.factories import DAY2
 from tests.matchmaking.factories import VN, accepted_request, generous_quotas, grid
 from tests.matchmaking.factories import fair as make_fair
 
 pytestmark = pytest.mark.django_db
-START = datetime(2026, 12, 10, 8, 0, tzinfo=VN)
+START = DAY2
 
 
 def test_create_session_cuts_whole_slots(fair):

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import importlib
-from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+from datetime import timedelta
 
 import pytest
 from django.apps import apps
@@ -15,6 +14,7 @@ from matchmaking.models import MeetingTable
 from matchmaking.services import scheduling
 from matchmaking.services.errors import InvalidRequest
 from tests.booths.factories import BoothFactory
+from tests.factories import DAY2
 from tests.matchmaking.factories import accepted_request
 from tests.matchmaking.factories import fair as make_fair
 from tests.matchmaking.test_views import pdf_text
@@ -93,7 +93,7 @@ def test_organizer_creates_tables_from_chosen_booths(client, fair, booths):
 
 
 def test_booth_code_shows_on_schedule_and_table_sheet(client, fair, booths, tmp_path):
-    start = datetime(2026, 12, 10, 8, 0, tzinfo=ZoneInfo("Asia/Ho_Chi_Minh"))
+    start = DAY2
     session = scheduling.create_session(event=fair.event, name="Sáng", starts_at=start,
                                         ends_at=start + timedelta(minutes=20), slot_minutes=20)
     table = scheduling.add_tables(event=fair.event, booths=[booths[1]])[0]

@@ -11,6 +11,7 @@ from matchmaking.models import Meeting, MeetingOutcome, MeetingRequest, MeetingS
 from matchmaking.services import day, profiles, scheduling
 from matchmaking.services.participants import settings_for
 from matchmaking.services.reports import tally_meetings
+from tests.factories import DAY2
 from tests.matchmaking.factories import accepted_request, generous_quotas, grid, party
 
 pytestmark = pytest.mark.django_db
@@ -192,8 +193,8 @@ def test_no_show_from_the_page(client, fair, scheduled):
 
 def test_organizer_builds_grid_places_and_schedules(client, fair):
     client.force_login(fair.organizer)
-    client.post(url(fair, "session_add"), {"name": "Sáng", "day": "2026-12-10", "starts": "08:00", "ends": "09:00",
-                                           "slot_minutes": "20"})
+    client.post(url(fair, "session_add"), {"name": "Sáng", "day": f"{DAY2:%Y-%m-%d}", "starts": "08:00",
+                                           "ends": "09:00", "slot_minutes": "20"})
     client.post(url(fair, "tables_add"), {"count": "3", "seats": "4", "booth_codes": "A01, A02"})
     assert MeetingSession.objects.get(event=fair.event).slots.count() == 3
     assert list(MeetingTable.objects.values_list("booth_code", flat=True)) == ["A01", "A02", ""]

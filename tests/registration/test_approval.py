@@ -8,7 +8,7 @@ from hypothesis import strategies as st
 
 from registration.models import Registration, RegistrationRole, RegistrationStatus
 from registration.services import registrations as svc
-from tests.factories import EventFactory
+from tests.factories import DAY1, EventFactory
 
 from .factories import RegistrationFactory, RegistrationSettingsFactory
 
@@ -187,7 +187,7 @@ def test_decision_email_in_registrants_language(reg_settings, mailoutbox, django
     assert message.subject.startswith(subject_start)
     assert body_part in message.body
     assert "Đỗ Thị Thanh Hương" not in message.body  # form text never rides in the department's emails
-    assert "09/12/2026" in message.body  # dd/mm/yyyy, Asia/Ho_Chi_Minh
+    assert f"{DAY1:%d/%m/%Y}" in message.body  # dd/mm/yyyy, Asia/Ho_Chi_Minh
 
 
 def test_waitlist_email_explains_the_order(full_event, mailoutbox, django_capture_on_commit_callbacks):

@@ -26,7 +26,7 @@ from registration.models import Registration, RegistrationStatus
 from registration.services import devices
 from tests.agenda.factories import RoomFactory, SessionFactory
 from tests.agreements.factories import agreement
-from tests.factories import EventFactory, ProductFactory, user_with_role
+from tests.factories import DAY1, DAY2, EventFactory, ProductFactory, user_with_role
 from tests.matchmaking.factories import accepted_request, fair, grid
 from tests.registration.factories import RegistrationFactory
 
@@ -171,7 +171,7 @@ def test_agreement_party_signatory_product_and_version_ids(client):
     existing = agreement(event)
     parties = list(existing.parties.all())
     client.force_login(organizer)
-    base = {"kind": "biz_distributor", "title": "Cung ứng", "signed_at": "2026-12-09T10:00",
+    base = {"kind": "biz_distributor", "title": "Cung ứng", "signed_at": f"{DAY1:%Y-%m-%d}T10:00",
             "estimated_value": "", "volume": "", "term": "", "ceremony_ref": "", "version": "",
             "party_rows": 2, "party_1": parties[0].organization_id, "party_1_role": "seller",
             "party_2": parties[1].organization_id, "party_2_role": "buyer", "confirm_duplicate": "on"}
@@ -213,7 +213,7 @@ def test_matchmaking_slot_table_request_booth_and_product_ids(client):
     post_each(client, reverse("matchmaking:table_checkin", args=[f.event.slug]), {}, ["table", "slot"],
               method="get")
     post_each(client, reverse("matchmaking:session_add", args=[f.event.slug]),
-              {"name": "Phiên chiều", "day": "2026-12-10", "starts": "13:00", "ends": "15:00"}, ["slot_minutes"])
+              {"name": "Phiên chiều", "day": f"{DAY2:%Y-%m-%d}", "starts": "13:00", "ends": "15:00"}, ["slot_minutes"])
 
     other = requests.create_request(event=f.event, sender=f.buyers[1].org, side=Side.BUYER,
                                     counterpart=f.producers[1].org, user=f.buyers[1].user, message="Xin gặp")

@@ -55,7 +55,7 @@
   setKnown(known().concat([EVENT]));
 
   // In memory: what the checks need on every scan.
-  const state = { eventId: null, key: null, revoked: new Set(), version: 0, rv: 0, syncedAt: 0, listAt: 0,
+  const state = { eventId: null, key: null, window: null, revoked: new Set(), version: 0, rv: 0, syncedAt: 0, listAt: 0,
                   queued: 0, reachable: true, lastError: "", noCrypto: false, signedOut: false, held: [] };
 
   async function getMeta(db) {
@@ -92,6 +92,7 @@
     const db = await dbPromise;
     const { meta, revoked } = await getMeta(db);
     state.eventId = meta.e || null;
+    state.window = meta.w || null;
     state.version = meta.v || 0;
     state.rv = meta.rv || 0;
     state.syncedAt = meta.syncedAt || 0;
@@ -156,6 +157,8 @@
   }
 
   // --- offline scan ------------------------------------------------------------------------------------------
+  // YYYY-MM-DD in Vietnam's time (the event's dates are local dates; UTC+7, no daylight saving).
+  const localDay = (ms) => new Date(ms + 7 * 3600 * 1000).toISOString().slice(0, 10);
   let order = 0;
   // The verdict on a scan; an admission is queued in the same transaction that found the badge not yet in.
   async function decide(code, gate, nonce, claims) {
@@ -181,6 +184,12 @@
     const admitted = earlier.find((s) => s.s === "ok");
     if (admitted) return { status: "already_checked_in", attendee, at: admitted.t, gate: admitted.g };
     const now = Date.now();
+    // Outside the event's check-in window (server's checkin_window, local dates): refused when the organizer
+    // turned that off; otherwise admitted, and the server marks it early or late on upload.
+    if (state.window && !state.window[2]) {
+      const today = localDay(now);
+      if (today < state.window[0] || today > state.window[1]) return { status: "outside_dates", attendee };
+    }
     scans.put({ n: nonce, b: claims.badge, s: "ok", t: now, o: (order += 1), g: gate, c: code, q: 1 });
     await txDone(tx);
     return { status: "ok", attendee, at: now, gate, queued: true };
@@ -290,14 +299,14 @@
     for (const [b, c] of data.r) revoked.add(`${b}:${c}`);
     const now = Date.now();
     const changed = data.full || data.b.length || data.r.length || (data.d || []).length;
-    const meta = { e: data.e, k: data.k, v: data.v, rv: data.rv, syncedAt: now,
+    const meta = { e: data.e, k: data.k, w: data.w, v: data.v, rv: data.rv, syncedAt: now,
                    listAt: changed || !state.listAt ? now : state.listAt };
     const metaStore = tx.objectStore("meta");
     metaStore.put(meta, "meta");
     metaStore.put([...revoked], "revoked");
     await txDone(tx);
     if (!state.key || meta.k !== state.k) state.key = await importKey(data.k);
-    Object.assign(state, { eventId: data.e, k: data.k, version: data.v, rv: data.rv, syncedAt: now,
+    Object.assign(state, { eventId: data.e, k: data.k, window: data.w || null, version: data.v, rv: data.rv, syncedAt: now,
                            listAt: meta.listAt, revoked, signedOut: false });
     desk.dataset.listVersion = String(data.v);
   }
