@@ -412,18 +412,25 @@ def slot_start(at: datetime) -> datetime:
 
 
 def counts(event: Event) -> dict[str, Any]:
-    """Checked in / registered (approved), by role, by gate and per 15 minutes: four queries."""
+    """Checked in / registered (approved), by role (with those early or late), by gate and per 15 minutes: four
+    queries."""
     registered = dict(
         Registration.objects.filter(event=event, status=RegistrationStatus.APPROVED)
         .values_list("role").annotate(n=Count("id")).values_list("role", "n")
     )
     live = CheckIn.objects.filter(event=event, annulled_at__isnull=True)
-    checked = dict(live.values_list("role").annotate(n=Count("id")).values_list("role", "n"))
+    by_role = list(live.values_list("role").annotate(
+        n=Count("id"), early=Count("id", filter=Q(timing=CheckinTiming.EARLY)),
+        late=Count("id", filter=Q(timing=CheckinTiming.LATE))).values_list("role", "n", "early", "late"))
+    checked = {role: n for role, n, _early, _late in by_role}
     by_gate = dict(live.values_list("gate").annotate(n=Count("id")).order_by("gate").values_list("gate", "n"))
     slots = Counter(slot_start(at) for at in live.values_list("at", flat=True).iterator(chunk_size=2000))
     return {
         "registered": sum(registered.values()),
         "checked_in": sum(checked.values()),
+        # Admissions outside the event's check-in window (see checkin_window), marked at the gate.
+        "early": sum(row[2] for row in by_role),
+        "late": sum(row[3] for row in by_role),
         "by_role": {role: {"registered": registered.get(role, 0), "checked_in": checked.get(role, 0)}
                     for role in sorted(set(registered) | set(checked))},
         "by_gate": by_gate,

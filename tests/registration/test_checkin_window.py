@@ -72,6 +72,9 @@ def test_test_events_are_inside_the_window_so_scans_are_plain(client):
     response = _api(client, event, _code(event))
     assert response.json()["status"] == "ok" and response.json()["timing"] == ""
     assert CheckIn.objects.get().timing == ""
+    client.force_login(user_with_role(event, EventRole.Role.ORGANIZER))
+    dashboard = client.get(reverse("registration:checkin_dashboard", args=[event.slug])).content.decode()
+    assert 'id="checked-in-total">1<' in dashboard and 'id="outside-dates"' not in dashboard
 
 
 @pytest.mark.parametrize("days, timing", [(2, "early"), (30, "early"), (-4, "late")])
@@ -81,6 +84,11 @@ def test_api_records_a_scan_outside_the_window_marked(client, days, timing):
     assert response.status_code == 200
     assert response.json()["status"] == "ok" and response.json()["timing"] == timing
     assert CheckIn.objects.get(event=event).timing == timing
+    counted = checkin.counts(event)
+    assert (counted["checked_in"], counted["early"], counted["late"]) == (1, timing == "early", timing == "late")
+    client.force_login(user_with_role(event, EventRole.Role.ORGANIZER))
+    dashboard = client.get(reverse("registration:checkin_dashboard", args=[event.slug])).content.decode()
+    assert 'id="outside-dates"' in dashboard
 
 
 def test_api_refuses_outside_the_window_when_the_organizer_turned_it_off(client):
