@@ -264,9 +264,14 @@ def _child(runs: int, sizes: list[int]) -> list[dict]:
     rows.append({"benchmark": "copy", "figure": f"  copy itself ({backend})", "value": "", "unit": "",
                  "target": "", "note": f"{main['per_part'].get('copy itself', 0)} queries (source check, "
                                        f"transaction, activity log)"})
-    constant = results[small]["counts"][-1] == main["counts"][-1]
+    # On SQLite Django 5.2 splits one bulk INSERT into statements of at most 999 parameters (83 booths of 12
+    # columns each): those batches are Django's, not a query per booth, so they are set apart there.
+    batches = backend == "sqlite"
+    extra = (main["booth_inserts"] - results[small]["booth_inserts"]) if batches else 0
+    constant = results[small]["counts"][-1] == main["counts"][-1] - extra
     rows.append({"benchmark": "copy", "figure": f"queries at {small} vs {big} booths ({backend})",
-                 "value": "PASS" if constant else "FAIL", "unit": "", "target": "equal",
+                 "value": "PASS" if constant else "FAIL", "unit": "",
+                 "target": "equal but the booth INSERT batches" if batches else "equal",
                  "note": f"{small} booths: {_queries(results[small])}, {results[small]['booth_inserts']} booth INSERT, "
                          f"median {statistics.median(results[small]['times']):.3f} s; {big} booths: "
                          f"{_queries(main)}, {main['booth_inserts']} booth INSERT"})

@@ -137,12 +137,7 @@ class EventsiteConfig(AppConfig):
         ]
 
     def ready(self) -> None:
-        from django.db.backends.signals import connection_created
         from django.urls import register_converter
-
-        from .db import use_sqlite_parameter_limit
-
-        connection_created.connect(use_sqlite_parameter_limit, dispatch_uid="eventsite-sqlite-parameter-limit")
 
         # live: records the ASGI server's loop; consumers: logout and role-change signals close open sockets.
         from . import consumers, live  # noqa: F401
