@@ -208,11 +208,13 @@ def test_operator_to_published_event(page, context, live_app):
     _check_sizes(page, "setup-organizer-home")
     page.goto(f"/e/{event.slug}/")
     assert "bản nháp" in page.content()
+    _no_admin_links(page)
     clicks.on = True
 
     page.goto(f"/e/{event.slug}/setup/")
     page.get_by_role("button", name="Công bố sự kiện").click()
     page.wait_for_load_state()
+    _no_admin_links(page)
     event.refresh_from_db()
     assert event.status == Event.Status.PUBLISHED
     assert EventRole.objects.filter(event=event, user__email="giamdoc@soct.cantho.gov.vn",
@@ -253,6 +255,7 @@ def test_operator_to_published_event(page, context, live_app):
     page.get_by_label("Với các đăng ký đã chọn").select_option("approve")
     page.get_by_role("button", name="Thực hiện").click()
     page.wait_for_load_state()
+    _no_admin_links(page)
     registration.refresh_from_db()
     assert registration.status == RegistrationStatus.APPROVED
 
@@ -296,6 +299,7 @@ def test_operator_to_published_event(page, context, live_app):
 
     # The organizer home counts one buyer, checked in.
     page.goto(f"/e/{event.slug}/organizer/")
+    _no_admin_links(page)
     figures = [" ".join(stat.inner_text().split()) for stat in page.locator(".stats .stat").all()]
     assert "1 người mua" in figures, figures
     assert "1 / 1 đã check-in" in figures, figures  # checked in / approved
