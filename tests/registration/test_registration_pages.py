@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
@@ -280,9 +282,17 @@ def test_settings_choice_question_needs_two_choices(organizer_client, event):
 def test_organizer_home_shows_registration_figures(organizer_client, event):
     RegistrationFactory.create_batch(2, event=event)
     RegistrationFactory(event=event, status=S.WAITLISTED)
+    RegistrationFactory(event=event, status=S.APPROVED)
     html = organizer_client.get(reverse("organizer_home", kwargs={"event_slug": event.slug})).content.decode()
-    assert f'href="{url("list", event)}?status=pending"' in html
-    assert "đăng ký chờ duyệt" in html
+    # Each figure with its number, linked to the filtered list: a figure stuck at zero or a lost link fails.
+    figures = {label.strip(): int(value) for value, label in re.findall(
+        r'<p class="stat"><a href="[^"]*"><span class="value">(\d+)</span>([^<]+)</a></p>', html)}
+    assert figures["đăng ký chờ duyệt"] == 2
+    assert figures["đăng ký đã duyệt"] == 1
+    assert figures["trong danh sách chờ"] == 1
+    assert '<span class="value">0 / 1</span> đã check-in' in html
+    for status in ("pending", "approved", "waitlisted"):
+        assert f'href="{url("list", event)}?status={status}"' in html
 
 
 def test_nav_shows_register_to_all_and_list_to_organizer(client, organizer_client, event):
