@@ -27,16 +27,13 @@ import os
 import posixpath
 import re
 import tempfile
-import weakref
 from pathlib import Path
 
 from django.conf import settings
 from django.core.files import File
-from django.core.files.storage import FileSystemStorage, storages
-from django.core.signals import setting_changed
+from django.core.files.storage import FileSystemStorage, Storage, storages
 from django.http import FileResponse, HttpResponse, JsonResponse
 from django.template.response import TemplateResponse
-from django.utils.functional import LazyObject, empty
 from django.utils.html import escape
 from django.utils.module_loading import import_string
 from django.utils.translation import gettext as _
@@ -189,38 +186,75 @@ SAFE_IMAGE_TYPES = {"image/jpeg", "image/png", "image/webp", "image/gif"}
 # --- the private alias, lazily -------------------------------------------------------------------------------------
 
 
-_lazy_storages: weakref.WeakSet = weakref.WeakSet()
+class PrivateStorage(Storage):
+    """``storages["private"]`` (or a sub-folder of it), looked up at every call through Storage's public methods.
 
-
-class _PrivateStorage(LazyObject):
-    """``storages["private"]`` (or a sub-folder of it), looked up when first used and again after the settings
-    change (tests override STORAGES). A model field keeps this object for the life of the process."""
+    A model field keeps its storage object for the life of the process, but the private backend is chosen by the
+    settings (local disk or an object store), which tests override: so this object holds no backend, and each call
+    goes to the backend the current settings name. Django's ``storages`` handler forgets its backends itself when
+    STORAGES changes; a sub-folder's backend is kept per configuration.
+    """
 
     def __init__(self, folder: str = ""):
-        super().__init__()
-        self.__dict__["_folder"] = folder.strip("/")
-        _lazy_storages.add(self)
+        self.folder = folder.strip("/")
+        self._backends: dict[str, Storage] = {}
 
-    def _setup(self):
-        folder = self.__dict__["_folder"]
-        if not folder:
-            self._wrapped = storages["private"]
-            return
+    @property
+    def backend(self) -> Storage:
+        if not self.folder:
+            return storages["private"]
         config = settings.STORAGES["private"]
-        options = dict(config.get("OPTIONS", {}))
-        options["location"] = posixpath.join(str(options.get("location", "")), folder)
-        self._wrapped = import_string(config["BACKEND"])(**options)
+        key = repr(sorted((k, repr(v)) for k, v in config.items()))
+        if key not in self._backends:
+            options = dict(config.get("OPTIONS", {}))
+            options["location"] = posixpath.join(str(options.get("location", "")), self.folder)
+            self._backends = {key: import_string(config["BACKEND"])(**options)}
+        return self._backends[key]
+
+    def open(self, name, mode="rb"):
+        return self.backend.open(name, mode)
+
+    def save(self, name, content, max_length=None):
+        return self.backend.save(name, content, max_length=max_length)
+
+    def generate_filename(self, filename):
+        return self.backend.generate_filename(filename)
+
+    def get_available_name(self, name, max_length=None):
+        return self.backend.get_available_name(name, max_length=max_length)
+
+    def get_valid_name(self, name):
+        return self.backend.get_valid_name(name)
+
+    def path(self, name):
+        return self.backend.path(name)
+
+    def delete(self, name):
+        return self.backend.delete(name)
+
+    def exists(self, name):
+        return self.backend.exists(name)
+
+    def listdir(self, path):
+        return self.backend.listdir(path)
+
+    def size(self, name):
+        return self.backend.size(name)
+
+    def url(self, name):
+        return self.backend.url(name)
+
+    def get_accessed_time(self, name):
+        return self.backend.get_accessed_time(name)
+
+    def get_created_time(self, name):
+        return self.backend.get_created_time(name)
+
+    def get_modified_time(self, name):
+        return self.backend.get_modified_time(name)
 
 
-def _reset_lazy_storages(*, setting, **kwargs) -> None:
-    if setting in {"STORAGES", "MEDIA_ROOT", "PRIVATE_MEDIA_ROOT"}:
-        for lazy in list(_lazy_storages):
-            lazy._wrapped = empty
-
-
-setting_changed.connect(_reset_lazy_storages, dispatch_uid="eventsite_private_storage_reset")
-
-_private: dict[str, _PrivateStorage] = {}
+_private: dict[str, PrivateStorage] = {}
 
 
 def private_storage(folder: str = ""):
@@ -229,7 +263,7 @@ def private_storage(folder: str = ""):
     Pass the function itself as a FileField's ``storage=``; files saved through it are never public.
     """
     if folder not in _private:
-        _private[folder] = _PrivateStorage(folder)
+        _private[folder] = PrivateStorage(folder)
     return _private[folder]
 
 
