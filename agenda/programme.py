@@ -8,12 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from html import escape
 
 from django.utils import timezone
-from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext, pgettext
+from django.utils.translation import ngettext
 
 from .models import Session, SessionSpeaker
 
@@ -61,6 +59,12 @@ class SessionItem:
     meta: str = ""
     status_text: str = ""
     speaker_lines: list[tuple[str, str]] = field(default_factory=list)
+    signed_text: str = ""  # a signing ceremony: how many agreements were signed there (add_signing_counts)
+
+    @property
+    def star_path(self) -> str:
+        """The end of this session's star URL (the page gives the start: ``star_base``)."""
+        return f"{self.id}/"
 
     @property
     def type_label(self):
@@ -90,7 +94,6 @@ class RoomBlock:
     sessions: list[SessionItem] = field(default_factory=list)
     now: SessionItem | None = None
     next: SessionItem | None = None
-    html: str = ""  # the <li> of every session, filled by ``render_sessions``
 
 
 @dataclass
@@ -188,62 +191,18 @@ def programme(
     ]
 
 
-def render_sessions(days: list[Day], *, can_star: bool, agreements: dict[int, int] | None = None) -> None:
-    """Fill ``RoomBlock.html``: the ``<li>`` of each session, written here rather than in a template loop.
+def signing_text(n: int) -> str:
+    return ngettext("%(n)d agreement signed", "%(n)d agreements signed", n) % {"n": n}
 
-    The programme page prints 200 sessions; looping over them in the template engine was most of a
-    cold render. This writes the same markup (``agenda/_programme.html`` prints ``block.html``), with
-    every value escaped; a signed-in page gets a ``<!--star:ID-->`` mark per session that
-    ``views._with_stars`` replaces with the caller's star toggle. A signing ceremony shows how many
-    agreements were signed there (``agreements``: session id → count; a public figure, never values).
-    """
-    now_tag = f' <span class="tag tag-now">{escape(pgettext("agenda now or next", "Now"))}</span>'
-    next_tag = f' <span class="tag tag-next">{escape(pgettext("agenda now or next", "Next"))}</span>'
+
+def add_signing_counts(days: list[Day], agreements: dict[int, int]) -> None:
+    """Give each signing ceremony shown the sentence saying how many agreements were signed there (``agreements``:
+    session id → count; a public figure, never values)."""
     for day in days:
         for block in day.rooms:
-            parts = []
             for s in block.sessions:
-                classes = "session"
-                tags = ""
-                if s.is_now:
-                    classes += " is-now"
-                    tags += now_tag
-                if s.is_next:
-                    classes += " is-next"
-                    tags += next_tag
-                title = escape(s.title)
-                if s.cancelled:
-                    classes += " is-cancelled"
-                    title = f"<del>{title}</del>"
-                if s.status != Session.Status.SCHEDULED:
-                    tags += f' <span class="tag tag-{escape(s.status)}">{escape(s.status_text)}</span>'
-                speakers = ""
-                if s.speaker_lines:
-                    speakers = '<ul class="speakers">' + "".join(
-                        f"<li><strong>{escape(name)}</strong> {escape(rest)}</li>" for name, rest in s.speaker_lines
-                    ) + "</ul>"
-                description = (f'<p class="session-description">{escape(s.description)}</p>'
-                               if s.description else "")
-                star = f"<!--star:{int(s.id)}-->" if can_star else ""
-                signed = ""
-                if agreements is not None and s.type == Session.Type.SIGNING:
-                    n = agreements.get(s.id, 0)
-                    text = ngettext("%(n)d agreement signed", "%(n)d agreements signed", n) % {"n": n}
-                    signed = f'<p class="session-agreements">{escape(text)}</p>'
-                parts.append(
-                    f'\n            <li class="{classes}" id="session-{int(s.id)}">\n'
-                    f'              <p class="session-time"><time datetime="{escape(s.start_iso)}" data-session-start>'
-                    f'{escape(s.start_hm)}</time>–<time datetime="{escape(s.end_iso)}">{escape(s.end_hm)}</time>'
-                    f"{tags}</p>\n"
-                    f'              <h4 class="session-title">{title}</h4>\n'
-                    f'              <p class="session-meta">{escape(s.meta)}</p>\n'
-                    f"              {speakers}\n"
-                    f"              {description}\n"
-                    f"              {signed}\n"
-                    f"              {star}\n"
-                    f"            </li>\n            "
-                )
-            block.html = SafeString("".join(parts))
+                if s.type == Session.Type.SIGNING:
+                    s.signed_text = signing_text(agreements.get(s.id, 0))
 
 
 def screen(snapshot: dict | None, *, now: datetime) -> list[RoomBlock]:

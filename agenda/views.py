@@ -6,22 +6,18 @@ actions call agenda.services and show its domain errors as translated messages.
 
 from __future__ import annotations
 
-import re
 from datetime import date, datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
-from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import escape, format_html
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.utils.safestring import SafeString
-from django.utils.translation import get_language, ngettext, pgettext
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
@@ -32,7 +28,7 @@ from eventsite.numbers import NumberError, id_or_none, parse_int
 from . import ics, services
 from .hooks import signing_counts
 from .models import AgendaRelease, Announcement, FeedToken, Room, Session
-from .programme import programme, render_sessions, sessions_of
+from .programme import add_signing_counts, programme, sessions_of, signing_text
 from .programme import screen as screen_blocks
 
 FRAGMENT_CACHE_SECONDS = 30
@@ -61,17 +57,21 @@ def _context(request: HttpRequest, view: str, loaded: tuple | None = None) -> di
         ctx["blocks"] = screen_blocks(snapshot, now=now)
         return ctx
     filters = _filters(request, snapshot) if view == "agenda" else {"type": "", "room": ""}
-    starred = services.starred_ids(request.user, event) if view == "mine" else set()
+    can_star = request.user.is_authenticated
+    starred = services.starred_ids(request.user, event) if can_star else set()
     days = programme(snapshot, now=now, starred=starred, only=starred if view == "mine" else None, **filters)
-    render_sessions(days, can_star=request.user.is_authenticated, agreements=_signing_counts(
-        s for day in days for block in day.rooms for s in block.sessions))
+    add_signing_counts(days, _signing_counts(s for day in days for block in day.rooms for s in block.sessions))
     ctx.update(
         filters=filters,
         days=days,
         rooms=(snapshot or {}).get("rooms", []),
         types=Session.Type.choices,
-        can_star=request.user.is_authenticated,
+        can_star=can_star,
     )
+    if can_star:  # each session's star toggle (agenda/_star.html)
+        ctx.update(star_base=reverse("agenda:star", kwargs={"event_slug": event.slug, "session_id": 0})[:-2],
+                   next_url=reverse("agenda:mine" if view == "mine" else "agenda:agenda",
+                                    kwargs={"event_slug": event.slug}))
     return ctx
 
 
@@ -119,48 +119,13 @@ def screen(request: HttpRequest) -> HttpResponse:
     return _page(request, "screen", "agenda/screen.html", now=timezone.now())
 
 
-STAR_MARK = re.compile(r"<!--star:(\d+)-->")
-
-
-def star_form(*, action: str, csrf: str, next_url: str, starred: bool, title: str) -> str:
-    """The star toggle of one session (also the HTMX answer of the star view)."""
-    label = f"★ {_('In my agenda')}" if starred else f"☆ {_('Add to my agenda')}"
-    return format_html(
-        '<form method="post" action="{0}" hx-post="{0}" hx-swap="outerHTML" class="star-form">'
-        '<input type="hidden" name="csrfmiddlewaretoken" value="{1}">'
-        '<input type="hidden" name="next" value="{2}">'
-        '<button type="submit" class="outline{3}" aria-pressed="{4}">{5}'
-        '<span class="visually-hidden">: {6}</span></button></form>',
-        action, csrf, next_url, "" if starred else " secondary", "true" if starred else "false", label, title,
-    )
-
-
-def _with_stars(request: HttpRequest, html: str, view: str, release: AgendaRelease | None) -> str:
-    """Put the caller's star toggles into a fragment rendered without them (so it can be shared)."""
-    event = request.event
-    starred = services.starred_ids(request.user, event)
-    base = reverse("agenda:star", kwargs={"event_slug": event.slug, "session_id": 0})[:-2]
-    next_url = reverse("agenda:mine" if view == "mine" else "agenda:agenda", kwargs={"event_slug": event.slug})
-    csrf = get_token(request)
-    titles = {}
-    for s in (release.snapshot["sessions"] if release else []):
-        titles[s["id"]] = s["title"]
-
-    def replace(match: re.Match) -> str:
-        sid = int(match.group(1))
-        return star_form(action=f"{base}{sid}/", csrf=csrf, next_url=next_url, starred=sid in starred,
-                         title=titles.get(sid, ""))
-
-    return STAR_MARK.sub(replace, html)
-
-
 def _fragment(request: HttpRequest, view: str) -> tuple[int, str, dict]:
     """(version, rendered fragment, context) of one view.
 
-    The programme is rendered without personal parts and cached per version, language, filters,
-    minute and "signed in or not", so a thousand screens refetching after one change, or a crowd
-    opening the agenda, cost one render; a signed-in caller's star toggles are filled in afterwards.
-    The personal agenda ("mine") differs per person and is not cached.
+    What anonymous visitors and venue screens see is the same for everyone: it is rendered once and cached per
+    version, language, filters and minute, so a thousand screens refetching after one change, or a crowd opening
+    the agenda, cost one render. A signed-in caller's page holds their own star toggles (and "mine" only their
+    sessions), so it is rendered for them, from the same template.
     """
     template = "agenda/_screen.html" if view == "screen" else "agenda/_programme.html"
     loaded = services.current_release(request.event)
@@ -171,18 +136,15 @@ def _fragment(request: HttpRequest, view: str) -> tuple[int, str, dict]:
         return ctx["version"], render_to_string(template, ctx, request), {
             k: ctx[k] for k in ("version", "filters", "rooms", "types") if k in ctx}
 
-    if view == "mine":
+    if signed_in and view != "screen":
         version, html, ctx = render_fragment()
     else:
         current, release = loaded
         stamp = release.published_at.timestamp() if release else 0  # a restored database may reuse ids
         minute = timezone.now().strftime("%Y%m%d%H%M")
         params = "&".join(f"{k}={v}" for k, v in sorted(request.GET.items()) if k in ("type", "room"))
-        key = (f"agenda:{request.event.pk}:{current}:{stamp}:{view}:{get_language()}:{params}:{minute}:"
-               f"{int(signed_in)}")
+        key = f"agenda:{request.event.pk}:{current}:{stamp}:{view}:{get_language()}:{params}:{minute}"
         version, html, ctx = cache.get_or_set(key, render_fragment, FRAGMENT_CACHE_SECONDS)
-    if signed_in and view != "screen":
-        html = _with_stars(request, html, view, loaded[1])
     return version, html, ctx
 
 
@@ -263,8 +225,8 @@ def star(request: HttpRequest, session_id: int) -> HttpResponse:
         next_url = request.POST.get("next", "")
         if not url_has_allowed_host_and_scheme(next_url, allowed_hosts={request.get_host()}):
             next_url = ""
-        return HttpResponse(star_form(action=request.path, csrf=get_token(request), next_url=next_url,
-                                      starred=starred, title=title))
+        return render(request, "agenda/_star.html", {"star_url": request.path, "next_url": next_url,
+                                                     "starred": starred, "title": title})
     messages.success(request, _("Added to your agenda.") if starred else _("Removed from your agenda."))
     target = request.POST.get("next", "")
     if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -285,88 +247,6 @@ def reset_feed(request: HttpRequest) -> HttpResponse:
 # --- organizer control panel --------------------------------------------------------------
 
 
-def _control_sessions(request: HttpRequest, sessions: list[Session], day: date, rooms: list[Room],
-                      agreements: dict[int, int] | None = None) -> str:
-    """The session cards of the control panel, written in Python (the template loop was most of every
-    control action's response time, and that response is rendered while the release is being fanned
-    out to the sockets of the same process). Same markup as before; every value is escaped."""
-    if not sessions:
-        return format_html("\n      <p>{}</p>\n    ", _("No sessions on this day."))
-    base = reverse("agenda:session_action", kwargs={"event_slug": request.event.slug, "session_id": 0,
-                                                    "action": "x"})[:-len("0/x/")]
-    zone = timezone.get_current_timezone()
-    hidden = format_html('<input type="hidden" name="csrfmiddlewaretoken" value="{}">'
-                         '<input type="hidden" name="day" value="{}">', get_token(request), day.isoformat())
-    text = {key: escape(value) for key, value in {
-        "start": _("Start now"), "end": _("End now"), "cancel": pgettext("cancel a session", "Cancel"),
-        "confirm": _("Cancel this session for everyone?"), "shift_label": _("Shift by minutes (negative = earlier)"),
-        "cascade": _("also every later session in this room that day"), "shift": _("Shift"),
-        "move": _("Move to room"), "change_room": _("Change room"), "restore": _("Restore"),
-        "no_room": _("No room"), "enter_agreements": _("Enter agreements signed in this session"),
-    }.items()}
-    agreements = agreements or {}
-    new_agreement = reverse("agreements:new", kwargs={"event_slug": request.event.slug})
-    statuses = {value: escape(label) for value, label in Session.Status.choices}
-    room_names = [(r.id, escape(r.name)) for r in rooms]
-
-    def form(sid: int, action: str, button: str, title: str, *, css: str = "inline-form", extra: str = "",
-             button_class: str = "", body: str = "") -> str:
-        url = f"{base}{sid}/{action}/"
-        button_attr = f' class="{button_class}"' if button_class else ""
-        return (f'\n            <form method="post" action="{url}" hx-post="{url}"{extra} class="{css}">\n'
-                f"              {hidden}{body}\n"
-                f'              <button type="submit"{button_attr}>{button}<span class="visually-hidden">: {title}'
-                f"</span></button>\n            </form>")
-
-    parts = []
-    for s in sessions:
-        sid, title = int(s.id), escape(s.title)
-        start, end = s.starts_at.astimezone(zone), s.ends_at.astimezone(zone)
-        room = escape(s.room.name) if s.room_id and s.room.name else text["no_room"]
-        status = s.status
-        actions = "\n          "
-        if status == Session.Status.SCHEDULED:
-            actions += form(sid, "start", text["start"], title) + "\n          "
-        actions += "\n          "
-        if status == Session.Status.LIVE:
-            actions += form(sid, "end", text["end"], title) + "\n          "
-        actions += "\n          "
-        if status in (Session.Status.SCHEDULED, Session.Status.LIVE):
-            actions += form(sid, "cancel", text["cancel"], title, extra=f' hx-confirm="{text["confirm"]}"',
-                            button_class="secondary")
-            actions += form(sid, "shift", text["shift"], title, css="shift-form", body=(
-                f'\n              <label for="shift-{sid}">{text["shift_label"]}</label>\n'
-                f'              <input id="shift-{sid}" name="minutes" type="number" min="-720" max="720" step="5" '
-                f'value="15" required>\n'
-                f'              <label for="cascade-{sid}"><input id="cascade-{sid}" type="checkbox" name="cascade" '
-                f'value="1"> {text["cascade"]}</label>'))
-            options = "".join(f'<option value="{rid}"{" selected" if rid == s.room_id else ""}>{name}</option>'
-                              for rid, name in room_names)
-            actions += form(sid, "room", text["change_room"], title, css="room-form", button_class="secondary", body=(
-                f'\n              <label for="room-{sid}">{text["move"]}</label>\n'
-                f'              <select id="room-{sid}" name="room">\n                {options}\n'
-                "              </select>")) + "\n          "
-        actions += "\n          "
-        if status == Session.Status.CANCELLED:
-            actions += form(sid, "restore", text["restore"], title, button_class="secondary") + "\n          "
-        actions += "\n        "
-        signing = ""
-        if s.type == Session.Type.SIGNING:
-            n = agreements.get(sid, 0)
-            signed = escape(ngettext("%(n)d agreement signed", "%(n)d agreements signed", n) % {"n": n})
-            signing = (f'\n        <p class="session-agreements"><a href="{new_agreement}?session={sid}">'
-                       f'{text["enter_agreements"]}<span class="visually-hidden">: {title}</span></a> · {signed}</p>')
-        parts.append(
-            f'\n      <article class="control-session" id="control-session-{sid}">\n'
-            f'        <h3><span data-control-time>{start.hour:02d}:{start.minute:02d}–{end.hour:02d}:{end.minute:02d}'
-            f"</span> · {title}</h3>\n"
-            f'        <p>{room} · <span class="tag tag-{escape(status)}">{statuses.get(status, escape(status))}'
-            f"</span></p>{signing}\n"
-            f'        <div class="control-actions">{actions}</div>\n      </article>\n    '
-        )
-    return SafeString("".join(parts))
-
-
 def _control_context(request: HttpRequest) -> dict:
     event = request.event
     agenda = services.agenda_for(event)
@@ -382,6 +262,10 @@ def _control_context(request: HttpRequest) -> dict:
     sessions = list(Session.objects.filter(event=event, starts_at__gte=start, starts_at__lt=start + timedelta(days=1))
                     .select_related("room"))
     rooms = list(Room.objects.filter(event=event))
+    signed = _signing_counts(sessions)
+    for s in sessions:
+        if s.type == Session.Type.SIGNING:
+            s.signed_text = signing_text(signed.get(s.id, 0))
     return {
         "agenda": agenda,
         "version": agenda.version,
@@ -389,7 +273,6 @@ def _control_context(request: HttpRequest) -> dict:
         "day": day,
         "sessions": sessions,
         "rooms": rooms,
-        "sessions_html": _control_sessions(request, sessions, day, rooms, _signing_counts(sessions)),
         # Under live control every action publishes the whole draft, so nothing is pending.
         "pending": [] if agenda.live_control else services.pending_changes(event),
         "announcements": Announcement.objects.filter(event=event, active=True)[:10],
