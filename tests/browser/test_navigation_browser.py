@@ -16,6 +16,7 @@ from tests.factories import PASSWORD, EventFactory, user_with_role
 pytestmark = pytest.mark.browser
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1280, "height": 900}
+TABLET = {"width": 820, "height": 1180}
 Role = EventRole.Role
 
 
@@ -112,6 +113,18 @@ def test_desktop_organizer_sections_buyer_short_row(page, live_app):
     page.keyboard.press("Escape")
     expect(reports).not_to_have_attribute("open", "")
     expect(reports.locator("summary")).to_be_focused()
+
+    # On a tablet the row wraps; a list near the right edge still opens inside the window.
+    page.set_viewport_size(TABLET)
+    reports.locator("summary").click()
+    expect(reports.locator("ul")).to_have_css("opacity", "1")
+    box = reports.locator("ul").bounding_box()
+    assert box is not None and box["x"] >= 0 and box["x"] + box["width"] <= TABLET["width"], box
+    assert page.evaluate("document.documentElement.scrollWidth") <= TABLET["width"]
+    screenshot(page, "navigation-tablet-organizer-open")
+    reports.locator("summary").click()
+    expect(reports).not_to_have_attribute("open", "")
+    page.set_viewport_size(DESKTOP)
     reports.locator("summary").click()
     nav.get_by_role("link", name="Xuất dữ liệu và báo cáo").click()
     page.wait_for_url(f"**/e/{event.slug}/reports/")
@@ -128,3 +141,19 @@ def test_desktop_organizer_sections_buyer_short_row(page, live_app):
     assert 0 < len(links) <= 12, links
     expect(nav.get_by_role("link", name="Tổng quan")).to_have_attribute("aria-current", "page")
     screenshot(page, "navigation-desktop-buyer")
+
+
+def test_phone_menu_without_scripts_stays_listed(browser, live_app, transactional_db):
+    """The button needs static/js/app.js; without scripts the links are listed, not hidden behind a dead button."""
+    event = EventFactory(slug="menu-noscript")
+    context = browser.new_context(base_url=live_app.url, viewport=PHONE, locale="vi-VN", java_script_enabled=False)
+    try:
+        page = context.new_page()
+        page.goto(f"/e/{event.slug}/")
+        nav = page.get_by_role("navigation", name="Sự kiện")
+        expect(nav.get_by_role("button", name="Menu")).to_be_hidden()
+        expect(nav.get_by_role("link", name="Chương trình")).to_be_visible()
+        _no_sideways_scroll(page, "menu-noscript")
+        screenshot(page, "navigation-phone-noscript")
+    finally:
+        context.close()
