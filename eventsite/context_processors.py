@@ -26,7 +26,7 @@ def site(request):
     event = getattr(request, "event", None)
     switcher = SimpleLazyObject(lambda: _switcher_events(request))
     if event is None:
-        return {"nav_items": [], "nav": None, "switcher_events": switcher}
+        return {"event_nav": None, "switcher_events": switcher}
     roles = getattr(request, "event_roles", frozenset())
     nav = event_nav(event.slug, roles, request.path)
-    return {"event": event, "event_roles": roles, "nav": nav, "nav_items": nav.links, "switcher_events": switcher}
+    return {"event": event, "event_roles": roles, "event_nav": nav, "switcher_events": switcher}
