@@ -2,7 +2,7 @@ from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from eventsite.apps import NavItem
+from eventsite.apps import NavItem, NavSection
 
 
 class AgendaConfig(AppConfig):
@@ -11,8 +11,11 @@ class AgendaConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     event_nav = [
-        NavItem(_("Agenda"), "agenda:agenda", order=40),
-        NavItem(_("Agenda control"), "agenda:control", roles=frozenset({"organizer"}), order=41),
+        NavItem(_("Agenda"), "agenda:agenda", order=40, section=NavSection.AGENDA),
+        NavItem(_("Edit the programme"), "agenda:edit", roles=frozenset({"organizer"}), order=41,
+                section=NavSection.AGENDA),
+        NavItem(_("Agenda control"), "agenda:control", roles=frozenset({"organizer"}), order=42,
+                section=NavSection.AGENDA),
     ]
 
     activity_actions = {

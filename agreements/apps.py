@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from eventsite.apps import NavItem, ReportKind
+from eventsite.apps import NavItem, NavSection, ReportKind
 
 MEMBERS = frozenset({"organizer", "exhibitor", "buyer"})
 
@@ -16,8 +16,8 @@ class AgreementsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     event_nav = [
-        NavItem(_("Agreements"), "agreements:list", roles=MEMBERS, order=70),
-        NavItem(_("Agreement tally"), "agreements:dashboard", roles=None, order=72),
+        NavItem(_("Agreements"), "agreements:list", roles=MEMBERS, order=70, section=NavSection.AGREEMENTS),
+        NavItem(_("Agreement tally"), "agreements:dashboard", roles=None, order=72, section=NavSection.AGREEMENTS),
     ]
 
     activity_actions = {

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from eventsite.apps import NavItem, Stat
+from eventsite.apps import NavItem, NavSection, Stat
 
 
 class BoothsConfig(AppConfig):
@@ -10,9 +10,14 @@ class BoothsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     event_nav = [
-        NavItem(_("Floor plan"), "booths:floor_plan", order=20),
-        NavItem(_("Exhibit here"), "booths:apply", order=22),
-        NavItem(_("Manage booths"), "booths:manage", roles=frozenset({"organizer"}), order=24),
+        NavItem(_("Floor plan"), "booths:floor_plan", order=20, section=NavSection.BOOTHS),
+        # The application form (and an exhibitor's own application): not for desk staff or buyers.
+        NavItem(_("Exhibit here"), "booths:apply", order=22, section=NavSection.BOOTHS,
+                hidden_from=frozenset({"desk_staff", "buyer"})),
+        NavItem(_("Manage booths"), "booths:manage", roles=frozenset({"organizer"}), order=24,
+                section=NavSection.BOOTHS),
+        NavItem(_("Exhibitor applications"), "booths:applications", roles=frozenset({"organizer"}), order=25,
+                section=NavSection.BOOTHS),
     ]
 
     activity_actions = {

@@ -18,6 +18,7 @@ class CatalogConfig(AppConfig):
 
     @property
     def event_nav(self):
-        from eventsite.apps import NavItem
+        from eventsite.apps import NavItem, NavSection
 
-        return [NavItem(_("Product catalog"), "catalog:event_catalog", order=15)]
+        # Grouped with the booths in an organizer's menu: the products are the exhibitors'.
+        return [NavItem(_("Product catalog"), "catalog:event_catalog", order=15, section=NavSection.BOOTHS)]

@@ -2,21 +2,55 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache
 from typing import Any
 
 from django.apps import AppConfig, apps
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class NavSection(StrEnum):
+    """The few groups of an event's navigation, in the order they are shown. EVENT holds the public and attendee
+    pages; an organizer, who sees many links, gets the others as a grouped menu (eventsite/navigation.py)."""
+
+    EVENT = "event"
+    SETUP = "setup"
+    PEOPLE = "people"
+    BOOTHS = "booths"
+    AGENDA = "agenda"
+    CHECKIN = "checkin"
+    AGREEMENTS = "agreements"
+    MATCHMAKING = "matchmaking"
+    REPORTS = "reports"
+
+
+NAV_SECTION_TITLES = {
+    NavSection.EVENT: pgettext_lazy("navigation section", "Event"),
+    NavSection.SETUP: pgettext_lazy("navigation section", "Setup"),
+    NavSection.PEOPLE: pgettext_lazy("navigation section", "People"),
+    NavSection.BOOTHS: pgettext_lazy("navigation section", "Booths"),
+    NavSection.AGENDA: pgettext_lazy("navigation section", "Agenda"),
+    NavSection.CHECKIN: pgettext_lazy("navigation section", "Check-in"),
+    NavSection.AGREEMENTS: pgettext_lazy("navigation section", "Agreements"),
+    NavSection.MATCHMAKING: pgettext_lazy("navigation section", "B2B matchmaking"),
+    NavSection.REPORTS: pgettext_lazy("navigation section", "Reports"),
+}
 
 
 @dataclass(frozen=True)
 class NavItem:
-    """A link in an event's navigation, shown to holders of ``roles`` (None: everyone)."""
+    """A link in an event's navigation, shown to holders of ``roles`` (None: everyone) unless the caller holds
+    one of ``hidden_from`` (e.g. the public sign-up form is no use to desk staff or to a registered buyer).
+    ``section`` is the group the link is listed under when the caller's menu is grouped."""
 
     label: Any
     url_name: str
     roles: frozenset[str] | None = None
     order: int = 50
+    section: NavSection = NavSection.EVENT
+    hidden_from: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -81,6 +115,9 @@ class MyPart:
     order: int = 50
 
 
+_ORGANIZER = frozenset({"organizer"})
+
+
 class EventsiteConfig(AppConfig):
     """The shared core. Domain apps plug into it without it importing them:
 
@@ -101,9 +138,11 @@ class EventsiteConfig(AppConfig):
     def event_nav(self) -> list[NavItem]:
         return [
             NavItem(_("Overview"), "event_home", None, order=0),
-            NavItem(_("Organizer home"), "organizer_home", frozenset({"organizer"}), order=1),
-            NavItem(_("Set up"), "event_setup", frozenset({"organizer"}), order=2),
-            NavItem(_("Team"), "team", frozenset({"organizer"}), order=3),
+            NavItem(_("Organizer home"), "organizer_home", _ORGANIZER, order=1),
+            NavItem(_("Set up and publish"), "event_setup", _ORGANIZER, order=2, section=NavSection.SETUP),
+            NavItem(_("Event details"), "event_edit", _ORGANIZER, order=3, section=NavSection.SETUP),
+            NavItem(_("Team"), "team", _ORGANIZER, order=4, section=NavSection.SETUP),
+            NavItem(_("Exports and reports"), "reports", _ORGANIZER, order=90, section=NavSection.REPORTS),
         ]
 
     activity_actions = {
@@ -162,11 +201,12 @@ class EventsiteConfig(AppConfig):
 
 
 def collect_nav(roles: frozenset[str]) -> list[NavItem]:
+    """Every app's navigation links that holders of ``roles`` may use, in order."""
     items = [
         item
         for config in apps.get_app_configs()
         for item in getattr(config, "event_nav", ())
-        if item.roles is None or roles & item.roles
+        if (item.roles is None or roles & item.roles) and not roles & item.hidden_from
     ]
     return sorted(items, key=lambda i: i.order)
 

@@ -1,9 +1,8 @@
 from django.db.models import Exists, OuterRef, Q
-from django.urls import reverse
 from django.utils.functional import SimpleLazyObject
 
-from .apps import collect_nav
 from .models import Event, EventRole
+from .navigation import event_nav
 
 SWITCHER_LIMIT = 12
 
@@ -27,11 +26,7 @@ def site(request):
     event = getattr(request, "event", None)
     switcher = SimpleLazyObject(lambda: _switcher_events(request))
     if event is None:
-        return {"nav_items": [], "switcher_events": switcher}
+        return {"event_nav": None, "switcher_events": switcher}
     roles = getattr(request, "event_roles", frozenset())
-    nav = [
-        {"label": item.label, "url": reverse(item.url_name, kwargs={"event_slug": event.slug}),
-         "name": item.url_name}
-        for item in collect_nav(roles)
-    ]
-    return {"event": event, "event_roles": roles, "nav_items": nav, "switcher_events": switcher}
+    nav = event_nav(event.slug, roles, request.path)
+    return {"event": event, "event_roles": roles, "event_nav": nav, "switcher_events": switcher}

@@ -1,11 +1,12 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from eventsite.apps import NavItem
+from eventsite.apps import NavItem, NavSection
 
 PARTICIPANTS = frozenset({"buyer", "exhibitor"})
 ORGANIZER = frozenset({"organizer"})
 STAFF = frozenset({"organizer", "desk_staff"})
+_B2B = NavSection.MATCHMAKING
 
 
 class MatchmakingConfig(AppConfig):
@@ -14,13 +15,14 @@ class MatchmakingConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     event_nav = [
-        NavItem(_("Matchmaking"), "matchmaking:recommendations", roles=PARTICIPANTS, order=40),
-        NavItem(_("Meeting requests"), "matchmaking:requests", roles=PARTICIPANTS, order=41),
-        NavItem(_("My meetings"), "matchmaking:schedule", roles=PARTICIPANTS, order=42),
-        NavItem(_("B2B meetings"), "matchmaking:organize", roles=ORGANIZER, order=43),
-        NavItem(_("Table board"), "matchmaking:board", roles=STAFF, order=44),
-        NavItem(_("Table check-in"), "matchmaking:table_checkin", roles=STAFF, order=44),
-        NavItem(_("Matchmaking report"), "matchmaking:report", roles=ORGANIZER, order=45),
+        NavItem(_("Matchmaking"), "matchmaking:recommendations", roles=PARTICIPANTS, order=40, section=_B2B),
+        NavItem(_("Meeting requests"), "matchmaking:requests", roles=PARTICIPANTS, order=41, section=_B2B),
+        NavItem(_("My meetings"), "matchmaking:schedule", roles=PARTICIPANTS, order=42, section=_B2B),
+        NavItem(_("B2B meetings"), "matchmaking:organize", roles=ORGANIZER, order=43, section=_B2B),
+        NavItem(_("Table board"), "matchmaking:board", roles=STAFF, order=44, section=_B2B),
+        NavItem(_("Table check-in"), "matchmaking:table_checkin", roles=STAFF, order=44, section=_B2B),
+        NavItem(_("Matchmaking report"), "matchmaking:report", roles=ORGANIZER, order=45,
+                section=NavSection.REPORTS),
     ]
 
     def ready(self) -> None:

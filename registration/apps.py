@@ -1,17 +1,18 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from eventsite.apps import NavItem, ReportKind, Stat
+from eventsite.apps import NavItem, NavSection, ReportKind, Stat
 
 # --- badges and check-in (feature/checkin) ---
 _ORGANIZER = frozenset({"organizer"})
 _STAFF = frozenset({"organizer", "desk_staff"})
 _ATTENDEES = frozenset({"buyer", "exhibitor", "speaker"})
 CHECKIN_NAV = [
-    NavItem(_("Check-in desk"), "registration:desk", roles=_STAFF, order=70),
-    NavItem(_("Check-in dashboard"), "registration:checkin_dashboard", roles=_ORGANIZER, order=71),
-    NavItem(_("Print badges"), "registration:badge_print", roles=_ORGANIZER, order=72),
-    NavItem(_("Scanner devices"), "registration:devices", roles=_ORGANIZER, order=74),
+    NavItem(_("Check-in desk"), "registration:desk", roles=_STAFF, order=70, section=NavSection.CHECKIN),
+    NavItem(_("Check-in dashboard"), "registration:checkin_dashboard", roles=_ORGANIZER, order=71,
+            section=NavSection.CHECKIN),
+    NavItem(_("Print badges"), "registration:badge_print", roles=_ORGANIZER, order=72, section=NavSection.CHECKIN),
+    NavItem(_("Scanner devices"), "registration:devices", roles=_ORGANIZER, order=74, section=NavSection.CHECKIN),
     NavItem(_("My badge"), "registration:my_badge", roles=_ATTENDEES, order=73),
     NavItem(_("My registration"), "registration:my_event", roles=_ATTENDEES, order=74),
 ]
@@ -35,8 +36,13 @@ class RegistrationConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     event_nav = [
-        NavItem(_("Register"), "registration:signup", roles=None, order=20),
-        NavItem(_("Registrations"), "registration:list", roles=frozenset({"organizer"}), order=25),
+        # The public sign-up form: desk staff and people already registered (buyers) or exhibiting have no use
+        # for it; organizers keep it to see what their visitors see.
+        NavItem(_("Register"), "registration:signup", roles=None, order=20, section=NavSection.PEOPLE,
+                hidden_from=frozenset({"desk_staff", "buyer", "exhibitor"})),
+        NavItem(_("Registrations"), "registration:list", roles=_ORGANIZER, order=25, section=NavSection.PEOPLE),
+        NavItem(_("Registration settings"), "registration:settings", roles=_ORGANIZER, order=26,
+                section=NavSection.SETUP),
         *CHECKIN_NAV,
     ]
 

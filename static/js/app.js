@@ -84,3 +84,51 @@ document.addEventListener("submit", (event) => {
   const total = Object.values(unsent).reduce((sum, n) => sum + (Number(n) || 0), 0);
   if (total > 0 && !window.confirm(form.dataset.unsent)) event.preventDefault();
 });
+
+// The event menu (templates/base.html). On a phone its links sit behind one "Menu" button; opening it also opens
+// the section of the current page. On a wider screen an organizer's sections are dropdowns: Escape closes the
+// open one (and the phone menu), and a section closes when keyboard focus leaves it.
+(() => {
+  document.addEventListener("click", (event) => {
+    const button = event.target.closest("[data-menu-toggle]");
+    if (!button) return;
+    const open = button.getAttribute("aria-expanded") !== "true";
+    button.setAttribute("aria-expanded", String(open));
+    const menu = document.getElementById(button.getAttribute("aria-controls"));
+    const current = open && menu ? menu.querySelector(".current-section") : null;
+    if (current) current.closest("details").open = true;
+  });
+
+  document.addEventListener("keydown", (event) => {
+    if (event.key !== "Escape" || !(event.target instanceof Element)) return;
+    const section = event.target.closest(".event-nav details[open]");
+    if (section) {
+      section.open = false;
+      section.querySelector("summary").focus();
+      return;
+    }
+    const nav = event.target.closest(".event-nav");
+    const button = nav ? nav.querySelector("[data-menu-toggle][aria-expanded='true']") : null;
+    if (button && button.offsetParent !== null) {
+      button.setAttribute("aria-expanded", "false");
+      button.focus();
+    }
+  });
+
+  // A section's list opens under its title; near the right edge of the window it opens leftwards instead.
+  document.addEventListener("toggle", (event) => {
+    const section = event.target;
+    if (!(section instanceof Element) || !section.matches(".event-nav details.dropdown") || !section.open) return;
+    const list = section.querySelector("summary + ul");
+    if (!list) return;
+    list.classList.remove("align-end");
+    if (list.getBoundingClientRect().right > document.documentElement.clientWidth) list.classList.add("align-end");
+  }, true);
+
+  document.addEventListener("focusout", (event) => {
+    const section = event.target instanceof Element ? event.target.closest(".event-nav details[open]") : null;
+    if (section && event.relatedTarget instanceof Node && !section.contains(event.relatedTarget)) {
+      section.open = false;
+    }
+  });
+})();
