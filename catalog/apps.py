@@ -21,3 +21,9 @@ class CatalogConfig(AppConfig):
         from eventsite.apps import NavItem
 
         return [NavItem(_("Product catalog"), "catalog:event_catalog", order=15)]
+
+    def official_report_sections(self, event):
+        """This app's part of the official report and open data (reporting/)."""
+        from .official_report import products_section
+
+        return [products_section(event)]
