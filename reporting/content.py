@@ -75,6 +75,12 @@ def count_text(value: int) -> str:
     return f"{value:,}".replace(",", ".")
 
 
+def shown_figures(section: ReportSection) -> tuple:
+    """The rows of a section's table in the report: the figures that are not zero (open data keeps every key, zero
+    included; a report listing "0" for every buyer type nobody came as is noise)."""
+    return tuple(figure for figure in section.figures if figure.value)
+
+
 def lines(text: str) -> tuple[str, ...]:
     return tuple(line.strip() for line in (text or "").splitlines() if line.strip())
 

@@ -18,7 +18,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Mm, Pt
 
-from .content import MOTTO, MOTTO_NATION, TABLE_HEADER, OfficialReport, count_text
+from .content import MOTTO, MOTTO_NATION, TABLE_HEADER, OfficialReport, count_text, shown_figures
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -125,8 +125,8 @@ def render_docx(report: OfficialReport) -> bytes:
                   after=6)
             for text in report_section.sentences:
                 _para(document, text, align=justify, indent_first=True, after=6)
-            if report_section.figures:
-                _figures_table(document, report_section.figures, width)
+            if shown_figures(report_section):
+                _figures_table(document, shown_figures(report_section), width)
     _para(document, report.closing, align=justify, indent_first=True, after=12, before=6)
 
     # Recipients on the left, signature on the right.

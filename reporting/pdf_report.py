@@ -26,7 +26,7 @@ from reportlab.platypus import HRFlowable, SimpleDocTemplate, Spacer, Table, Tab
 
 from eventsite.pdf_text import paragraph
 
-from .content import MOTTO, MOTTO_NATION, TABLE_HEADER, OfficialReport, count_text
+from .content import MOTTO, MOTTO_NATION, TABLE_HEADER, OfficialReport, count_text, shown_figures
 from .docx_report import BODY_PT, HEADER_PT, MARGINS_MM
 
 REGULAR, BOLD, ITALIC, BOLD_ITALIC = ("LiberationSerif", "LiberationSerif-Bold", "LiberationSerif-Italic",
@@ -87,13 +87,16 @@ def _styles() -> dict[str, ParagraphStyle]:
 
 
 def _rule(width: float) -> HRFlowable:
-    return HRFlowable(width=width, thickness=0.6, color="#000000", spaceBefore=1, spaceAfter=5, hAlign="CENTER")
+    return HRFlowable(width=width, thickness=0.6, color="#000000", spaceBefore=3, spaceAfter=5, hAlign="CENTER")
 
 
-def _columns(left: list, right: list, widths: tuple[float, float]) -> Table:
+def _columns(left: list, right: list, widths: tuple[float, float], *, left_align: str = "CENTER") -> Table:
+    """Two borderless columns (header: issuing body | motto; footer: recipients | signature); the short rules are
+    centred by the cell's alignment."""
     table = Table([[left, right]], colWidths=list(widths))
     table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                               ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))
+                               ("RIGHTPADDING", (0, 0), (-1, -1), 0), ("ALIGN", (0, 0), (0, 0), left_align),
+                               ("ALIGN", (1, 0), (1, 0), "CENTER")]))
     return table
 
 
@@ -117,15 +120,15 @@ def render_pdf(report: OfficialReport) -> bytes:
         for number, section in enumerate(part.sections, start=1):
             story.append(paragraph(f"{number}. {section.title}", s["heading"]))
             story += [paragraph(text, s["body"]) for text in section.sentences]
-            if section.figures:
-                story += [_figures_table(section.figures, width, s), Spacer(1, 6)]
+            if shown_figures(section):
+                story += [_figures_table(shown_figures(section), width, s), Spacer(1, 6)]
     story += [paragraph(report.closing, s["body"]), Spacer(1, 12)]
 
     recipients = [paragraph(report.recipients_heading, s["recipients_heading"])]
     recipients += [paragraph(line, s["recipient"]) for line in report.recipients]
     signature = [paragraph(line, s["signer"]) for line in report.signer_position]
     signature += [Spacer(1, 60), paragraph(report.signer_name, s["signer"])]
-    story.append(_columns(recipients, signature, (width / 2 - 5 * mm, width / 2 + 5 * mm)))
+    story.append(_columns(recipients, signature, (width / 2 - 5 * mm, width / 2 + 5 * mm), left_align="LEFT"))
 
     out = io.BytesIO()
     doc = SimpleDocTemplate(out, pagesize=A4, leftMargin=MARGINS_MM["left"] * mm,
