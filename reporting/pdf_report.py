@@ -47,16 +47,21 @@ def missing_fonts() -> list[str]:
     return [str(font_dir() / file) for file in _FILES.values() if not (font_dir() / file).is_file()]
 
 
-@cache
 def register_fonts() -> None:
-    """Register the four Liberation Serif faces with reportlab (once per process)."""
+    """Register the four Liberation Serif faces with reportlab (once per process); raise ``ReportFontMissing``,
+    naming the package, when a file is not there."""
     missing = missing_fonts()
     if missing:
         raise ReportFontMissing(
             f"Liberation Serif is missing ({', '.join(missing)}): install the Debian package fonts-liberation2 "
-            "(make setup-fonts) or set OFFICIAL_REPORT_FONT_DIR.")
+            "(make run and make test do) or set OFFICIAL_REPORT_FONT_DIR.")
+    _register(str(font_dir()))
+
+
+@cache
+def _register(folder: str) -> None:
     for name, file in _FILES.items():
-        pdfmetrics.registerFont(TTFont(name, str(font_dir() / file)))
+        pdfmetrics.registerFont(TTFont(name, str(Path(folder) / file)))
     pdfmetrics.registerFontFamily(REGULAR, normal=REGULAR, bold=BOLD, italic=ITALIC, boldItalic=BOLD_ITALIC)
 
 

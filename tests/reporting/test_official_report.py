@@ -10,17 +10,23 @@ from datetime import date
 
 import pytest
 from django.apps import apps
+from django.core import checks
+from django.db import connection
+from django.test import TestCase
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from docx import Document
 from docx.shared import Pt
 
 from eventsite.apps import ReportFigure, ReportSection
-from eventsite.models import EventRole
+from eventsite.models import EventRole, ReportJob
 from reporting.content import build_report
 from reporting.models import OfficialReportText
-from reporting.pdf_report import render_pdf
+from reporting.opendata import open_data
+from reporting.pdf_report import ReportFontMissing, render_pdf
 from tests.agreements.factories import agreement, member, organizer, retailer
 from tests.factories import EventFactory, OrganizationFactory
+from tests.registration.factories import RegistrationFactory
 from tests.reports import export_via_job
 
 from .world import build_world
@@ -238,3 +244,30 @@ def test_only_the_events_organizers_reach_the_form_and_the_files(client, who):
             assert response.status_code == 403
     assert client.post(url(event), {**TEXT, "signer_name": "X"}).status_code in (302, 403)
     assert not OfficialReportText.objects.filter(signer_name="X").exists()
+
+
+def test_a_missing_pdf_font_is_named_on_the_page_in_the_job_and_at_start_up(client, settings, tmp_path):
+    event, boss = build_world()
+    settings.OFFICIAL_REPORT_FONT_DIR = tmp_path
+    with pytest.raises(ReportFontMissing, match="fonts-liberation2"):
+        render_pdf(build_report(event))
+    assert [m.id for m in checks.run_checks() if m.id.startswith("reporting.")] == ["reporting.W001"]
+    client.force_login(boss)
+    assert "fonts-liberation2" in client.get(url(event)).content.decode()
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        client.post(url(event), {**TEXT, "action": "pdf"})
+    assert ReportJob.objects.get(event=event, kind="official_report_pdf").status == ReportJob.Status.FAILED
+    settings.OFFICIAL_REPORT_FONT_DIR = "/usr/share/fonts/truetype/liberation2"
+    assert not [m for m in checks.run_checks() if m.id.startswith("reporting.")]
+
+
+def test_the_figures_take_the_same_number_of_queries_however_large_the_event(django_assert_num_queries):
+    """Each app's section is a few GROUP BY queries: more agreements and buyers, the same count."""
+    event, _boss = build_world()
+    with CaptureQueriesContext(connection) as small:
+        open_data(event)
+    for _ in range(5):
+        agreement(event, buyer=retailer(name="Siêu thị Thêm"))
+    RegistrationFactory.create_batch(5, event=event, status="approved")
+    with django_assert_num_queries(len(small)):
+        open_data(event)
