@@ -1,10 +1,10 @@
 """The official report as a Word document (python-docx), laid out per Decree 30/2020/NĐ-CP, Appendix I.
 
-It prints the ``OfficialReport`` that reporting/content.py builds (the PDF renderer, reporting/pdf_report.py, prints the
-same object). Plain paragraphs, tables and styles only, so the file opens and stays editable in Word and
-LibreOffice. Times New Roman throughout; the decree's sizes: national motto 13 and 14 pt, issuing body, number,
-title, subject, body and signature 13–14 pt, "Nơi nhận:" 12 pt and its list 11 pt; A4 with margins top and bottom
-20 mm, left 30 mm, right 15 mm.
+It prints the ``OfficialReport`` that reporting/content.py builds (the PDF renderer, reporting/pdf_report.py,
+prints the same object). Plain paragraphs, tables and styles only, so the file opens and stays editable in Word
+and LibreOffice. Page numbers from the second page, centred at the top. Times New Roman throughout, in the
+decree's sizes: national motto 13 and 14 pt; issuing body, number, title, subject, body and signature 13–14 pt;
+"Nơi nhận:" 12 pt and its list 11 pt. A4 with margins top and bottom 20 mm, left 30 mm, right 15 mm.
 """
 
 from __future__ import annotations
@@ -85,6 +85,20 @@ def _two_columns(document, left_mm: float, right_mm: float):
     return table.rows[0].cells
 
 
+def _page_numbers(section) -> None:
+    """The decree numbers pages from the second one, centred at the top: a PAGE field in the header, with an
+    empty header on the first page."""
+    section.different_first_page_header_footer = True
+    paragraph = section.header.paragraphs[0]
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    field = OxmlElement("w:fldSimple")
+    field.set(qn("w:instr"), "PAGE")
+    run = paragraph.add_run("2")  # what Word shows until it updates the field
+    _set_font(run, BODY_PT)
+    field.append(run._r)
+    paragraph._p.append(field)
+
+
 def render_docx(report: OfficialReport) -> bytes:
     document = Document()
     section = document.sections[0]
@@ -94,6 +108,7 @@ def render_docx(report: OfficialReport) -> bytes:
     normal = document.styles["Normal"]
     normal.font.name, normal.font.size = FONT, Pt(BODY_PT)
     normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), FONT)
+    _page_numbers(section)
     document.core_properties.title = report.document_title
     document.core_properties.author = report.issuing_body
     document.core_properties.language = "vi-VN"

@@ -140,8 +140,17 @@ def render_pdf(report: OfficialReport) -> bytes:
                             rightMargin=MARGINS_MM["right"] * mm, topMargin=MARGINS_MM["top"] * mm,
                             bottomMargin=MARGINS_MM["bottom"] * mm, title=report.document_title,
                             author=report.issuing_body, lang="vi")
-    doc.build(story)
+    doc.build(story, onLaterPages=_page_number)
     return out.getvalue()
+
+
+def _page_number(canvas, doc) -> None:
+    """From the second page, its number centred in the top margin (Decree 30)."""
+    canvas.saveState()
+    canvas.setFont(REGULAR, BODY_PT)
+    center = (MARGINS_MM["left"] * mm + A4[0] - MARGINS_MM["right"] * mm) / 2
+    canvas.drawCentredString(center, A4[1] - MARGINS_MM["top"] * mm / 2 - 2 * mm, str(doc.page))
+    canvas.restoreState()
 
 
 def _figures_table(figures, width: float, s: dict) -> Table:

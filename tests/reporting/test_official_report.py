@@ -100,6 +100,11 @@ def test_docx_has_the_decree_blocks_fonts_margins_and_figures(client):
     assert (mm["page_width"], mm["page_height"]) == (210, 297)  # A4
     assert 20 <= mm["top_margin"] <= 25 and 20 <= mm["bottom_margin"] <= 25
     assert 30 <= mm["left_margin"] <= 35 and 15 <= mm["right_margin"] <= 20
+    # Page numbers from the second page, centred at the top.
+    assert section.different_first_page_header_footer
+    assert not section.first_page_header.paragraphs[0].text
+    number = section.header.paragraphs[0]
+    assert 'w:instr="PAGE"' in number._p.xml and number.alignment == 1  # centre
 
     header, *figure_tables, footer = document.tables
     issuer, motto = header.rows[0].cells
@@ -178,9 +183,14 @@ def test_pdf_keeps_the_vietnamese_text_in_liberation_serif(client):
                      "Giới thiệu 4 sản phẩm OCOP, gồm 1 sản phẩm 5 sao", "Nơi nhận:", "- Lưu: VT, QLTM.",
                      "KT. GIÁM ĐỐC", "PHÓ GIÁM ĐỐC", "Nguyễn Thị Hồng Nhung", "Đề nghị UBND tỉnh tiếp tục hỗ trợ"):
         assert expected in flat, expected
+    pages = text.split("\f")
+    assert len(pages) >= 2 and pages[1].strip().startswith("2")  # numbered from the second page, at the top
+    assert not pages[0].strip().startswith("1")
     fonts = subprocess.run(["pdffonts", "-"], input=downloaded.content, capture_output=True).stdout.decode()
-    if fonts:  # pdffonts reads stdin on recent poppler only
-        assert "LiberationSerif" in fonts
+    names = {line.split()[0].split("+")[-1] for line in fonts.splitlines()[2:]}
+    # reportlab declares Helvetica, unembedded, as every document's default resource; the text is all Liberation.
+    assert names - {"Helvetica"} == {"LiberationSerif", "LiberationSerif-Bold", "LiberationSerif-Italic",
+                     "LiberationSerif-BoldItalic"}, fonts
 
 
 def test_pdf_prints_names_with_markup_characters():
