@@ -24,8 +24,11 @@ def sessions_section(event) -> ReportSection:
     )
     planned, held_n = figures_row["planned"], figures_row["held"]
     signing, cancelled = figures_row["signing"], figures_row["cancelled"]
-    sentence = _("%(held)d of the %(planned)d planned sessions were held, %(signing)d of them signing "
-                 "ceremonies.") % {"held": held_n, "planned": planned, "signing": signing}
+    if held_n:
+        sentence = _("%(held)d of the %(planned)d planned sessions were held, %(signing)d of them signing "
+                     "ceremonies.") % {"held": held_n, "planned": planned, "signing": signing}
+    else:
+        sentence = _("%(planned)d sessions are on the programme; none has been held yet.") % {"planned": planned}
     return ReportSection("sessions", _("Conference sessions"), (sentence,), (
         ReportFigure("sessions.planned", _("Sessions planned (not cancelled)"), planned),
         ReportFigure("sessions.held", _("Sessions held"), held_n),

@@ -39,10 +39,12 @@ def _set_font(run, size: float, *, bold: bool = False, italic: bool = False) -> 
 
 
 def _para(container, text: str = "", *, size: float = BODY_PT, bold: bool = False, italic: bool = False,
-          align=WD_ALIGN_PARAGRAPH.LEFT, indent_first: bool = False, after: float = 0, before: float = 0):
+          align=WD_ALIGN_PARAGRAPH.LEFT, indent_first: bool = False, after: float = 0, before: float = 0,
+          keep: bool = False):
     paragraph = container.add_paragraph()
     paragraph.alignment = align
     fmt = paragraph.paragraph_format
+    fmt.keep_with_next = keep or None
     fmt.space_after, fmt.space_before = Pt(after), Pt(before)
     if indent_first:
         fmt.first_line_indent = Cm(1.27)
@@ -132,12 +134,12 @@ def render_docx(report: OfficialReport) -> bytes:
     for text in report.opening:
         _para(document, text, align=justify, indent_first=True, after=6)
     for part in report.parts:
-        _para(document, part.heading, bold=True, align=justify, indent_first=True, after=6, before=6)
+        _para(document, part.heading, bold=True, align=justify, indent_first=True, after=6, before=6, keep=True)
         for text in part.paragraphs:
             _para(document, text, align=justify, indent_first=True, after=6)
         for number, report_section in enumerate(part.sections, start=1):
             _para(document, f"{number}. {report_section.title}", bold=True, align=justify, indent_first=True,
-                  after=6)
+                  after=6, keep=True)
             for text in report_section.sentences:
                 _para(document, text, align=justify, indent_first=True, after=6)
             if shown_figures(report_section):

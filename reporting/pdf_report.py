@@ -66,9 +66,9 @@ def _register(folder: str) -> None:
 
 
 def _style(name: str, *, font: str = REGULAR, size: float = BODY_PT, align=TA_JUSTIFY, indent: float = 0,
-           after: float = 0, before: float = 0) -> ParagraphStyle:
+           after: float = 0, before: float = 0, keep: bool = False) -> ParagraphStyle:
     return ParagraphStyle(name, fontName=font, fontSize=size, leading=size * 1.25, alignment=align,
-                          firstLineIndent=indent, spaceAfter=after, spaceBefore=before)
+                          firstLineIndent=indent, spaceAfter=after, spaceBefore=before, keepWithNext=int(keep))
 
 
 def _styles() -> dict[str, ParagraphStyle]:
@@ -81,7 +81,7 @@ def _styles() -> dict[str, ParagraphStyle]:
         "title": _style("title", font=BOLD, align=TA_CENTER, before=18),
         "subject": _style("subject", font=BOLD, align=TA_CENTER),
         "body": _style("body", indent=indent, after=6),
-        "heading": _style("heading", font=BOLD, indent=indent, after=6, before=6),
+        "heading": _style("heading", font=BOLD, indent=indent, after=6, before=6, keep=True),
         "cell": _style("cell", size=HEADER_PT, align=TA_LEFT),
         "cell_head": _style("cell_head", font=BOLD, size=HEADER_PT, align=TA_CENTER),
         "cell_number": _style("cell_number", size=HEADER_PT, align=TA_RIGHT),

@@ -24,6 +24,7 @@ from reporting.content import build_report
 from reporting.models import OfficialReportText
 from reporting.opendata import open_data
 from reporting.pdf_report import ReportFontMissing, render_pdf
+from tests.agenda.factories import SessionFactory
 from tests.agreements.factories import agreement, member, organizer, retailer
 from tests.factories import EventFactory, OrganizationFactory
 from tests.registration.factories import RegistrationFactory
@@ -281,3 +282,10 @@ def test_the_figures_take_the_same_number_of_queries_however_large_the_event(dja
     RegistrationFactory.create_batch(5, event=event, status="approved")
     with django_assert_num_queries(len(small)):
         open_data(event)
+
+
+def test_sessions_not_held_yet_are_said_so():
+    event = EventFactory()
+    SessionFactory.create_batch(2, event=event, starts_at=event.ends_at)
+    sessions = next(s for s in build_report(event).parts[0].sections if s.key == "sessions")
+    assert sessions.sentences == ("Chương trình có 2 phiên; chưa phiên nào được tổ chức.",)
