@@ -12,7 +12,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/ketnoi
 # worker running alone at the end of a pass.
 PYTEST_ARGS ?= -n 2 --dist worksteal
 
-.PHONY: run scale setup setup-dev assets translations test test-sqlite test-postgres system-test-deps lint messages bench clean
+.PHONY: run scale setup setup-dev assets translations test test-sqlite test-postgres system-test-deps report-fonts lint messages bench clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -38,7 +38,19 @@ setup: $(VENV)/.installed assets translations
 
 setup-dev: setup $(VENV)/.installed-dev
 
-run: setup
+# Liberation Serif (Debian fonts-liberation2): the official report's PDF font (reporting/pdf_report.py), standing in
+# for Times New Roman (same metrics). Installed when missing; a clear error when it still is.
+REPORT_FONT_DIR ?= /usr/share/fonts/truetype/liberation2
+report-fonts:
+	@if [ ! -f $(REPORT_FONT_DIR)/LiberationSerif-Regular.ttf ]; then \
+		echo "Installing fonts-liberation2 from Debian (the official report's PDF font)"; \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-liberation2 >/dev/null) || true; \
+	fi
+	@[ -f $(REPORT_FONT_DIR)/LiberationSerif-Regular.ttf ] || { \
+		echo "Liberation Serif is missing from $(REPORT_FONT_DIR): install the Debian package fonts-liberation2" \
+		     "(apt-get install fonts-liberation2) or set REPORT_FONT_DIR and OFFICIAL_REPORT_FONT_DIR."; exit 1; }
+
+run: setup report-fonts
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo
 	@echo "Serving Kết Nối on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
@@ -47,7 +59,7 @@ run: setup
 # Scale mode on this machine: PostgreSQL + Redis + $(WORKERS) Daphne processes behind nginx on :$(SCALE_PORT).
 WORKERS ?= 2
 SCALE_PORT ?= 8080
-scale: setup
+scale: setup report-fonts
 	@command -v nginx >/dev/null || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nginx-light >/dev/null)
 	$(PY) deploy/scale_mode.py --workers $(WORKERS) --port $(SCALE_PORT) --seed
 
@@ -58,7 +70,7 @@ system-test-deps:
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium poppler-utils gettext >/dev/null; \
 	fi
 
-test: setup-dev system-test-deps
+test: setup-dev system-test-deps report-fonts
 	$(MAKE) --no-print-directory test-sqlite
 	$(MAKE) --no-print-directory test-postgres
 

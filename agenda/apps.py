@@ -53,3 +53,9 @@ class AgendaConfig(AppConfig):
         count = Session.objects.filter(event=event).exclude(status=Session.Status.CANCELLED).count()
         url = reverse("agenda:control", kwargs={"event_slug": event.slug})
         return [Stat(pgettext_lazy("agenda", "sessions"), count, url=url, order=40)]
+
+    def official_report_sections(self, event):
+        """This app's part of the official report and open data (reporting/)."""
+        from .official_report import sessions_section
+
+        return [sessions_section(event)]

@@ -81,3 +81,9 @@ class AgreementsConfig(AppConfig):
 
         return list(visible_agreements(event=event, user=user, roles=roles).filter(meeting=meeting)
                     .prefetch_related("parties__organization").order_by("signed_at", "pk"))
+
+    def official_report_sections(self, event):
+        """This app's part of the official report and open data (reporting/)."""
+        from .official_report import agreements_section
+
+        return [agreements_section(event)]

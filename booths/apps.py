@@ -92,3 +92,9 @@ class BoothsConfig(AppConfig):
             Stat(_("exhibitors approved"), approved, url=applications, order=42),
             Stat(_("applications to review"), pending, url=applications, order=43),
         ]
+
+    def official_report_sections(self, event):
+        """This app's part of the official report and open data (reporting/)."""
+        from .official_report import exhibitors_section
+
+        return [exhibitors_section(event)]

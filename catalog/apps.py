@@ -22,3 +22,9 @@ class CatalogConfig(AppConfig):
 
         # Grouped with the booths in an organizer's menu: the products are the exhibitors'.
         return [NavItem(_("Product catalog"), "catalog:event_catalog", order=15, section=NavSection.BOOTHS)]
+
+    def official_report_sections(self, event):
+        """This app's part of the official report and open data (reporting/)."""
+        from .official_report import products_section
+
+        return [products_section(event)]

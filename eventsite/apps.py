@@ -116,6 +116,33 @@ class MyPart:
 
 
 _ORGANIZER = frozenset({"organizer"})
+@dataclass(frozen=True)
+class ReportFigure:
+    """One figure of an event's results: a stable ``key`` (the open-data key, docs/open-data.md: never renamed),
+    a translated label and a count. Counts only: no names, no personal data."""
+
+    key: str
+    label: Any
+    value: int
+
+
+@dataclass(frozen=True)
+class ReportSection:
+    """An app's part of the department's official report and of the event's open data (reporting/content.py).
+
+    ``sentences`` are the report's prose, already filled with the figures (they may quote values, e.g. the agreements'
+    estimated value: they go into the organizer's report only); ``figures`` are the report's table rows and the
+    public open-data records (counts only). Apps give them through
+    ``official_report_sections(event) -> list[ReportSection]``; follow-through figures (what became of the
+    agreements after signing) come through a separate hook, ``follow_through_sections(event) ->
+    list[ReportSection]``, that no app provides yet.
+    """
+
+    key: str
+    title: Any
+    sentences: tuple[str, ...] = ()
+    figures: tuple[ReportFigure, ...] = ()
+    order: int = 50
 
 
 class EventsiteConfig(AppConfig):
@@ -127,7 +154,9 @@ class EventsiteConfig(AppConfig):
     dict of action code → translated label for the activity log, eventsite/activity.py); the layout, organizer
     home, reports page and history partial collect them. For setting up a new event an app may also define
     ``event_copy_parts() -> list[CopyPart]`` (what "copy from a previous event" offers) and
-    ``setup_checks(event) -> list[SetupCheck]`` (the organizer's checklist before publishing).
+    ``setup_checks(event) -> list[SetupCheck]`` (the organizer's checklist before publishing). For the official
+    report and open data (reporting/) an app may define ``official_report_sections(event) -> list[ReportSection]``
+    and, for what happened after signing, ``follow_through_sections(event) -> list[ReportSection]``.
     """
 
     name = "eventsite"
@@ -268,3 +297,24 @@ def collect_setup_checks(event) -> list[SetupCheck]:
         if provider is not None:
             checks.extend(provider(event))
     return sorted(checks, key=lambda c: c.order)
+
+
+def collect_report_sections(event) -> list[ReportSection]:
+    """Every app's ``official_report_sections(event)``: the event's results, in order."""
+    return _collect_sections("official_report_sections", event)
+
+
+def collect_follow_through_sections(event) -> list[ReportSection]:
+    """Every app's ``follow_through_sections(event)``: what became of the agreements after signing (check points,
+    orders, value realized). The slot where follow-through figures enter the official report and open data; empty
+    until an app provides the hook, and then the report says nothing about follow-through rather than invent it."""
+    return _collect_sections("follow_through_sections", event)
+
+
+def _collect_sections(hook: str, event) -> list[ReportSection]:
+    sections: list[ReportSection] = []
+    for config in apps.get_app_configs():
+        provider = getattr(config, hook, None)
+        if provider is not None:
+            sections.extend(provider(event))
+    return sorted(sections, key=lambda s: s.order)

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "agenda",
     "agreements",
     "matchmaking",
+    "reporting",
     "demo",
 ]
 
@@ -365,3 +366,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "WARNING")},
 }
+
+# --- The official report's PDF font (reporting/pdf_report.py) --------------------------------------------------------
+# Liberation Serif from Debian's fonts-liberation2 (metric-compatible with Times New Roman, which the decree asks for
+# and which cannot be installed here); `make setup` installs it.
+OFFICIAL_REPORT_FONT_DIR = Path(os.environ.get("OFFICIAL_REPORT_FONT_DIR", "/usr/share/fonts/truetype/liberation2"))

@@ -126,3 +126,9 @@ class RegistrationConfig(AppConfig):
             *(Stat(labels[s], counts[s], url=f"{url}?status={s}", order=31 + i) for i, s in enumerate(shown)),
             *checkin_stats(event),
         ]
+
+    def official_report_sections(self, event):
+        """This app's part of the official report and open data (reporting/)."""
+        from .official_report import buyers_section, checkins_section
+
+        return [buyers_section(event), checkins_section(event)]

@@ -162,7 +162,7 @@ def test_export_and_import_run_on_db_worker_in_scale_mode(client, settings):
 def test_report_kinds_come_from_the_apps_in_installed_apps_order():
     """eventsite names no app: each app registers its kinds through its AppConfig (report_kinds)."""
     assert list(reports.KINDS) == ["registrations_csv", "registrations_xlsx", "agreements_csv", "agreements_xlsx",
-                                   "agreements_pdf"]
+                                   "agreements_pdf", "official_report_docx", "official_report_pdf"]
     assert reports.KINDS["agreements_pdf"].build.__module__ == "agreements.services.report"
     assert reports.params_from("agreements_pdf", {"lang": "en"}) == {"language": "en"}
     with pytest.raises(reports.UnknownReport):
