@@ -43,7 +43,7 @@ def test_event_nav_organizer_gets_sections_in_order():
                     "registration:devices"],
         "agreements": ["agreements:list", "agreements:dashboard"],
         "matchmaking": ["matchmaking:organize", "matchmaking:board", "matchmaking:table_checkin"],
-        "reports": ["matchmaking:report", "reports"],
+        "reports": ["matchmaking:report", "reports", "reporting:official_report"],
     }
 
 
