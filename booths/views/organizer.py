@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from eventsite.access import ORGANIZER, event_view
 from eventsite.errors import DomainError
 
-from ..models import ApplicationStatus, Booking, Booth, BoothSettings, ExhibitorApplication
+from ..models import ApplicationStatus, Booking, Booth, BoothSettings, ExhibitorApplication, PaymentRequest
 from ..services import booking as svc
 from .plan import plan_context
 from .responses import done, refused
@@ -43,6 +43,8 @@ def manage(request):
 def manage_booth(request, code: str):
     booth = get_object_or_404(Booth.objects.select_related("hall", "zone"), event=request.event, code=code)
     booking = Booking.objects.filter(booth=booth).active().select_related("application__organization").first()
+    payment = (PaymentRequest.objects.filter(booking=booking).order_by("-pk").first()
+               if booking is not None else None)
     free_booths = (Booth.objects.filter(event=request.event, blocked=False).exclude(pk=booth.pk)
                    .exclude(pk__in=Booking.objects.filter(event=request.event).active().values("booth"))
                    .order_by("code"))
@@ -52,7 +54,7 @@ def manage_booth(request, code: str):
                 .select_related("organization").order_by("organization__name"))
     return render(request, "booths/manage_booth.html", {
         "booth": booth, "booking": booking, "free_booths": free_booths, "occupied": occupied,
-        "approved": approved,
+        "approved": approved, "payment": payment,
     })
 
 
