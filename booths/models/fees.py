@@ -117,6 +117,8 @@ class Payment(models.Model):
     received_at = models.DateTimeField(_("received"))
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
                                     related_name="+")
+    statement_line = models.OneToOneField("StatementLine", on_delete=models.SET_NULL, null=True, blank=True,
+                                          related_name="payment")
 
     class Meta:
         verbose_name = _("payment")
@@ -173,8 +175,6 @@ class StatementLine(models.Model):
     status = models.CharField(_("status"), max_length=16, choices=LineStatus.choices)
     request = models.ForeignKey(PaymentRequest, on_delete=models.SET_NULL, null=True, blank=True,
                                 related_name="statement_lines")
-    payment = models.OneToOneField(Payment, on_delete=models.SET_NULL, null=True, blank=True,
-                                   related_name="statement_line")
     reason = models.CharField(max_length=20, blank=True)  # why proposed: partial | mistyped | amount
 
     class Meta:

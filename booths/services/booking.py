@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from eventsite.activity import log_action
+from eventsite.activity import build_entry, log_action, log_many
 from eventsite.live import broadcast_on_commit
 
 from ..models import (
@@ -285,20 +285,51 @@ def confirm_booking(*, booking_id: int, event_id: int, now: datetime | None = No
 
 
 def confirm_locked(booking: Booking, *, now: datetime, by_user=None, reason: str = "") -> Booking:
-    """Confirm ``booking``, already locked by the caller (``confirm_booking``, or the fees service when the
-    fee is paid or waived). A confirmed priced booth owes its price: a request is opened if none is."""
-    if booking.status not in (BookingStatus.HELD, BookingStatus.RESERVED) or not booking.is_active(now):
-        raise errors.wrong_state(booking.get_status_display())
-    before = booking.status
-    booking.status = BookingStatus.CONFIRMED
-    booking.hold_expires_at = None
-    booking.save(update_fields=["status", "hold_expires_at", "updated_at"])
-    WaitlistEntry.objects.filter(offer=booking).update(status=WaitlistStatus.DONE)
-    _log("booths.confirm", booking, by_user, before={"status": before},
-         after={"status": booking.status, "booth": booking.booth.code, **({"reason": reason} if reason else {})})
-    fees.open_request(booking, now=now, by_user=by_user)
-    _announce(booking.event_id, booking)
+    """Confirm ``booking``, already locked by the caller (see :func:`confirm_locked_many`)."""
+    confirm_locked_many([booking], now=now, by_user=by_user, reason=reason)
     return booking
+
+
+def confirm_locked_many(bookings: list[Booking], *, now: datetime, by_user=None, reason: str = "") -> None:
+    """Confirm ``bookings`` (one event's), already locked by the caller (``confirm_booking``, or the fees service
+    when fees are paid or waived, one or a statement's worth at once): each must be a live hold or a reservation.
+    A confirmed priced booth owes its price: a request is opened where none is. The writes are the same for one
+    booking or many (one UPDATE, one waitlist UPDATE, one log INSERT, one announcement)."""
+    if not bookings:
+        return
+    for booking in bookings:
+        if booking.status not in (BookingStatus.HELD, BookingStatus.RESERVED) or not booking.is_active(now):
+            raise errors.wrong_state(booking.get_status_display())
+    before = {b.pk: b.status for b in bookings}
+    ids = [b.pk for b in bookings]
+    Booking.objects.filter(pk__in=ids).update(status=BookingStatus.CONFIRMED, hold_expires_at=None, updated_at=now)
+    WaitlistEntry.objects.filter(offer__in=ids).update(status=WaitlistStatus.DONE)
+    for booking in bookings:
+        booking.status, booking.hold_expires_at, booking.updated_at = BookingStatus.CONFIRMED, None, now
+    extra = {"reason": reason} if reason else {}
+    log_many(build_entry(action="booths.confirm", obj=b.booth, event=b.event_id, actor=by_user,
+                         before={"status": before[b.pk]},
+                         after={"status": b.status, "booth": b.booth.code, **extra, "booking": b.pk},
+                         note=_exhibitor(b)) for b in bookings)
+    fees.open_requests(bookings, now=now, by_user=by_user)
+    _announce(bookings[0].event_id, *bookings)
+
+
+def _lock_bookings(event_id: int, booking_ids) -> dict[int, Booking]:
+    """Lock many bookings in the global order: their applications, their booths, then the booking rows."""
+    ids = sorted(set(booking_ids))
+    first = {pk: (app, booth) for pk, app, booth in Booking.objects.filter(pk__in=ids, event_id=event_id)
+             .values_list("pk", "application_id", "booth_id")}
+    if len(first) != len(ids):
+        raise Booking.DoesNotExist
+    _lock_applications(*(app for app, _booth in first.values()))
+    _lock_booths(event_id, *(booth for _app, booth in first.values()))
+    rows = {b.pk: b for b in Booking.objects.select_for_update(of=("self",))
+            .select_related("booth", "application__organization").filter(pk__in=ids).order_by("pk")}
+    for pk, booking in rows.items():
+        if booking.booth_id != first[pk][1]:  # moved meanwhile: the caller's view of the plan is stale
+            raise errors.BoothTaken(booking.booth.code)
+    return rows
 
 
 def assign_booth(*, booth_id: int, application_id: int, event_id: int, by_user=None,

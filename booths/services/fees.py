@@ -8,18 +8,21 @@ recorded, and a settled request refuses more (``already_settled``).
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from eventsite.activity import log_action
+from eventsite.activity import build_entry, log_action, log_many
 from eventsite.errors import Conflict, DomainError
 
 from ..models import (
     SETTLED,
     BookingStatus,
+    LineStatus,
     Payee,
     Payment,
     PaymentMethod,
@@ -64,60 +67,119 @@ def save_payee(*, event, bank_bin: str, account_number: str, account_name: str, 
     return payee
 
 
+def _lock_requests(event_id: int, request_ids) -> dict[int, PaymentRequest]:
+    """Lock in the global order: the bookings' applications and booths and the bookings, then the requests."""
+    ids = sorted(set(request_ids))
+    first = dict(PaymentRequest.objects.filter(event_id=event_id, pk__in=ids).values_list("pk", "booking_id"))
+    if len(first) != len(ids):
+        raise PaymentRequest.DoesNotExist
+    bookings = booking_service._lock_bookings(event_id, first.values())
+    requests = {r.pk: r for r in PaymentRequest.objects.select_for_update().filter(pk__in=ids).order_by("pk")}
+    for request in requests.values():
+        if request.booking_id != first[request.pk]:  # swapped meanwhile
+            raise Conflict(_("The booking changed meanwhile; reload the page."), code="stale")
+        request.booking = bookings[request.booking_id]
+    return requests
+
+
 def _lock_request(request_id: int, event_id: int) -> PaymentRequest:
-    """Lock in the global order: the booking's application and booth and the booking, then the request."""
-    first = PaymentRequest.objects.get(pk=request_id, event_id=event_id)
-    booking = booking_service._lock_booking(first.booking_id, event_id)
-    request = PaymentRequest.objects.select_for_update().get(pk=request_id)
-    if request.booking_id != booking.pk:  # swapped meanwhile
-        raise Conflict(_("The booking changed meanwhile; reload the page."), code="stale")
-    request.booking = booking
-    return request
+    return _lock_requests(event_id, [request_id])[request_id]
 
 
-def _settle_if_done(request: PaymentRequest, *, now: datetime, by_user) -> None:
+def _settle(request: PaymentRequest, now: datetime) -> bool:
+    """In memory: mark the request settled when nothing is due; True when its booking is to be confirmed."""
     if request.due > 0:
-        return
+        return False
     request.status = PaymentStatus.WAIVED if request.paid_amount == 0 else PaymentStatus.PAID
     request.settled_at = now
-    request.save(update_fields=["status", "settled_at"])
     booking = request.booking
-    if booking.status in (BookingStatus.HELD, BookingStatus.RESERVED) and booking.is_active(now):
-        booking_service.confirm_locked(booking, now=now, by_user=by_user, reason=request.status)
+    return booking.status in (BookingStatus.HELD, BookingStatus.RESERVED) and booking.is_active(now)
 
 
-def _log_money(action: str, request: PaymentRequest, by_user, **after) -> None:
-    booking = request.booking
-    log_action(action=action, obj=booking.booth, event=request.event_id, actor=by_user,
-               after={"booking": booking.pk, "reference": request.reference, **after},
-               note=booking.application.organization.name)
+@dataclass(frozen=True)
+class Incoming:
+    """Money to record: ``amount`` đồng against a request, from a statement line (``line_id``) or by hand."""
+
+    request_id: int
+    amount: int
+    method: str
+    note: str = ""
+    line_id: int | None = None
+
+
+def record_payments(*, event_id: int, incoming: list[Incoming], by_user=None,
+                    now: datetime | None = None) -> list[Payment | DomainError]:
+    """Record money received against requests (one "mark paid", or a statement's exact matches at once). Each
+    item's answer is its Payment or the DomainError that refused it: a request already settled (also by an
+    earlier item of the same call) or ended takes nothing. Once what is due is covered the request is paid and
+    its reservation confirmed (``booking.confirm_locked_many``). The same writes for one item or thousands:
+    locks, one INSERT of payments, one UPDATE of requests, one log INSERT, one confirmation."""
+    now = now or timezone.now()
+    results: list[Payment | DomainError] = []
+    if not incoming:
+        return results
+    with transaction.atomic():
+        requests = _lock_requests(event_id, [i.request_id for i in incoming])
+        numbers = dict(Payment.objects.filter(request__in=list(requests)).values_list("request")
+                       .annotate(n=Count("pk")).values_list("request", "n"))
+        payments, changed, to_confirm, lines, entries = [], {}, [], [], []
+        for item in incoming:
+            request = requests[item.request_id]
+            if item.amount <= 0:
+                results.append(FeeError(_("Enter an amount above zero."), code="bad_amount"))
+                continue
+            if request.status in SETTLED:
+                results.append(already_settled(request.reference))
+                continue
+            if request.status != PaymentStatus.OPEN:
+                results.append(request_closed(request.reference))
+                continue
+            numbers[request.pk] = numbers.get(request.pk, 0) + 1
+            payment = Payment(request=request, amount=item.amount, method=item.method, note=item.note[:300],
+                              receipt_number=f"{request.reference}-{numbers[request.pk]}", received_at=now,
+                              recorded_by=by_user, statement_line_id=item.line_id)
+            payments.append(payment)
+            results.append(payment)
+            request.paid_amount += item.amount
+            changed[request.pk] = request
+            if _settle(request, now):
+                to_confirm.append(request.booking)
+            if item.line_id is not None:
+                lines.append(item.line_id)
+            entries.append((request, item, payment.receipt_number, request.due))
+        Payment.objects.bulk_create(payments, batch_size=500)
+        _update_grouped(list(changed.values()), ("paid_amount", "status", "settled_at"))
+        if lines:  # a statement's lines arrive matched already; a confirmed proposal becomes matched here
+            StatementLine.objects.filter(pk__in=lines).exclude(status=LineStatus.MATCHED).update(
+                status=LineStatus.MATCHED, reason="")
+        log_many(build_entry(action="booths.payment_received", obj=r.booking.booth, event=event_id, actor=by_user,
+                             after={"booking": r.booking_id, "reference": r.reference, "amount": item.amount,
+                                    "method": item.method, "note": item.note[:300], "receipt": number,
+                                    "line": item.line_id, "due": due},
+                             note=r.booking.application.organization.name)
+                 for r, item, number, due in entries)
+        booking_service.confirm_locked_many(to_confirm, now=now, by_user=by_user, reason=PaymentStatus.PAID)
+    return results
+
+
+def _update_grouped(requests: list[PaymentRequest], fields: tuple[str, ...]) -> None:
+    """Write ``fields`` of many requests with one UPDATE per distinct set of values (a statement's payments share a
+    handful of amounts), which is far cheaper than one CASE expression per row."""
+    groups: dict[tuple, list[int]] = {}
+    for request in requests:
+        groups.setdefault(tuple(getattr(request, f) for f in fields), []).append(request.pk)
+    for values, ids in groups.items():
+        PaymentRequest.objects.filter(pk__in=ids).update(**dict(zip(fields, values, strict=True)))
 
 
 def record_payment(*, request_id: int, event_id: int, amount: int, method: str, note: str = "", by_user=None,
                    line: StatementLine | None = None, now: datetime | None = None) -> Payment:
-    """Money received against a request (a matched statement line, or the organizer's "mark paid" with a note).
-    Once what is due is covered the request is paid and its reservation confirmed."""
-    now = now or timezone.now()
-    if amount <= 0:
-        raise FeeError(_("Enter an amount above zero."), code="bad_amount")
-    with transaction.atomic():
-        request = _lock_request(request_id, event_id)
-        if request.status in SETTLED:
-            raise already_settled(request.reference)
-        if request.status != PaymentStatus.OPEN:
-            raise request_closed(request.reference)
-        number = f"{request.reference}-{request.payments.count() + 1}"
-        payment = Payment.objects.create(request=request, amount=amount, method=method, note=note[:300],
-                                         receipt_number=number, received_at=now, recorded_by=by_user)
-        request.paid_amount += amount
-        request.save(update_fields=["paid_amount"])
-        if line is not None:
-            StatementLine.objects.filter(pk=line.pk).update(payment=payment, request=request,
-                                                             status="matched")
-        _log_money("booths.payment_received", request, by_user, amount=amount, method=method, note=note[:300],
-                   receipt=number, line=line.pk if line is not None else None, due=request.due)
-        _settle_if_done(request, now=now, by_user=by_user)
-    return payment
+    """One payment (see :func:`record_payments`); a refusal is raised."""
+    [result] = record_payments(event_id=event_id, by_user=by_user, now=now, incoming=[
+        Incoming(request_id, amount, method, note, line.pk if line is not None else None)])
+    if isinstance(result, DomainError):
+        raise result
+    return result
 
 
 def mark_paid(*, request_id: int, event_id: int, amount: int, note: str, by_user,
@@ -148,11 +210,13 @@ def waive_fee(*, request_id: int, event_id: int, amount: int, reason: str, by_us
         before = {"waived": request.waived_amount, "reason": request.waiver_reason}
         request.waived_amount += amount
         request.waiver_reason = "; ".join(filter(None, [request.waiver_reason, reason.strip()]))[:300]
-        request.save(update_fields=["waived_amount", "waiver_reason"])
         booking = request.booking
         log_action(action="booths.fee_waived", obj=booking.booth, event=event_id, actor=by_user, before=before,
                    after={"booking": booking.pk, "reference": request.reference, "amount": amount,
                           "waived": request.waived_amount, "reason": reason.strip(), "due": request.due},
                    note=booking.application.organization.name)
-        _settle_if_done(request, now=now, by_user=by_user)
+        confirm = _settle(request, now)
+        request.save(update_fields=["waived_amount", "waiver_reason", "status", "settled_at"])
+        if confirm:
+            booking_service.confirm_locked(booking, now=now, by_user=by_user, reason=request.status)
     return request

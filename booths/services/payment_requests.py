@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 
-from eventsite.activity import log_action
+from eventsite.activity import build_entry, log_action, log_many
 
 from ..models import Booking, Payee, PaymentRequest, PaymentStatus
 
@@ -38,23 +38,28 @@ def collects_fees(event_id: int) -> bool:
 
 
 def open_request(booking: Booking, *, now: datetime, by_user=None) -> PaymentRequest | None:
-    """A reserved or confirmed booking of a priced booth owes its price: open a request unless one is open or
-    settled already (a hold reserved, then confirmed, owes once)."""
-    price = booking.booth.price
-    payee = payee_of(booking.event_id)
-    if payee is None or not price:
-        return None
-    existing = (PaymentRequest.objects.filter(booking=booking, status__in=[PaymentStatus.OPEN, PaymentStatus.PAID,
-                                                                           PaymentStatus.WAIVED]).first())
-    if existing is not None:
-        return existing
+    """A reserved or confirmed booking of a priced booth owes its price (see :func:`open_requests`)."""
+    return open_requests([booking], now=now, by_user=by_user).get(booking.pk)
+
+
+def open_requests(bookings: list[Booking], *, now: datetime, by_user=None) -> dict[int, PaymentRequest]:
+    """Open a request for each booking of a priced booth that has none open or settled (a hold reserved, then
+    confirmed, owes once). Returns each priced booking's request, by booking id."""
+    payee = payee_of(bookings[0].event_id) if bookings else None
+    priced = [b for b in bookings if b.booth.price]
+    if payee is None or not priced:
+        return {}
+    found = {r.booking_id: r for r in PaymentRequest.objects.filter(
+        booking__in=priced, status__in=[PaymentStatus.OPEN, PaymentStatus.PAID, PaymentStatus.WAIVED])}
     due_at = now + timedelta(days=payee.pay_within_days) if payee.pay_within_days else None
-    request = PaymentRequest.objects.create(event_id=booking.event_id, booking=booking, amount=price,
-                                            reference=new_reference(), due_at=due_at)
-    log_action(action="booths.payment_requested", obj=booking.booth, event=booking.event_id, actor=by_user,
-               after={"booking": booking.pk, "reference": request.reference, "amount": price, "due": due_at},
-               note=booking.application.organization.name)
-    return request
+    new = [PaymentRequest(event_id=b.event_id, booking=b, amount=b.booth.price, reference=new_reference(),
+                          due_at=due_at) for b in priced if b.pk not in found]
+    if new:
+        PaymentRequest.objects.bulk_create(new)
+        log_many(build_entry(action="booths.payment_requested", obj=r.booking.booth, event=r.event_id, actor=by_user,
+                             after={"booking": r.booking_id, "reference": r.reference, "amount": r.amount,
+                                    "due": due_at}, note=r.booking.application.organization.name) for r in new)
+    return {**found, **{r.booking_id: r for r in new}}
 
 
 def close_requests(booking: Booking, *, status: str, by_user=None) -> None:

@@ -113,7 +113,8 @@ def _known_hashes(event_id: int, hashes: list[str]) -> set[str]:
 
 def reconcile_statement(*, event, data: bytes, filename: str, by_user=None,
                         now: datetime | None = None) -> BankStatement:
-    """Store the statement's new credit lines and match them (see the module docstring). One transaction."""
+    """Store the statement's new credit lines, each with its outcome, and pay the exact matches (module docstring).
+    One transaction; the number of queries does not grow with the number of lines (batches of 500)."""
     now = now or timezone.now()
     layout, credits = parse_statement(data)
     try:
@@ -124,10 +125,15 @@ def reconcile_statement(*, event, data: bytes, filename: str, by_user=None,
             new = [StatementLine(event=event, statement=statement, line_hash=c.line_hash, posted_on=c.posted_on,
                                  amount=c.amount, description=c.description, bank_ref=c.bank_ref,
                                  status=LineStatus.UNMATCHED) for c in credits if c.line_hash not in known]
+            _classify(event.pk, new)
             StatementLine.objects.bulk_create(new, batch_size=BATCH)
+            _pay_exact(event.pk, [line for line in new if line.status == LineStatus.MATCHED], by_user=by_user,
+                       now=now)
             statement.lines_new = len(new)
             statement.save(update_fields=["lines_new"])
-            counts = _match(event.pk, list(statement.lines.order_by("pk")), by_user=by_user, now=now)
+            counts = dict.fromkeys(LineStatus.values, 0)
+            for line in new:
+                counts[line.status] += 1
             log_action(action="booths.statement_uploaded", obj=event, event=event, actor=by_user,
                        after={"statement": statement.pk, "file": statement.filename, "layout": layout,
                               "lines": len(credits), "new": len(new), **counts})
@@ -137,10 +143,9 @@ def reconcile_statement(*, event, data: bytes, filename: str, by_user=None,
     return statement
 
 
-def _match(event_id: int, lines: list[StatementLine], *, by_user, now: datetime) -> dict[str, int]:
+def _classify(event_id: int, lines: list[StatementLine]) -> None:
+    """Set each new line's outcome in memory: exact matches are marked matched here and paid by ``_pay_exact``."""
     index = _Index(list(PaymentRequest.objects.filter(event_id=event_id)))
-    counts = dict.fromkeys(LineStatus.values, 0)
-    updates: list[StatementLine] = []
     for line in lines:
         text = _compact(line.description)
         request = index.exact(text)
@@ -151,16 +156,7 @@ def _match(event_id: int, lines: list[StatementLine], *, by_user, now: datetime)
             elif request.status != PaymentStatus.OPEN:
                 line.status, line.reason = LineStatus.UNMATCHED, "closed"
             elif line.amount == request.due:
-                try:
-                    fees.record_payment(request_id=request.pk, event_id=event_id, amount=line.amount,
-                                        method=PaymentMethod.TRANSFER, note=line.bank_ref, by_user=by_user,
-                                        line=line, now=now)
-                except DomainError:  # settled or ended since the index was read
-                    line.status = LineStatus.DUPLICATE
-                else:
-                    request.refresh_from_db(fields=["status", "paid_amount", "waived_amount"])
-                    counts[LineStatus.MATCHED] += 1
-                    continue
+                line.status = LineStatus.MATCHED
             else:
                 line.status, line.reason = LineStatus.PROPOSED, "amount"
         else:
@@ -170,10 +166,18 @@ def _match(event_id: int, lines: list[StatementLine], *, by_user, now: datetime)
             chosen = same_amount if len(same_amount) == 1 else requests
             if len(chosen) == 1:
                 line.request, line.status, line.reason = chosen[0], LineStatus.PROPOSED, reason
-        counts[line.status] += 1
-        updates.append(line)
-    StatementLine.objects.bulk_update(updates, ["request", "status", "reason"], batch_size=BATCH)
-    return counts
+
+
+def _pay_exact(event_id: int, lines: list[StatementLine], *, by_user, now: datetime) -> None:
+    """Pay the exact matches together through the one payment path. A second transfer of the same reference in
+    this statement is refused there (already settled) and its line becomes a duplicate."""
+    results = fees.record_payments(event_id=event_id, by_user=by_user, now=now, incoming=[
+        fees.Incoming(line.request_id, line.amount, PaymentMethod.TRANSFER, line.bank_ref, line.pk) for line in lines])
+    refused = [line for line, result in zip(lines, results, strict=True) if isinstance(result, DomainError)]
+    for line in refused:
+        line.status = LineStatus.DUPLICATE
+    if refused:
+        StatementLine.objects.filter(pk__in=[line.pk for line in refused]).update(status=LineStatus.DUPLICATE)
 
 
 def confirm_line(*, line_id: int, event_id: int, request_id: int | None = None, by_user=None,
@@ -182,11 +186,14 @@ def confirm_line(*, line_id: int, event_id: int, request_id: int | None = None, 
     amount is recorded as a transfer against the request, once."""
     with transaction.atomic():
         line = StatementLine.objects.select_for_update().get(pk=line_id, event_id=event_id)
-        if line.status not in (LineStatus.PROPOSED, LineStatus.UNMATCHED) or line.payment_id:
+        if line.status not in (LineStatus.PROPOSED, LineStatus.UNMATCHED):
             raise Conflict(_("This statement line has been dealt with already."), code="line_done")
         target = request_id or line.request_id
         if target is None:
             raise fees.FeeError(_("Choose the payment this transfer is for."), code="request_required")
+        if target != line.request_id:
+            line.request_id = target
+            line.save(update_fields=["request"])
         fees.record_payment(request_id=target, event_id=event_id, amount=line.amount, method=PaymentMethod.TRANSFER,
                             note=line.bank_ref, by_user=by_user, line=line, now=now)
         line.refresh_from_db()

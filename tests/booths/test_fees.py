@@ -277,12 +277,12 @@ def test_statement_exact_partial_mistyped_duplicate(event, three_reservations):
 
 def test_same_statement_twice_changes_nothing(event, three_reservations):
     reconcile.reconcile_statement(event=event, data=statement_bytes(), filename="a.csv")
-    before = (list(StatementLine.objects.values_list("pk", "status", "request_id", "payment_id")),
+    before = (list(StatementLine.objects.values_list("pk", "status", "request_id", "payment")),
               list(PaymentRequest.objects.values_list("pk", "status", "paid_amount")),
               Payment.objects.count(), list(Booking.objects.values_list("pk", "status")))
     again = reconcile.reconcile_statement(event=event, data=statement_bytes(), filename="a.csv")
     assert (again.lines_total, again.lines_new) == (5, 0)
-    after = (list(StatementLine.objects.values_list("pk", "status", "request_id", "payment_id")),
+    after = (list(StatementLine.objects.values_list("pk", "status", "request_id", "payment")),
              list(PaymentRequest.objects.values_list("pk", "status", "paid_amount")),
              Payment.objects.count(), list(Booking.objects.values_list("pk", "status")))
     assert after == before
