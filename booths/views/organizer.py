@@ -36,7 +36,19 @@ def manage(request):
         return redirect("booths:manage", event_slug=request.event.slug)
     context = plan_context(request)
     context["settings_form"] = form
+    _attach_payments(request.event, context["halls"])
     return render(request, "booths/manage.html", context)
+
+
+def _attach_payments(event, halls) -> None:
+    """The organizer's plan lists each booth with its fee state (one query; never on the public plan)."""
+    latest = {}
+    for request in (PaymentRequest.objects.filter(event=event, booking__in=Booking.objects.filter(event=event).active())
+                    .only("pk", "status", "booking__booth_id").select_related("booking").order_by("pk")):
+        latest[request.booking.booth_id] = request
+    for _hall, placed in halls:
+        for p in placed:
+            p.payment = latest.get(p.booth.pk)
 
 
 @event_view(roles=ORGANIZER)

@@ -159,3 +159,33 @@ def test_exhibitor_cannot_reach_reconciliation(client, event, reserved):
     app, _booking, _request = reserved
     client.force_login(app.applicant)
     assert client.get(url("statements", event)).status_code == 403
+
+
+def test_organizer_plan_lists_payment_state(client, event, reserved):
+    client.force_login(user_with_role(event, EventRole.Role.ORGANIZER))
+    html = client.get(url("manage", event)).content.decode()
+    assert "B-01</a> <small>(Chờ thanh toán)</small>" in html
+
+
+def _many_reserved(event, size):
+    hall = HallFactory(event=event)
+    for i in range(size):
+        app = exhibitor(event)
+        booth = BoothFactory(hall=hall, code=f"Q-{i:03d}")
+        svc.reserve_booking(booking_id=svc.hold_booth(booth_id=booth.pk, application=app).pk, application=app)
+
+
+@pytest.mark.parametrize("size", [3, 25])
+def test_fee_pages_query_count_is_constant(client, event, django_assert_max_num_queries, size):
+    _many_reserved(event, size)
+    data = (FIXTURES / "vcb_statement.csv").read_bytes()
+    from booths.services.reconcile import reconcile_statement
+
+    reconcile_statement(event=event, data=data, filename="a.csv")
+    client.force_login(user_with_role(event, EventRole.Role.ORGANIZER))
+    with django_assert_max_num_queries(8):
+        assert client.get(url("fees", event)).status_code == 200
+    with django_assert_max_num_queries(8):
+        assert client.get(url("statements", event)).status_code == 200
+    with django_assert_max_num_queries(13):
+        assert client.get(url("manage", event)).status_code == 200
