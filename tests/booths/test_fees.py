@@ -340,3 +340,14 @@ def test_huge_float_in_xlsx_refused(event, payee):
     with pytest.raises(DomainError) as caught:
         reconcile.reconcile_statement(event=event, data=data, filename="tcb.xlsx")
     assert caught.value.code == "bad_amount"
+
+
+def test_release_command_can_queue_tasks(event, hall, payee, django_capture_on_commit_callbacks):
+    from django.core.management import call_command
+
+    booking = reserve(event, BoothFactory(hall=hall))
+    PaymentRequest.objects.filter(booking=booking).update(due_at=timezone.now() - timedelta(minutes=1))
+    with django_capture_on_commit_callbacks(execute=True):
+        call_command("release_unpaid_reservations", "--queue")
+    booking.refresh_from_db()
+    assert booking.status == BookingStatus.UNPAID
