@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from booths.models import (
     Booking,
@@ -351,3 +353,52 @@ def test_release_command_can_queue_tasks(event, hall, payee, django_capture_on_c
         call_command("release_unpaid_reservations", "--queue")
     booking.refresh_from_db()
     assert booking.status == BookingStatus.UNPAID
+
+
+# --- Any bytes: a statement or a clear 400, never a crash ---------------------------------------------------------
+
+VCB_HEADER = "STT,Ngày giao dịch,Số tham chiếu,Số tiền ghi nợ,Số tiền ghi có,Mô tả\n".encode()
+
+
+@settings(max_examples=80, deadline=None)
+@given(prefix=st.sampled_from([b"", b"PK\x03\x04", b"%PDF", b"\xff\xfe", VCB_HEADER, b"\xef\xbb\xbf" + VCB_HEADER]),
+       body=st.binary(max_size=300))
+def test_any_upload_parses_or_is_refused_with_400(prefix, body):
+    from booths.statements import parse_statement
+
+    try:
+        layout, credits = parse_statement(prefix + body)
+    except DomainError as error:
+        assert error.status == 400 and error.code
+    else:
+        assert layout in ("vcb", "tcb")
+        assert all(0 < c.amount < 10**13 for c in credits)
+
+
+@settings(max_examples=40, deadline=None)
+@given(cells=st.lists(st.tuples(st.text(max_size=12), st.text(max_size=40)), max_size=6))
+def test_any_amount_text_gives_credits_or_a_bad_amount(cells):
+    from booths.statements import parse_statement
+
+    rows = "".join(f'{i},02/11/2026,x,,"{amount}","{text}"\n'.replace('""', "")
+                   for i, (amount, text) in enumerate(cells))
+    try:
+        parse_statement(VCB_HEADER + rows.encode())
+    except DomainError as error:
+        assert error.code in {"bad_amount", "unreadable", "wrong_format", "encoding"}
+
+
+@settings(max_examples=25, deadline=None)
+@given(position=st.integers(min_value=2, max_value=7), char=st.sampled_from("ABCDEFGHJKMNPQRSTVWXYZ23456789"))
+def test_one_character_mistyped_is_proposed(position, char):
+    from booths.services.reconcile import _Index
+
+    reference = "KNAAAD22"
+    typed = reference[:position] + char + reference[position + 1:]
+    request = PaymentRequest(pk=1, reference=reference, amount=7_000_000, status=PaymentStatus.OPEN)
+    index = _Index([request])
+    if typed == reference:
+        assert index.exact(f"TT{typed}HOICHO") is request
+    else:
+        assert index.exact(f"TT{typed}HOICHO") is None
+        assert index.near(f"TT GIAN HANG {typed} HOI CHO".replace(" ", "")) == ({reference}, "mistyped")
