@@ -189,3 +189,27 @@ def test_fee_pages_query_count_is_constant(client, event, django_assert_max_num_
         assert client.get(url("statements", event)).status_code == 200
     with django_assert_max_num_queries(13):
         assert client.get(url("manage", event)).status_code == 200
+
+
+def test_mark_paid_page_receipt_and_history(client, event, reserved):
+    app, booking, request = reserved
+    organizer = user_with_role(event, EventRole.Role.ORGANIZER)
+    client.force_login(organizer)
+    page = client.get(url("fee_request", event, request_id=request.pk))
+    assert page.status_code == 200 and "Ghi nhận đã trả" in page.content.decode()
+    refused = client.post(url("fee_action", event, request_id=request.pk, action="mark_paid"),
+                          {"amount": "6000000", "text": ""}, follow=True)
+    assert refused.status_code == 200
+    request.refresh_from_db()
+    assert request.paid_amount == 0
+    client.post(url("fee_action", event, request_id=request.pk, action="mark_paid"),
+                {"amount": "6000000", "text": "Nộp tiền mặt tại bàn tiếp đón"})
+    request.refresh_from_db()
+    assert request.status == PaymentStatus.PAID
+    history = client.get(url("manage_booth", event, code="B-01")).content.decode()
+    assert "Nhận tiền phí gian hàng" in history and "Xác nhận lượt đặt" in history
+    client.force_login(app.applicant)
+    receipt = client.get(url("payment_receipt", event, request_id=request.pk))
+    assert receipt.status_code == 200 and receipt["Content-Type"] == "application/pdf"
+    client.force_login(exhibitor(event).applicant)
+    assert client.get(url("payment_receipt", event, request_id=request.pk)).status_code == 404
