@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import allocation, applications, editor, exhibitor, floorplan_import, organizer, plan
+from .views import allocation, applications, editor, exhibitor, fees, floorplan_import, organizer, payments, plan
 
 app_name = "booths"
 
@@ -14,10 +14,18 @@ urlpatterns = [
     path(f"{E}cancel/", exhibitor.cancel, name="cancel"),
     path(f"{E}waitlist/join/", exhibitor.join_waitlist, name="join_waitlist"),
     path(f"{E}waitlist/leave/", exhibitor.leave_waitlist, name="leave_waitlist"),
+    path(f"{E}payments/<id:request_id>/", payments.payment_page, name="payment"),
+    path(f"{E}payments/<id:request_id>/notice.pdf", payments.payment_notice, name="payment_notice"),
+    path(f"{E}payments/<id:request_id>/receipt.pdf", payments.payment_receipt, name="payment_receipt"),
     path(f"{E}apply/", applications.apply, name="apply"),
     path(f"{E}apply/product/", applications.product_edit, name="product_add"),
     path(f"{E}apply/product/<id:product_id>/", applications.product_edit, name="product_edit"),
     path(f"{E}manage/", organizer.manage, name="manage"),
+    path(f"{E}manage/fees/", fees.fees, name="fees"),
+    path(f"{E}manage/fees/statements/", fees.statements, name="statements"),
+    path(f"{E}manage/fees/lines/<id:line_id>/<str:action>/", fees.line_action, name="line_action"),
+    path(f"{E}manage/fees/payments/<id:request_id>/", fees.fee_request, name="fee_request"),
+    path(f"{E}manage/fees/payments/<id:request_id>/<str:action>/", fees.fee_action, name="fee_action"),
     path(f"{E}manage/applications/", applications.review_list, name="applications"),
     path(f"{E}manage/applications/<id:application_id>/<str:decision>/", applications.decide, name="decide"),
     path(f"{E}manage/allocation/", allocation.allocation, name="allocation"),

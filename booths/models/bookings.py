@@ -21,6 +21,7 @@ class BookingStatus(models.TextChoices):
     EXPIRED = "expired", _("Hold expired")
     CANCELLED = "cancelled", _("Cancelled")
     VACATED = "vacated", _("Vacated by the organizer")
+    UNPAID = "unpaid", _("Released: not paid in time")
 
 
 ACTIVE_STATUSES = (BookingStatus.HELD, BookingStatus.RESERVED, BookingStatus.CONFIRMED)

@@ -25,6 +25,7 @@ from ..models import (
 )
 from . import booking as booking_service
 from .allocation import NO_PREFERENCE, Applicant, Pref, Slot, main_subgroup, rank_of, solve
+from .payment_requests import collects_fees
 
 # Quota-style priority by producer type (DOMAIN.md: households are over half of OCOP producers but the
 # smallest; the default policy favours them). Points on top of the base 100.
@@ -177,7 +178,8 @@ class _Explainer:
 
 
 def commit_allocation(*, run: AllocationRun, by_user=None) -> tuple[int, list[tuple[AllocationItem, str]]]:
-    """Book every proposed booth through ``assign_booth`` (confirmed). A booth taken since the proposal
+    """Book every proposed booth through ``assign_booth`` (confirmed; reserved until paid when the event collects
+    fees and the booth has a price). A booth taken since the proposal
     is skipped and reported, never double-booked."""
     with transaction.atomic():
         run = AllocationRun.objects.select_for_update().get(pk=run.pk)
@@ -186,11 +188,15 @@ def commit_allocation(*, run: AllocationRun, by_user=None) -> tuple[int, list[tu
         run.status = AllocationRun.Status.COMMITTED
         run.save(update_fields=["status"])
     booked, failed = 0, []
+    # When the event collects booth fees, a priced booth is reserved until paid (payment confirms it).
+    awaiting_payment = collects_fees(run.event_id)
     items = run.items.filter(booth__isnull=False).select_related("booth", "application__organization")
     for item in items:
         try:
             booking_service.assign_booth(booth_id=item.booth_id, application_id=item.application_id,
-                                         event_id=run.event_id, by_user=by_user, status=BookingStatus.CONFIRMED)
+                                         event_id=run.event_id, by_user=by_user,
+                                         status=BookingStatus.RESERVED if awaiting_payment and item.booth.price
+                                         else BookingStatus.CONFIRMED)
             booked += 1
         except DomainError as error:
             failed.append((item, error.message))

@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from eventsite.activity import log_action
+from eventsite.activity import build_entry, log_action, log_many
 from eventsite.live import broadcast_on_commit
 
 from ..models import (
@@ -26,10 +26,13 @@ from ..models import (
     Booth,
     BoothSettings,
     ExhibitorApplication,
+    PaymentRequest,
+    PaymentStatus,
     WaitlistEntry,
     WaitlistStatus,
 )
 from . import errors
+from . import payment_requests as fees
 from .state import booth_state
 
 TOPIC = "floorplan"
@@ -234,6 +237,7 @@ def reserve_booking(*, booking_id: int, application: ExhibitorApplication, now: 
             WaitlistEntry.objects.filter(offer=booking).update(status=WaitlistStatus.DONE)
             _log("booths.reserve", booking, by_user, before={"status": BookingStatus.HELD},
                  after={"status": booking.status, "booth": booking.booth.code})
+            fees.open_request(booking, now=now, by_user=by_user)
             _announce(booking.event_id, booking)
     if raise_after is not None:  # the release above is committed, then the caller hears why
         raise raise_after
@@ -262,6 +266,7 @@ def cancel_booking(*, booking_id: int, application: ExhibitorApplication | None 
             status=WaitlistStatus.CANCELLED)
         _log("booths.cancel", booking, by_user, before={"status": before, "booth": booking.booth.code},
              after={"status": booking.status})
+        fees.close_requests(booking, status=PaymentStatus.CANCELLED, by_user=by_user)
         offer = _offer_to_waitlist(booking.booth, now)
         broadcast_on_commit(event_id, TOPIC, {"type": "booth.changed", "booths": [
             booth_state(booking.booth, offer, now)]})
@@ -275,17 +280,56 @@ def confirm_booking(*, booking_id: int, event_id: int, now: datetime | None = No
     now = _now(now)
     with transaction.atomic():
         booking = _lock_booking(booking_id, event_id)
+        confirm_locked(booking, now=now, by_user=by_user)
+    return booking
+
+
+def confirm_locked(booking: Booking, *, now: datetime, by_user=None, reason: str = "") -> Booking:
+    """Confirm ``booking``, already locked by the caller (see :func:`confirm_locked_many`)."""
+    confirm_locked_many([booking], now=now, by_user=by_user, reason=reason)
+    return booking
+
+
+def confirm_locked_many(bookings: list[Booking], *, now: datetime, by_user=None, reason: str = "") -> None:
+    """Confirm ``bookings`` (one event's), already locked by the caller (``confirm_booking``, or the fees service
+    when fees are paid or waived, one or a statement's worth at once): each must be a live hold or a reservation.
+    A confirmed priced booth owes its price: a request is opened where none is. The writes are the same for one
+    booking or many (one UPDATE, one waitlist UPDATE, one log INSERT, one announcement)."""
+    if not bookings:
+        return
+    for booking in bookings:
         if booking.status not in (BookingStatus.HELD, BookingStatus.RESERVED) or not booking.is_active(now):
             raise errors.wrong_state(booking.get_status_display())
-        before = booking.status
-        booking.status = BookingStatus.CONFIRMED
-        booking.hold_expires_at = None
-        booking.save(update_fields=["status", "hold_expires_at", "updated_at"])
-        WaitlistEntry.objects.filter(offer=booking).update(status=WaitlistStatus.DONE)
-        _log("booths.confirm", booking, by_user, before={"status": before},
-             after={"status": booking.status, "booth": booking.booth.code})
-        _announce(event_id, booking)
-    return booking
+    before = {b.pk: b.status for b in bookings}
+    ids = [b.pk for b in bookings]
+    Booking.objects.filter(pk__in=ids).update(status=BookingStatus.CONFIRMED, hold_expires_at=None, updated_at=now)
+    WaitlistEntry.objects.filter(offer__in=ids).update(status=WaitlistStatus.DONE)
+    for booking in bookings:
+        booking.status, booking.hold_expires_at, booking.updated_at = BookingStatus.CONFIRMED, None, now
+    extra = {"reason": reason} if reason else {}
+    log_many(build_entry(action="booths.confirm", obj=b.booth, event=b.event_id, actor=by_user,
+                         before={"status": before[b.pk]},
+                         after={"status": b.status, "booth": b.booth.code, **extra, "booking": b.pk},
+                         note=_exhibitor(b)) for b in bookings)
+    fees.open_requests(bookings, now=now, by_user=by_user)
+    _announce(bookings[0].event_id, *bookings)
+
+
+def _lock_bookings(event_id: int, booking_ids) -> dict[int, Booking]:
+    """Lock many bookings in the global order: their applications, their booths, then the booking rows."""
+    ids = sorted(set(booking_ids))
+    first = {pk: (app, booth) for pk, app, booth in Booking.objects.filter(pk__in=ids, event_id=event_id)
+             .values_list("pk", "application_id", "booth_id")}
+    if len(first) != len(ids):
+        raise Booking.DoesNotExist
+    _lock_applications(*(app for app, _booth in first.values()))
+    _lock_booths(event_id, *(booth for _app, booth in first.values()))
+    rows = {b.pk: b for b in Booking.objects.select_for_update(of=("self",))
+            .select_related("booth", "application__organization").filter(pk__in=ids).order_by("pk")}
+    for pk, booking in rows.items():
+        if booking.booth_id != first[pk][1]:  # moved meanwhile: the caller's view of the plan is stale
+            raise errors.BoothTaken(booking.booth.code)
+    return rows
 
 
 def assign_booth(*, booth_id: int, application_id: int, event_id: int, by_user=None,
@@ -302,6 +346,8 @@ def assign_booth(*, booth_id: int, application_id: int, event_id: int, by_user=N
         booking = _take(booth=booth, application=app, status=status, expires=None, by_user=by_user, now=now)
         _log("booths.assign", booking, by_user, after={"status": booking.status, "booth": booth.code,
                                                       "exhibitor": app.organization.name})
+        if booking.status in (BookingStatus.RESERVED, BookingStatus.CONFIRMED):
+            fees.open_request(booking, now=now, by_user=by_user)
         _announce(event_id, booking)
     return booking
 
@@ -359,6 +405,7 @@ def swap_bookings(*, booking_a_id: int, booking_b_id: int, event_id: int,
             setattr(b, f, v)
         for booking in (a, b):
             booking.save(update_fields=["application", "status", "hold_expires_at", "created_by", "updated_at"])
+        fees.swap_requests(a, b)
         for booking, other in ((a, b), (b, a)):  # each booth's row now holds the other exhibitor
             _log("booths.swap", booking, by_user, before={"application": other.application_id},
                  after={"application": booking.application_id, "booth": booking.booth.code})
@@ -413,6 +460,7 @@ def vacate_booth(*, booth_id: int, event_id: int, now: datetime | None = None, b
             booking.save(update_fields=["status", "updated_at"])
             _log("booths.vacate", booking, by_user, before={"status": before, "booth": booth.code},
                  after={"status": booking.status})
+            fees.close_requests(booking, status=PaymentStatus.CANCELLED, by_user=by_user)
         _offer_to_waitlist(booth, now)
         _announce(event_id, booth)
     return booking
@@ -432,6 +480,41 @@ def release_expired_holds(*, event_id: int, now: datetime | None = None) -> int:
                 _offer_to_waitlist(booth, now)
                 _announce(event_id, booth)
     return released
+
+
+def release_unpaid(*, booking_id: int, event_id: int, now: datetime | None = None, by_user=None) -> bool:
+    """An unpaid reservation past its payment deadline frees its booth: the booking becomes "released: not
+    paid in time", its request "expired", and the booth is offered to the waitlist like any freed booth.
+
+    Only reservations (not organizer-confirmed bookings) are released, and only while the request is still
+    open and past due when re-read under the locks: a payment recorded meanwhile wins."""
+    now = _now(now)
+    with transaction.atomic():
+        booking = _lock_booking(booking_id, event_id)
+        request = (PaymentRequest.objects.select_for_update().filter(
+            booking=booking, status=PaymentStatus.OPEN, due_at__lte=now).first())
+        if booking.status != BookingStatus.RESERVED or request is None:
+            return False
+        booking.status = BookingStatus.UNPAID
+        booking.save(update_fields=["status", "updated_at"])
+        _log("booths.release_unpaid", booking, by_user, before={"status": BookingStatus.RESERVED},
+             after={"status": booking.status, "booth": booking.booth.code, "reference": request.reference,
+                    "due": request.due_at})
+        fees.close_requests(booking, status=PaymentStatus.EXPIRED, by_user=by_user)
+        offer = _offer_to_waitlist(booking.booth, now)
+        broadcast_on_commit(event_id, TOPIC, {"type": "booth.changed", "booths": [
+            booth_state(booking.booth, offer, now)]})
+    return True
+
+
+def release_unpaid_reservations(*, event_id: int, now: datetime | None = None) -> int:
+    """Sweep (task queue or ``manage.py release_unpaid_reservations``): release every reservation of the event
+    whose payment deadline has passed, each in its own transaction under its locks."""
+    now = _now(now)
+    booking_ids = list(PaymentRequest.objects.filter(
+        event_id=event_id, status=PaymentStatus.OPEN, due_at__lte=now, booking__status=BookingStatus.RESERVED)
+        .values_list("booking_id", flat=True))
+    return sum(release_unpaid(booking_id=pk, event_id=event_id, now=now) for pk in booking_ids)
 
 
 def join_waitlist(*, application: ExhibitorApplication, kind: str) -> WaitlistEntry:

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from eventsite.access import ORGANIZER, event_view
 from eventsite.errors import DomainError
 
-from ..models import ApplicationStatus, Booking, Booth, BoothSettings, ExhibitorApplication
+from ..models import ApplicationStatus, Booking, Booth, BoothSettings, ExhibitorApplication, PaymentRequest
 from ..services import booking as svc
 from .plan import plan_context
 from .responses import done, refused
@@ -36,13 +36,27 @@ def manage(request):
         return redirect("booths:manage", event_slug=request.event.slug)
     context = plan_context(request)
     context["settings_form"] = form
+    _attach_payments(request.event, context["halls"])
     return render(request, "booths/manage.html", context)
+
+
+def _attach_payments(event, halls) -> None:
+    """The organizer's plan lists each booth with its fee state (one query; never on the public plan)."""
+    latest = {}
+    for request in (PaymentRequest.objects.filter(event=event, booking__in=Booking.objects.filter(event=event).active())
+                    .only("pk", "status", "booking__booth_id").select_related("booking").order_by("pk")):
+        latest[request.booking.booth_id] = request
+    for _hall, placed in halls:
+        for p in placed:
+            p.payment = latest.get(p.booth.pk)
 
 
 @event_view(roles=ORGANIZER)
 def manage_booth(request, code: str):
     booth = get_object_or_404(Booth.objects.select_related("hall", "zone"), event=request.event, code=code)
     booking = Booking.objects.filter(booth=booth).active().select_related("application__organization").first()
+    payment = (PaymentRequest.objects.filter(booking=booking).order_by("-pk").first()
+               if booking is not None else None)
     free_booths = (Booth.objects.filter(event=request.event, blocked=False).exclude(pk=booth.pk)
                    .exclude(pk__in=Booking.objects.filter(event=request.event).active().values("booth"))
                    .order_by("code"))
@@ -52,7 +66,7 @@ def manage_booth(request, code: str):
                 .select_related("organization").order_by("organization__name"))
     return render(request, "booths/manage_booth.html", {
         "booth": booth, "booking": booking, "free_booths": free_booths, "occupied": occupied,
-        "approved": approved,
+        "approved": approved, "payment": payment,
     })
 
 

@@ -11,7 +11,15 @@ from django.views.decorators.http import require_GET
 from catalog.models import Product
 from eventsite.access import ORGANIZER, event_view
 
-from ..models import Booking, BoothKind, BoothSettings, WaitlistEntry, WaitlistStatus
+from ..models import (
+    Booking,
+    BoothKind,
+    BoothSettings,
+    PaymentRequest,
+    PaymentStatus,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 from ..selectors import application_of
 from ..services.state import STATUSES, plan_for, plan_state
 from ..signs import render_booth_sign, render_booth_signs
@@ -30,6 +38,10 @@ def plan_context(request, *, proposal: dict | None = None) -> dict:
     if application is not None:
         my_bookings = list(Booking.objects.filter(application=application).active()
                            .select_related("booth").order_by("booth__code"))
+        payments = {p.booking_id: p for p in PaymentRequest.objects.filter(
+            booking__in=my_bookings).exclude(status__in=[PaymentStatus.CANCELLED, PaymentStatus.EXPIRED])}
+        for b in my_bookings:
+            b.payment = payments.get(b.pk)
         waitlist = list(WaitlistEntry.objects.filter(
             application=application, status__in=[WaitlistStatus.WAITING, WaitlistStatus.OFFERED]))
     halls = plan_for(event)

@@ -12,11 +12,8 @@ are the same steps called directly."""
 
 from __future__ import annotations
 
-import csv
-import io
 import logging
 import secrets
-import zipfile
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -29,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from eventsite import tables
 from eventsite.errors import DomainError
 from eventsite.models import Event, User
 from eventsite.numbers import NumberError, parse_int
@@ -93,112 +91,27 @@ class ParsedFile:
 
 # --- Reading the file ------------------------------------------------------------------------
 
-SIGNATURES = {
-    b"%PDF": "PDF", b"MZ": "program (.exe)", b"\x7fELF": "program", b"\xd0\xcf\x11\xe0": "old Excel (.xls)",
-    b"\x89PNG": "image", b"\xff\xd8\xff": "image", b"GIF8": "image", b"Rar!": "archive", b"\x1f\x8b": "archive",
-}
-
-
 def read_table(data: bytes, filename: str) -> ParsedFile:
-    """Rows of an uploaded CSV or XLSX file, checked for size and format by content, not by name."""
-    if len(data) > MAX_BYTES:
-        raise ImportFileError(_("The file is larger than 2 MB. Split it into smaller files."), code="too_large")
-    if not data.strip():
-        raise ImportFileError(_("The file is empty."), code="empty")
-    if data.startswith(b"PK\x03\x04"):
-        table = _read_xlsx(data)
-    else:
-        for signature in SIGNATURES:
-            if data.startswith(signature):
-                raise ImportFileError(
-                    _("This file is not a CSV or XLSX spreadsheet. Save it as .xlsx or CSV (UTF-8) and try again."),
-                    code="wrong_format",
-                )
-        table = _read_csv(data)
+    """Rows of an uploaded CSV or XLSX file, checked for size and format by content, not by name
+    (``eventsite.tables.read_table``, the upload checks every app shares)."""
+    try:
+        rows = tables.read_table(data, max_bytes=MAX_BYTES, max_rows=MAX_ROWS + 1, max_columns=MAX_COLUMNS,
+                                 max_unpacked=MAX_UNPACKED_BYTES)
+    except tables.TableFileError as error:
+        if error.code == "too_many_rows":  # said with this import's limit (rows below the header)
+            raise _too_many_rows() from None
+        raise ImportFileError(error.message, code=error.code) from None
+    table = _table(rows)
     if not table.headers:
         raise ImportFileError(_("The file has no header row."), code="no_header")
     if len(table.rows) > MAX_ROWS:
-        raise ImportFileError(
-            _("The file has more than %(max)d rows. Split it into smaller files.") % {"max": MAX_ROWS},
-            code="too_many_rows",
-        )
+        raise _too_many_rows()
     return table
 
 
-def _decode(data: bytes) -> str:
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):  # Excel's "Unicode text"
-        try:
-            return data.decode("utf-16")
-        except UnicodeDecodeError:
-            raise ImportFileError(_("The CSV file could not be read."), code="unreadable")
-    if b"\x00" in data:
-        raise ImportFileError(
-            _("This file is not a CSV or XLSX spreadsheet. Save it as .xlsx or CSV (UTF-8) and try again."),
-            code="wrong_format",
-        )
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise ImportFileError(
-            _("The CSV file is not in UTF-8. In Excel choose “CSV UTF-8” when saving."), code="encoding"
-        )
-
-
-def _read_csv(data: bytes) -> ParsedFile:
-    text = _decode(data)
-    sample = text[:4096]
-    try:
-        dialect = csv.Sniffer().sniff(sample, delimiters=",;\t")
-    except csv.Error:
-        dialect = csv.excel
-    try:
-        rows = []
-        for row in csv.reader(io.StringIO(text), dialect):
-            rows.append([cell.strip() for cell in row[:MAX_COLUMNS]])
-            if len(rows) > MAX_ROWS + 1:
-                break
-    except csv.Error:
-        raise ImportFileError(_("The CSV file could not be read."), code="unreadable")
-    return _table(rows)
-
-
-def _read_xlsx(data: bytes) -> ParsedFile:
-    from openpyxl import load_workbook
-
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except zipfile.BadZipFile:
-        unpacked = 0  # reported as the wrong format just below
-    if unpacked > MAX_UNPACKED_BYTES:
-        raise ImportFileError(_("The file is larger than 2 MB. Split it into smaller files."), code="too_large")
-    try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError):
-        raise ImportFileError(
-            _("This file is not a CSV or XLSX spreadsheet. Save it as .xlsx or CSV (UTF-8) and try again."),
-            code="wrong_format",
-        )
-    try:
-        sheet = workbook.worksheets[0]
-        rows = []
-        for values in sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS):
-            rows.append([_cell_text(v) for v in values])
-            if len(rows) > MAX_ROWS + 1:
-                break
-    except Exception:  # a damaged workbook: openpyxl raises many kinds of errors
-        raise ImportFileError(_("The XLSX file could not be read."), code="unreadable")
-    finally:
-        workbook.close()
-    return _table(rows)
-
-
-def _cell_text(value) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value).strip()
+def _too_many_rows() -> ImportFileError:
+    return ImportFileError(_("The file has more than %(max)d rows. Split it into smaller files.") % {"max": MAX_ROWS},
+                           code="too_many_rows")
 
 
 def _table(rows: list[list[str]]) -> ParsedFile:

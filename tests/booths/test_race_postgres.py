@@ -198,3 +198,35 @@ def test_booking_rules_have_no_copy_in_the_database():
     with connection.cursor() as cursor:
         cursor.execute("SELECT proname FROM pg_proc WHERE proname LIKE 'booths%%'")
         assert cursor.fetchall() == []
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_payments_and_statement_uploads_pay_once():
+    """Organizers mark the same fee paid from several browsers while the same statement is uploaded twice at once:
+    one payment is recorded, the booking is confirmed once, the statement's lines are stored once."""
+    from pathlib import Path
+
+    from booths.models import Payment, PaymentRequest, StatementLine
+    from booths.services import fees, reconcile
+
+    event = EventFactory()
+    fees.save_payee(event=event, bank_bin="970436", account_number="0011001234567", account_name="SO CONG THUONG",
+                    pay_within_days=7)
+    app = exhibitor(event)
+    booth = BoothFactory(hall=HallFactory(event=event), price=5_000_000)
+    booking = svc.reserve_booking(booking_id=svc.hold_booth(booth_id=booth.pk, application=app).pk, application=app)
+    request = PaymentRequest.objects.get(booking=booking)
+    PaymentRequest.objects.filter(pk=request.pk).update(reference="KNAAAB22")
+    data = (Path(__file__).parent / "fixtures" / "vcb_statement.csv").read_bytes()
+    jobs = [lambda: fees.mark_paid(request_id=request.pk, event_id=event.pk, amount=5_000_000, note="tiền mặt",
+                                   by_user=None) for _ in range(4)]
+    jobs += [lambda: reconcile.reconcile_statement(event=event, data=data, filename="a.csv") for _ in range(2)]
+    outcomes = _race(jobs, answered=DomainError)
+
+    assert not [o for o in outcomes if o.startswith("error:")], outcomes
+    assert Payment.objects.filter(request=request).count() == 1
+    assert StatementLine.objects.filter(event=event).count() == 5
+    booking.refresh_from_db()
+    assert booking.status == "confirmed"
+    assert outcomes.count("already_settled") >= 3
