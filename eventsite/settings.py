@@ -208,6 +208,9 @@ elif KETNOI_TASKS == "thread":
     TASKS = {"default": {"BACKEND": "eventsite.task_backends.ThreadBackend", "QUEUES": ["default"]}}
 else:
     raise ImproperlyConfigured(f"KETNOI_TASKS must be 'thread' or 'database', not {KETNOI_TASKS!r}")
+# A running background job renews a lease on its row as it makes progress; one silent for longer lost its worker
+# (killed, out of memory) and is failed visibly instead of showing "running" forever (registration/services/jobs.py).
+KETNOI_JOB_LEASE_SECONDS = float(os.environ.get("KETNOI_JOB_LEASE_SECONDS", "120"))
 
 # --- Rate limits (eventsite/ratelimit.py; defaults there) ------------------------------
 # KETNOI_RATE_LIMITS="checkin_api=50/s,registration=60/m,upload=30/m" overrides them.
