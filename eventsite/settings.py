@@ -16,6 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from .db import grow_pool_again
 from .storage_config import StorageConfigError, file_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -144,6 +145,11 @@ if os.environ.get("DATABASE_URL"):
                 "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
                 "max_size": pool_max,
                 "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "5")),
+                # After a PostgreSQL restart, reconnect within about a second however long the outage lasted: a
+                # failed connection attempt gives up after 2 s (not the default 300 s of growing backoff) and
+                # starts again at once (eventsite.db.grow_pool_again; bench faults, drill c).
+                "reconnect_timeout": float(os.environ.get("DB_POOL_RECONNECT_TIMEOUT", "2")),
+                "reconnect_failed": grow_pool_again,
             })
 else:
     DATABASES = {
