@@ -232,8 +232,9 @@ class Faults:
             window["end"] = time.perf_counter()
 
         mark = len(self.load.attempts)
-        # At least 12 s: scans must go on for a while after PostgreSQL is back (the --ci run's phases are shorter).
-        seconds = max(self.phase_seconds, 12)
+        # At least 16 s: scans must go on for a while after PostgreSQL is back (stopping and starting it takes a few
+        # seconds more under load; the --ci run's other phases are shorter).
+        seconds = max(self.phase_seconds, 16)
         result = await self.phase(session, self.take(round(self.rate * seconds)), fault, self.phase_seconds / 3)
         w = result["window"]
         phase_attempts = [(t, a, o) for t, a, o in self.load.attempts[mark:]]
