@@ -114,7 +114,7 @@ async def badge_worker_killed(faults, session, badges: int = 600) -> None:
             victim = stack.status().get("db_worker")
             os.kill(victim, signal.SIGKILL)
             break
-        if state != "queued":
+        if state not in ("queued", "running"):
             break
         await asyncio.sleep(0.05)
     if victim is None:
