@@ -12,7 +12,7 @@ PG_URL ?= postgres://postgres@127.0.0.1:5432/ketnoi
 # worker running alone at the end of a pass.
 PYTEST_ARGS ?= -n 2 --dist worksteal
 
-.PHONY: run scale setup setup-dev assets translations test test-sqlite test-postgres system-test-deps report-fonts lint messages bench clean
+.PHONY: run scale setup setup-dev assets translations test test-sqlite test-postgres system-test-deps report-fonts lint messages bench drill clean
 
 $(VENV)/.installed: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -102,6 +102,12 @@ messages: setup-dev
 
 bench: setup-dev
 	$(PY) -m bench
+
+# The short fault drill CI runs after the tests (a worker killed, Redis and PostgreSQL restarted, once each) against
+# a private PostgreSQL cluster and redis-server it starts on free ports; fails on a lost or doubled check-in or a
+# client left behind. The full drills: `$(PY) -m bench faults --quick`.
+drill: setup-dev
+	$(PY) -m bench faults --ci
 
 clean:
 	rm -rf $(VENV) node_modules var staticfiles test-artifacts

@@ -39,6 +39,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("names", nargs="*", help=f"which benchmarks (default all: {', '.join(discover())})")
     parser.add_argument("--quick", action="store_true", help="smaller sizes, for a smoke run")
+    parser.add_argument("--ci", action="store_true", help="the shortest run CI makes (bench faults: `make drill`)")
     args = parser.parse_args()
     rows: list[dict] = []
     for name in args.names or discover():

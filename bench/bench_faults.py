@@ -1,4 +1,4 @@
-"""Faults under load, each with a PASS/FAIL line: `python -m bench faults [--quick]`.
+"""Faults under load, each with a PASS/FAIL line: `python -m bench faults [--quick | --ci]`; exits 1 on a FAIL.
 
 The script starts its own PostgreSQL cluster (Debian's initdb/pg_ctl, as the ``postgres`` user when run as root)
 and its own ``redis-server`` on free ports, so it may stop and restart them without touching the shared servers
@@ -14,9 +14,15 @@ c. restart PostgreSQL (down 5 s): only clear 503s (JSON ``service_unavailable`` 
    500 or 502; recovery; no partial writes (every check-in has its scan log and badge row, every agreement its
    parties);
 d. a desk dies mid-scan (the connection is dropped after sending, or half-way through the body) and retries with the
-   same nonce: one check-in per badge, the retry answered "ok".
+   same nonce: one check-in per badge, the retry answered "ok";
+e. kill -9 the task worker (db_worker) during a bulk badge job started on the organizer's print page: the job ends
+   visibly (failed with its message once its lease runs out, or done), never "running" forever; the restarted worker
+   prints a new job to the end (bench/faults_jobs_disk.py);
+f. the uploads disk is full (a small tmpfs over the agreement scans' folder, filled): an agreement scan uploaded
+   through nginx gets a translated 503, nothing is half-written; after freeing space the same upload succeeds.
 
-The database is checked after every fault.
+The database is checked after every fault. ``--ci`` is the short run CI makes (``make drill``): a, b and c once
+each, 20 followers, 6-second phases, a smaller seed (FAULTS_ONLY overrides which drills run).
 """
 
 from __future__ import annotations
@@ -35,6 +41,7 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from bench import faults_jobs_disk  # noqa: E402
 from bench.scale_stack import Load, OwnPostgres, OwnRedis, Stack, free_port, load_average, raise_fd_limit  # noqa: E402
 
 BENCH_DB = "ketnoi_faults_bench"
@@ -46,14 +53,14 @@ def row(figure, value, note="") -> dict:
 
 class Faults:
     def __init__(self, stack: Stack, seed: dict, pg: OwnPostgres, redis: OwnRedis, *, followers: int, rate: float,
-                 phase_seconds: float):
+                 phase_seconds: float, only: str = "abcdef"):
         self.stack, self.seed, self.pg, self.redis = stack, seed, pg, redis
         self.load = Load(stack.base, seed)
         self.codes = list(self.load.codes)
         self.followers, self.rate, self.phase_seconds = followers, rate, phase_seconds
         self.rows: list[dict] = []
         self.admitted: set[str] = set()
-        self.only = os.environ.get("FAULTS_ONLY", "abcd")  # e.g. FAULTS_ONLY=a: only the worker kill
+        self.only = only  # e.g. "a": only the worker kill
         self.live_share = 0  # clients that got the last settle release as a live message (not by resync)
 
     def ws_state(self) -> tuple[int, int, dict, int]:
@@ -225,8 +232,10 @@ class Faults:
             window["end"] = time.perf_counter()
 
         mark = len(self.load.attempts)
-        result = await self.phase(session, self.take(round(self.rate * self.phase_seconds)), fault,
-                                  self.phase_seconds / 3)
+        # At least 16 s: scans must go on for a while after PostgreSQL is back (stopping and starting it takes a few
+        # seconds more under load; the --ci run's other phases are shorter).
+        seconds = max(self.phase_seconds, 16)
+        result = await self.phase(session, self.take(round(self.rate * seconds)), fault, self.phase_seconds / 3)
         w = result["window"]
         phase_attempts = [(t, a, o) for t, a, o in self.load.attempts[mark:]]
         outcomes = _count(o for _t, _a, o in phase_attempts)
@@ -235,6 +244,8 @@ class Faults:
         clear_503 = sum(n for o, n in outcomes.items() if o.startswith("HTTP 503"))
         after = [o for t, a, o in phase_attempts if t > w["end"] + 2 and a == "scan"]
         recovered = bool(after) and all(o.startswith("200") for o in after)
+        late = [(t - w["end"], o) for t, a, o in phase_attempts if t > w["end"] + 2 and a == "scan"
+                and not o.startswith("200")]
         answers = result["answers"]
         synced, truth, behind = await self.settle(session)
         db_ok, db_note = self.verify()
@@ -242,8 +253,11 @@ class Faults:
                   and db_ok)
         self.report("c. restart PostgreSQL (down 5 s)", passed,
                     f"{clear_503} clear 503s during the outage, other failures {unclear or 'none'}; after restart "
-                    f"{len(after)} scan requests, all answered: {recovered}; scans {dict(_count(answers))}; agenda "
-                    f"clients {'in sync' if synced else 'NOT in sync'} (version {truth}); {db_note}")
+                    f"{len(after)} scan requests, all answered: {recovered}"
+                    + (f" (not answered: {dict(_count(o for _t, o in late))}, the last "
+                       f"{max(t for t, _o in late):.1f} s after the restart)" if late else "")
+                    + f"; scans {dict(_count(answers))}; agenda clients {'in sync' if synced else 'NOT in sync'} "
+                    f"(version {truth}); {db_note}")
 
     # d. desk dies mid-scan ------------------------------------------------------------------------------------
 
@@ -285,7 +299,9 @@ class Faults:
             await self.load.connect_followers(ws_session, self.followers)
             try:
                 steps = {"a": self.kill_worker, "b": self.restart_redis, "c": self.restart_postgres,
-                         "d": lambda session: self.desk_dies(session, 40)}
+                         "d": lambda session: self.desk_dies(session, 40),
+                         "e": lambda session: faults_jobs_disk.badge_worker_killed(self, session),
+                         "f": lambda session: faults_jobs_disk.uploads_disk_full(self, session)}
                 for name, step in steps.items():
                     if name not in self.only:
                         continue
@@ -305,6 +321,9 @@ def _count(items):
 
 def run(args) -> list[dict]:
     quick = getattr(args, "quick", False)
+    ci = getattr(args, "ci", False)
+    started = time.perf_counter()
+    times: dict[str, float] = {}
     raise_fd_limit()
     load_before = load_average()
     pg, redis = OwnPostgres(free_port()), OwnRedis(free_port())
@@ -313,14 +332,20 @@ def run(args) -> list[dict]:
         pg.init()
         pg.start()
         redis.start()
-        stack = Stack(pg_url=pg.url, database=BENCH_DB, redis_url=redis.url, workers=2)
+        # A short job lease, so that drill e sees a dead worker's job failed within seconds (default 120 s).
+        stack = Stack(pg_url=pg.url, database=BENCH_DB, redis_url=redis.url, workers=2,
+                      extra_env={"KETNOI_JOB_LEASE_SECONDS": "10"})
         stack.create_database()
         stack.start()
-        seed = stack.child("seed", "2000", "4", "2")
-        followers = int(os.environ.get("FAULTS_FOLLOWERS", 100 if quick else 300))
+        times["start"] = time.perf_counter() - started
+        seed = stack.child("seed", "400" if ci else "2000", "4", "2")
+        times["seed"] = time.perf_counter() - started - times["start"]
+        followers = int(os.environ.get("FAULTS_FOLLOWERS", 20 if ci else 100 if quick else 300))
         faults = Faults(stack, seed, pg, redis, followers=followers, rate=8.0,
-                        phase_seconds=12 if quick else 24)
+                        phase_seconds=6 if ci else 12 if quick else 24,
+                        only=os.environ.get("FAULTS_ONLY", "abc" if ci else "abcdef"))
         asyncio.run(faults.run())
+        times["drills"] = time.perf_counter() - started - times["start"] - times["seed"]
         rows = faults.rows
     finally:
         if stack is not None:
@@ -329,12 +354,17 @@ def run(args) -> list[dict]:
         pg.close()
     rows.append({"benchmark": "faults", "figure": "load average (1/5/15 min)", "value": f"{load_before} → "
                  f"{load_average()}", "unit": "", "target": "", "note": "shared 2-core machine"})
+    rows.append({"benchmark": "faults", "figure": "wall time", "value": f"{time.perf_counter() - started:.0f}",
+                 "unit": "s", "target": "≤ 90" if ci else "",
+                 "note": ", ".join(f"{k} {v:.0f} s" for k, v in times.items()) + " (start: PostgreSQL cluster, "
+                 "Redis, migrations, collectstatic, workers, nginx), then stop"})
     return rows
 
 
 if __name__ == "__main__":
     parser = argparse.ArgumentParser(prog="python -m bench.bench_faults")
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--ci", action="store_true", help="the short run of `make drill`: a, b, c once each")
     from bench.__main__ import print_table
 
     rows = run(parser.parse_args())

@@ -314,7 +314,8 @@ class Stack:
         self.process: subprocess.Popen | None = None
         env = {**os.environ, "DATABASE_URL": f"{pg_url}/{database}", "REDIS_URL": redis_url,
                "KETNOI_CHANNEL_PREFIX": f"bench-{secrets.token_hex(4)}", "LOG_LEVEL": "ERROR",
-               "MEDIA_ROOT": str(self.prefix / "media"), "PYTHONUNBUFFERED": "1", **(extra_env or {})}
+               "MEDIA_ROOT": str(self.prefix / "media"), "PRIVATE_MEDIA_ROOT": str(self.prefix / "private"),
+               "PYTHONUNBUFFERED": "1", **(extra_env or {})}
         env.pop("DJANGO_SETTINGS_MODULE", None)
         self.env = scale_mode_module().scale_env(base=env)
         self.env["DJANGO_SETTINGS_MODULE"] = "eventsite.settings"
@@ -703,9 +704,66 @@ def child_verify(event_id: int) -> dict:
     }
 
 
+def child_badge_people(event_id: int, n: int, role: str) -> dict:
+    """``n`` approved registrations of ``role`` for the badge job drill (bench/faults_jobs_disk.py)."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from eventsite.models import Event
+    from tests.registration.factories_checkin import bulk_registrations
+
+    start = 10**6 + random.randrange(10**6)  # names, phones and emails apart from the seed's buyers
+    return {"created": len(bulk_registrations(Event.objects.get(pk=event_id), n, start=start, role=role))}
+
+
+def child_badge_jobs(*job_ids: int) -> dict:
+    """Each badge job's status, badges done, whether its file is in private storage, and its task row's status."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django_tasks_db.models import DBTaskResult
+
+    from registration.models import BadgeJob
+
+    def task_status(job_id: int) -> str:
+        row = DBTaskResult.objects.filter(task_path="registration.tasks.build_badge_pdf",
+                                          args_kwargs__kwargs__job_id=job_id).first()
+        return row.status if row else ""
+
+    return {str(job.pk): {"status": job.status, "done": job.done, "total": job.total, "error": job.error,
+                          "file": bool(job.file) and job.file.storage.exists(job.file.name),
+                          "task": task_status(job.pk)}
+            for job in BadgeJob.objects.filter(pk__in=job_ids)}
+
+
+def child_agreement_scans(event_id: int, title: str) -> dict:
+    """The agreements titled ``title`` and the SHA-256 of each one's stored scan ("" when the file is missing)."""
+    import hashlib
+
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from agreements.models import Agreement
+
+    rows = []
+    for agreement in Agreement.objects.filter(event_id=event_id, title=title):
+        scan = agreement.scan
+        digest = ""
+        if scan and scan.storage.exists(scan.name):
+            with scan.open("rb") as f:
+                digest = hashlib.sha256(f.read()).hexdigest()
+        rows.append({"pk": agreement.pk, "scan": scan.name, "sha256": digest})
+    return {"rows": rows}
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] != ["child"]:
-        raise SystemExit("usage: python -m bench.scale_stack child seed BUYERS DEVICES ORGANIZERS | verify EVENT_ID")
-    command, rest = sys.argv[2], [int(x) for x in sys.argv[3:]]
-    result = {"seed": child_seed, "verify": child_verify}[command](*rest)
+        raise SystemExit("usage: python -m bench.scale_stack child seed BUYERS DEVICES ORGANIZERS | verify EVENT_ID"
+                         " | badge_people EVENT_ID N ROLE | badge_jobs JOB_ID… | agreement_scans EVENT_ID TITLE")
+    command, rest = sys.argv[2], [int(x) if x.isdigit() else x for x in sys.argv[3:]]
+    result = {"seed": child_seed, "verify": child_verify, "badge_people": child_badge_people,
+              "badge_jobs": child_badge_jobs, "agreement_scans": child_agreement_scans}[command](*rest)
     print(json.dumps(result, ensure_ascii=False))

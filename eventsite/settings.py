@@ -16,6 +16,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from .db import grow_pool_again
 from .storage_config import StorageConfigError, file_storages
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -145,6 +146,11 @@ if os.environ.get("DATABASE_URL"):
                 "min_size": int(os.environ.get("DB_POOL_MIN", "2")),
                 "max_size": pool_max,
                 "timeout": float(os.environ.get("DB_POOL_TIMEOUT", "5")),
+                # After a PostgreSQL restart, reconnect within about a second however long the outage lasted: a
+                # failed connection attempt gives up after 2 s (not the default 300 s of growing backoff) and
+                # starts again at once (eventsite.db.grow_pool_again; bench faults, drill c).
+                "reconnect_timeout": float(os.environ.get("DB_POOL_RECONNECT_TIMEOUT", "2")),
+                "reconnect_failed": grow_pool_again,
             })
 else:
     DATABASES = {
@@ -209,6 +215,9 @@ elif KETNOI_TASKS == "thread":
     TASKS = {"default": {"BACKEND": "eventsite.task_backends.ThreadBackend", "QUEUES": ["default"]}}
 else:
     raise ImproperlyConfigured(f"KETNOI_TASKS must be 'thread' or 'database', not {KETNOI_TASKS!r}")
+# A running background job renews a lease on its row as it makes progress; one silent for longer lost its worker
+# (killed, out of memory) and is failed visibly instead of showing "running" forever (registration/services/jobs.py).
+KETNOI_JOB_LEASE_SECONDS = float(os.environ.get("KETNOI_JOB_LEASE_SECONDS", "120"))
 
 # --- Rate limits (eventsite/ratelimit.py; defaults there) ------------------------------
 # KETNOI_RATE_LIMITS="checkin_api=50/s,registration=60/m,upload=30/m" overrides them.

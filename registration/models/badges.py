@@ -110,6 +110,9 @@ class BadgeJob(models.Model):
     file = models.FileField(upload_to="badges/", storage=private_storage, blank=True)
     error = models.CharField(max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # The running task renews this lease as it makes progress; a running job whose lease ran out lost its worker
+    # (services.jobs.fail_stale_badge_jobs fails it, so the page never polls a dead job forever).
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:

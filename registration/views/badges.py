@@ -68,6 +68,7 @@ def badge_print(request: HttpRequest) -> HttpResponse:
         job = jobs.start_badge_job(event=request.event, requested_by=request.user, layout=layout, roles=roles,
                                    statuses=statuses or [RegistrationStatus.APPROVED])
         return redirect(f"{request.path}?job={job.pk}")
+    jobs.fail_stale_badge_jobs(event_id=request.event.pk)  # a job whose worker died shows as failed, not running
     jobs_list = BadgeJob.objects.filter(event=request.event).order_by("-created_at")[:10]
     return render(request, "registration/badge_print.html", {
         "layouts": BadgeLayout.choices, "roles": RegistrationRole.choices,
@@ -78,6 +79,8 @@ def badge_print(request: HttpRequest) -> HttpResponse:
 
 @event_view(roles=ORGANIZER)
 def badge_job(request: HttpRequest, job_id: int) -> HttpResponse:
+    """One job's progress, polled by the print page every second while it is queued or running."""
+    jobs.fail_stale_badge_jobs(event_id=request.event.pk)
     job = get_object_or_404(BadgeJob, pk=job_id, event=request.event)
     return render(request, "registration/_badge_job.html", {"job": job})
 
