@@ -8,7 +8,7 @@ from typing import Any
 
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from eventsite.apps import SetupCheck
 from eventsite.event_setup import SetupError, clone
@@ -30,7 +30,7 @@ def copy_agenda(source: Event, target: Event, *, days: int, actor) -> list[tuple
               ends_at=s.ends_at + shift, status=Session.Status.SCHEDULED)
         for s in Session.objects.filter(event=source).exclude(status=Session.Status.CANCELLED)
     ])
-    return [(_("rooms"), len(new_rooms)), (_("sessions"), len(sessions))]
+    return [(_("rooms"), len(new_rooms)), (pgettext("agenda", "sessions"), len(sessions))]
 
 
 def setup_checks(event: Event) -> list[SetupCheck]:

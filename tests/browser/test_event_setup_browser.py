@@ -149,6 +149,8 @@ def test_operator_to_published_event(page, context, live_app):
     page.get_by_role("button", name="Sao chép", exact=True).click()
     page.wait_for_url(re.compile(r"/setup/$"))
     assert "Đã sao chép từ Hội nghị mẫu Cà Mau" in page.content()
+    summary = page.locator("main").inner_text()
+    assert "12 gian hàng" in summary and "2 phòng" in summary and "0 phiên" in summary, summary
     event = Event.objects.get(slug="hoi-nghi-ket-noi-cung-cau-soc-trang-2027")
     assert Booth.objects.filter(event=event).count() == 12
     assert list(Room.objects.filter(event=event).order_by("position").values_list("name", flat=True)) == [
