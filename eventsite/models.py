@@ -289,6 +289,8 @@ class Invitation(models.Model):
                                      null=True, blank=True, related_name="invitations")
     email = models.EmailField(_("email address"))
     role = models.CharField(_("role"), max_length=16)
+    # Where an app's own role applies (eventsite.apps.InvitationRole), e.g. "booth:12"; empty for event roles.
+    scope = models.CharField(max_length=40, blank=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
@@ -321,7 +323,12 @@ class Invitation(models.Model):
         if self.event_id is None:
             return str(OrganizationRole.Role(self.role).label) if self.role in OrganizationRole.Role.values \
                 else self.role
-        return str(EventRole.Role(self.role).label) if self.role in EventRole.Role.values else self.role
+        if self.role in EventRole.Role.values:
+            return str(EventRole.Role(self.role).label)
+        from .apps import collect_invitation_roles
+
+        app_role = collect_invitation_roles().get(self.role)
+        return str(app_role.label(self)) if app_role is not None else self.role
 
 
 class ReportJob(models.Model):

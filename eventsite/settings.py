@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "agenda",
     "agreements",
     "matchmaking",
+    "leads",
     "demo",
 ]
 

@@ -40,6 +40,7 @@ urlpatterns = [
     path("", include("agenda.urls")),
     path("", include("agreements.urls")),
     path("", include("matchmaking.urls")),
+    path("", include("leads.urls")),
 ]
 
 if settings.DEBUG:
