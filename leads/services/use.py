@@ -8,6 +8,7 @@ from urllib.parse import urlencode
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from eventsite.errors import DomainError
 from eventsite.models import Event, User
@@ -22,8 +23,8 @@ from .cards import person_of
 
 def export_rows(leads: QuerySet[Lead]) -> tuple[list[str], list[list]]:
     headers = [_("Booth"), _("Name"), _("Organization"), _("Buyer type"), _("Email"), _("Phone"), _("Job title"),
-               _("Interest"), _("Products of interest"), _("Note"), _("Follow up on"), _("First scanned"),
-               _("Last scanned"), _("Scans")]
+               _("Interest"), _("Products of interest"), pgettext("lead", "Note"), _("Follow up on"),
+               _("First scanned"), _("Last scanned"), _("Scans")]
     rows = []
     for lead in leads.order_by("booth__code", "first_scanned_at", "pk"):
         person = person_of(lead)
