@@ -231,6 +231,8 @@ class EventRole(models.Model):
         EXHIBITOR = "exhibitor", _("Exhibitor")
         BUYER = "buyer", _("Buyer")
         SPEAKER = "speaker", _("Speaker")
+        # Scans badges at the booths an exhibitor invited them to (which booths: the leads app's BoothStaff).
+        BOOTH_STAFF = "booth_staff", _("Booth staff")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="roles")
     user = models.ForeignKey("eventsite.User", on_delete=models.CASCADE, related_name="event_roles")
@@ -323,12 +325,12 @@ class Invitation(models.Model):
         if self.event_id is None:
             return str(OrganizationRole.Role(self.role).label) if self.role in OrganizationRole.Role.values \
                 else self.role
-        if self.role in EventRole.Role.values:
-            return str(EventRole.Role(self.role).label)
         from .apps import collect_invitation_roles
 
         app_role = collect_invitation_roles().get(self.role)
-        return str(app_role.label(self)) if app_role is not None else self.role
+        if app_role is not None:
+            return str(app_role.label(self))
+        return str(EventRole.Role(self.role).label) if self.role in EventRole.Role.values else self.role
 
 
 class ReportJob(models.Model):

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from eventsite.apps import InvitationRole, NavItem
 
-EXHIBITORS = frozenset({"exhibitor"})
+BOOTH_PEOPLE = frozenset({"exhibitor", "booth_staff"})
 ORGANIZER = frozenset({"organizer"})
 
 
@@ -25,7 +25,7 @@ class LeadsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     event_nav = [
-        NavItem(_("Booth leads"), "leads:list", roles=EXHIBITORS, order=46),
+        NavItem(_("Booth leads"), "leads:list", roles=BOOTH_PEOPLE, order=46),
         NavItem(_("Booth visits"), "leads:report", roles=ORGANIZER, order=47),
     ]
 

@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('booths', '0005_drop_booking_functions'),
         ('catalog', '0001_initial'),
-        ('eventsite', '0006_invitation_scope'),
+        ('eventsite', '0005_event_setup_invitations'),
         ('registration', '0012_contact_consent'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -1,6 +1,7 @@
 """Booth staff: an exhibitor invites up to N people per booth (N set by the organizer) by an emailed link
 (eventsite/invitations.py, role ``booth_staff`` scoped to one booth); accepting it makes the person staff of
-that booth only."""
+that booth only: a ``BoothStaff`` row says which booth, and the event role ``booth_staff`` (held while the person
+staffs at least one booth there) lets them through the event's pages, where the row decides what they see."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from booths.models import Booth
 from eventsite.activity import log_action
 from eventsite.errors import DomainError
 from eventsite.invitations import InvitationError, invite_to_event
-from eventsite.models import Event, Invitation, User
+from eventsite.models import Event, EventRole, Invitation, User
+from eventsite.rules import forget_roles
 
 from ..models import BoothStaff, LeadSettings
 from .access import NotBoothStaff, is_owner
@@ -77,6 +79,7 @@ def accept_staff_invitation(*, invitation: Invitation, user: User) -> str:
         raise InvitationError(_("This booth no longer exists."), code="unknown")
     staff, created = BoothStaff.objects.get_or_create(booth=booth, user=user, defaults={
         "event_id": booth.event_id, "added_by": invitation.invited_by})
+    EventRole.objects.get_or_create(event_id=booth.event_id, user=user, role=EventRole.Role.BOOTH_STAFF)
     if created:
         limit = settings_for(invitation.event).staff_per_booth
         if BoothStaff.objects.filter(booth=booth).count() > limit:
@@ -99,3 +102,6 @@ def remove_staff(*, event: Event, staff: BoothStaff, actor: User) -> None:
         log_action(action="leads.staff_removed", obj=staff, event=event, actor=actor,
                    before={"booth": staff.booth.code, "user": staff.user_id})
         staff.delete()
+        if not BoothStaff.objects.filter(event=event, user_id=staff.user_id).exists():
+            EventRole.objects.filter(event=event, user_id=staff.user_id, role=EventRole.Role.BOOTH_STAFF).delete()
+    forget_roles(staff.user)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import base64
 import json
 from datetime import datetime
+from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -16,27 +16,32 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from eventsite.access import event_view
+from eventsite.access import Role, event_view
 from eventsite.errors import DomainError
 from eventsite.numbers import id_or_none
 from eventsite.ratelimit import ratelimit
 from registration.services import tokens
 
 from ..forms import InviteStaffForm, LeadForm, MeetingForm
-from ..models import BoothStaff
+from ..models import BoothStaff, Lead
 from ..services import access, capture, cards, staff, use
 
 MAX_BATCH = 200
 
 
-def _booth_people(view):
-    """Signed in, and working at one of the event's booths (owner or staff); anyone else gets 403."""
+BOOTH_PEOPLE = frozenset({Role.EXHIBITOR, Role.BOOTH_STAFF})
 
-    @login_required
-    @event_view()
+
+def _booth_people(view):
+    """Exhibitors and booth staff (by role), then working at one of the event's booths (owner or staff): an
+    exhibitor without a booth gets 403. Pages of one lead look the lead up first (404 for an id that names
+    nothing), then answer 403 to people of another booth."""
+
+    @event_view(roles=BOOTH_PEOPLE)
+    @wraps(view)
     def wrapped(request, *args, **kwargs):
         request.lead_booths = list(access.lead_booths(request.user, request.event))
-        if not request.lead_booths:
+        if not request.lead_booths and not kwargs:
             raise PermissionDenied
         return view(request, *args, **kwargs)
 
@@ -141,6 +146,8 @@ def lead_list(request):
 def export(request, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404
+    if not request.lead_booths:
+        raise PermissionDenied
     booth_id = _booth_id(request)
     content, content_type = use.export_leads(cards.leads_for(request.user, request.event, booth_id), fmt,
                                              title=_("Leads"))
@@ -152,6 +159,8 @@ def export(request, fmt):
 
 
 def _lead_or_403(request, lead_id):
+    if not Lead.objects.filter(event=request.event, pk=lead_id).exists():
+        raise Http404("no such lead")
     try:
         return cards.lead_for(request.user, request.event, lead_id)
     except access.NotBoothStaff:

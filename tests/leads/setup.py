@@ -50,7 +50,8 @@ def make_fair(event=None) -> Fair:
         booths.append(booth)
         apps.append(app)
     staff, other_staff = UserFactory(), UserFactory()
-    BoothStaff.objects.create(event=event, booth=booths[0], user=staff)
-    BoothStaff.objects.create(event=event, booth=booths[1], user=other_staff)
+    for booth, user in ((booths[0], staff), (booths[1], other_staff)):
+        BoothStaff.objects.create(event=event, booth=booth, user=user)
+        EventRole.objects.create(event=event, user=user, role=EventRole.Role.BOOTH_STAFF)
     products = [ProductFactory(producer=apps[0].organization, name=f"Mật ong rừng U Minh {i}") for i in range(2)]
     return Fair(event, booths[0], booths[1], apps[0].applicant, staff, other_staff, apps[0].organization, products)

@@ -11,7 +11,7 @@ from django.core import mail
 from django.urls import reverse
 
 from eventsite.invitations import accept_invitation
-from eventsite.models import Invitation
+from eventsite.models import EventRole, Invitation
 from leads.models import BoothStaff, Lead, LeadScan
 from leads.services import capture, staff
 from leads.services.access import NotBoothStaff
@@ -106,6 +106,9 @@ def test_other_booth_staff_cannot_see_or_edit(client):
                     note="", follow_up_on=None)
     client.force_login(UserFactory())
     assert client.get(reverse("leads:list", args=[fair.event.slug])).status_code == 403
+    assert client.get(card).status_code == 403
+    client.force_login(fair.other_staff)
+    assert client.get(reverse("leads:card", args=[fair.event.slug, 987654321])).status_code == 404
 
 
 @pytest.mark.parametrize("kind", ["forged", "malformed", "other_event", "empty", "huge"])
@@ -251,6 +254,9 @@ def test_staff_invitation_limit_and_acceptance():
     assert accepted.next_url.startswith(reverse("leads:scan", args=[fair.event.slug]))
     assert BoothStaff.objects.filter(booth=fair.booth, user=user).exists()
     assert not BoothStaff.objects.filter(booth=fair.other_booth, user=user).exists()
+    assert EventRole.objects.filter(event=fair.event, user=user, role=EventRole.Role.BOOTH_STAFF).exists()
+    staff.remove_staff(event=fair.event, staff=BoothStaff.objects.get(user=user), actor=fair.owner)
+    assert not EventRole.objects.filter(event=fair.event, user=user, role=EventRole.Role.BOOTH_STAFF).exists()
 
 
 def test_invitation_email_names_the_booth(client, django_capture_on_commit_callbacks):
