@@ -73,7 +73,9 @@ def scan_page(request):
     recent = cards.leads_for(request.user, event, booth.pk)[:10]
     return render(request, "leads/scan.html", {
         "booth": booth, "booths": request.lead_booths, "public_key": key, "recent": recent,
-        "texts": {"online": _("Online"), "offline": _("OFFLINE"), "saved_offline": _(
+        "texts": {"online": _("Online"), "offline": _("OFFLINE"), "saved": _("LEAD SAVED"),
+            "refused": _("NOT SAVED"),
+            "offline_checked": _("Checked on this phone without a network."), "saved_offline": _(
             "Saved on this phone: the signature is genuine. Name and details appear after the upload."),
             "forged": _("This code is not a genuine badge of this event."),
             "malformed": _("The code could not be read. Scan again or type it."),

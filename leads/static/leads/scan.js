@@ -36,9 +36,11 @@
     return node;
   }
 
-  function show(tone, word, lines, link) {
+  function show(tone, word, lines, link, name) {
     const box = el("div", "", `scan-result tone-${tone}`);
+    box.dataset.tone = tone;
     box.append(el("p", word, "scan-word"));
+    if (name) box.append(el("p", name, "scan-name"));
     for (const line of lines) if (line) box.append(el("p", line));
     if (link) {
       const a = el("a", T.open);
@@ -80,15 +82,15 @@
 
   async function storeOffline(code, n) {
     const claims = B.parse(code);
-    if (state.noCrypto) return show("bad", T.offline, [T.no_crypto]);
+    if (state.noCrypto) return show("bad", T.refused, [T.no_crypto]);
     const verdict = claims && state.key ? await B.check(claims, state.key, EVENT_ID) : "malformed";
-    if (verdict !== "ok") return show("bad", T.offline, [T[verdict] || T.malformed]);
+    if (verdict !== "ok") return show("bad", T.refused, [T[verdict] || T.malformed, T.offline_checked]);
     const db = await dbPromise;
     const tx = db.transaction("scans", "readwrite");
     tx.objectStore("scans").put({ n, c: code, t: Date.now(), b: BOOTH });
     await B.txDone(tx);
     await countQueued();
-    show("ok", T.offline, [T.saved_offline]);
+    show("warn", T.offline, [T.saved_offline]);
   }
 
   async function scan(code) {
@@ -110,8 +112,8 @@
       return storeOffline(code, n);
     }
     const data = await response.json().catch(() => ({}));
-    if (!response.ok || data.status !== "ok") return show("bad", "✗", [data.message || T.network]);
-    show("ok", "✓ " + data.person.name, personLines(data.person), data.url);
+    if (!response.ok || data.status !== "ok") return show("bad", T.refused, [data.message || T.network]);
+    show("ok", T.saved, personLines(data.person), data.url, data.person.name);
     if (data.created) addRecent(data.person.name, data.url);
   }
 
