@@ -25,7 +25,8 @@ def report_page(request):
     booths = report.visits_per_booth(event)
     return render(request, "leads/report.html", {
         "form": form, "booths": booths, "groups": report.visits_per_group(event),
-        "products": report.top_products(event), "total": sum(b["visitors"] for b in booths),
+        "products": report.top_products(event), "halls": report.heat_map(event),
+        "total": sum(b["visitors"] for b in booths),
     })
 
 

@@ -13,7 +13,7 @@ from openpyxl import load_workbook
 from leads.models import Lead, LeadScan
 from matchmaking.models import MeetingRequest
 from tests.browser.conftest import STEP_TIMEOUT_MS, assert_accessible, log_in, screenshot
-from tests.factories import PASSWORD, EventFactory
+from tests.factories import PASSWORD, EventFactory, user_with_role
 from tests.leads.setup import make_buyer, make_fair
 
 pytestmark = pytest.mark.browser
@@ -93,7 +93,8 @@ def test_booth_staff_scan_online_and_offline_then_exhibitor_exports_and_proposes
     assert_accessible(page, "leads-list-exhibitor-phone")
     with page.expect_download() as download:
         page.get_by_role("button", name="Xuất XLSX").click()
-    rows = list(load_workbook(download.value.path()).active.iter_rows(values_only=True))
+    with open(download.value.path(), "rb") as fh:
+        rows = list(load_workbook(fh).active.iter_rows(values_only=True))
     assert len(rows) == 4
     by_name = {row[1]: row for row in rows[1:]}
     assert set(by_name) == {consented.full_name, private.full_name, third.full_name}
@@ -107,3 +108,13 @@ def test_booth_staff_scan_online_and_offline_then_exhibitor_exports_and_proposes
     assert_accessible(page, "leads-card-exhibitor-phone")
     request = MeetingRequest.objects.get(event=fair.event)
     assert (request.producer_id, request.buyer_id) == (fair.org.pk, private.organization_id)
+
+    # The organizer sees figures and the floor plan's heat, no one's details.
+    context.clear_cookies()
+    organizer = user_with_role(fair.event, "organizer")
+    log_in(page, organizer.email, PASSWORD)
+    page.goto(f"/e/{fair.event.slug}/leads/report/")
+    assert page.locator(".heat-hall svg text", has_text=fair.booth.code).count() == 1
+    text = page.locator("main").inner_text()
+    assert consented.full_name not in text and consented.email not in text
+    assert_accessible(page, "leads-report-phone")

@@ -16,7 +16,7 @@ from leads.models import BoothStaff, Lead, LeadScan
 from leads.services import capture, staff
 from leads.services.access import NotBoothStaff
 from leads.services.cards import person_of, update_lead
-from leads.services.report import top_products, visits_per_booth
+from leads.services.report import heat_map, top_products, visits_per_booth
 from matchmaking.models import MeetingRequest
 from registration.models import ContactConsent, RegistrationStatus
 from registration.services import tokens
@@ -281,6 +281,9 @@ def test_organizer_report_counts_without_people(client):
     lead.products.set([fair.products[1]])
     rows = {r["code"]: r["visitors"] for r in visits_per_booth(fair.event)}
     assert rows == {fair.booth.code: 1, fair.other_booth.code: 0}
+    [hall] = heat_map(fair.event)
+    assert {b["code"]: (b["visitors"], b["level"]) for b in hall["booths"]} == {
+        fair.booth.code: (1, 4), fair.other_booth.code: (0, 0)}
     assert top_products(fair.event) == [{"name": fair.products[1].name, "leads": 1, "score": 3}]
     client.force_login(user_with_role(fair.event, "organizer"))
     page = client.get(reverse("leads:report", args=[fair.event.slug])).content.decode()
@@ -289,3 +292,18 @@ def test_organizer_report_counts_without_people(client):
     assert staff.settings_for(fair.event).staff_per_booth == 5
     client.force_login(fair.staff)
     assert client.get(reverse("leads:report", args=[fair.event.slug])).status_code == 403
+
+
+@pytest.mark.parametrize("n", [2, 12])
+def test_lead_list_and_export_queries_constant(client, django_assert_max_num_queries, n):
+    fair = make_fair()
+    for i in range(n):
+        _reg, code = make_buyer(fair.event, i, consent=bool(i % 2))
+        lead = capture.capture_lead(event=fair.event, booth_id=fair.booth.pk, code=code, nonce=f"nonce-q-{i:04d}",
+                                    user=fair.staff).lead
+        lead.products.set(fair.products)
+    client.force_login(fair.staff)
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("leads:list", args=[fair.event.slug])).status_code == 200
+    with django_assert_max_num_queries(14):
+        assert client.get(reverse("leads:export", args=[fair.event.slug, "xlsx"])).status_code == 200
