@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import booth, mine, organizer
+from .views import booth, mine, offline, organizer
 
 app_name = "leads"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path(E + "scan/", booth.scan_page, name="scan"),
     path(E + "scan/submit/", booth.scan, name="scan_submit"),
     path(E + "scan/upload/", booth.upload, name="upload"),
+    path(E + "scan/sw.js", offline.service_worker, name="scan_sw"),
     path(E + "export.<str:fmt>", booth.export, name="export"),
     path(E + "<id:lead_id>/", booth.lead_card, name="card"),
     path(E + "<id:lead_id>/meeting/", booth.propose_meeting, name="meeting"),

@@ -63,12 +63,21 @@ def test_booth_staff_scan_online_and_offline_then_exhibitor_exports_and_proposes
     # Offline: the third scan is checked on the phone and kept until the network is back.
     page.goto(scan_url)
     page.locator("#lead-scan[data-ready='1']").wait_for()
+    assert page.evaluate("""async () => {
+        await navigator.serviceWorker.ready;
+        for (let i = 0; i < 100 && !navigator.serviceWorker.controller; i += 1) {
+            await new Promise((r) => setTimeout(r, 50));
+        }
+        return Boolean(navigator.serviceWorker.controller) && (await caches.keys()).length > 0;
+    }""")
     context.set_offline(True)
     page.locator("#lead-scan[data-online='0']").wait_for()
     shown = type_code(page, code3)
     assert "Đã lưu trên điện thoại" in shown and third.full_name not in shown
     page.locator("#lead-scan[data-queued='1']").wait_for()
     screenshot(page, "leads-scan-offline-phone")
+    page.reload()  # the service worker serves the page without a network; the scan is still queued
+    page.locator("#lead-scan[data-ready='1'][data-queued='1']").wait_for()
     assert Lead.objects.filter(event=fair.event).count() == 2
     context.set_offline(False)
     page.locator("#lead-scan[data-queued='0']").wait_for(timeout=STEP_TIMEOUT_MS)

@@ -164,6 +164,20 @@
                                    errorText: T.camera });
   }
 
+  // The page and its scripts are kept by a service worker (the desk's, registration/desk-sw.js), so a reload
+  // without a network opens the scanner again; logging out drops that copy and the key (scans not yet sent
+  // stay: they hold codes and times only, and only this booth's signed-in people can upload them).
+  if (navigator.serviceWorker && ds.swUrl) {
+    navigator.serviceWorker.register(ds.swUrl, { scope: ds.swScope }).catch(() => {});
+  }
+  document.querySelectorAll('form[action$="/logout/"]').forEach((logout) => {
+    logout.addEventListener("submit", () => {
+      if (navigator.serviceWorker && navigator.serviceWorker.controller) {
+        navigator.serviceWorker.controller.postMessage({ type: "clear" });
+      }
+    });
+  });
+
   window.addEventListener("online", () => { state.reachable = true; flush(); });
   window.addEventListener("offline", render);
   setInterval(() => { if (navigator.onLine) flush(); }, 30000);
