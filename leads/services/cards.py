@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from catalog.models import Product
 from eventsite.activity import log_action
-from eventsite.errors import Conflict, DomainError
+from eventsite.errors import DomainError
 from eventsite.models import Event, User
 
 from ..models import Interest, Lead
@@ -64,15 +64,11 @@ def catalog_for(lead: Lead) -> QuerySet[Product]:
 
 
 def update_lead(*, event: Event, lead_id: int, user: User, interest: str, product_ids: list[int], note: str,
-                follow_up_on: date | None, seen_updated_at=None) -> Lead:
-    """Edit the card: only the booth's own people; products from the exhibitor's catalog; a stale form
-    (someone else saved since it was opened) is refused."""
+                follow_up_on: date | None) -> Lead:
+    """Edit the card: only the booth's own people; products from the exhibitor's catalog."""
     with transaction.atomic():
         lead = lead_for(user, event, lead_id)
         lead = Lead.objects.select_for_update().get(pk=lead.pk)
-        if seen_updated_at is not None and lead.updated_at.replace(microsecond=0) != seen_updated_at.replace(
-                microsecond=0):
-            raise Conflict(_("Someone else changed this lead meanwhile. Check it and save again."))
         if interest not in Interest.values:
             raise DomainError(_("Choose an interest level."), code="bad_interest")
         products = list(catalog_for(lead).filter(pk__in=product_ids))
