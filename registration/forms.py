@@ -13,7 +13,7 @@ from eventsite.numbers import id_list, parse_id
 from eventsite.provinces import current_choices
 
 from .models import BuyerType, RegistrationQuestion, RegistrationRole, RegistrationSettings, RegistrationStatus
-from .services.consent import CONTACT_CONSENT
+from .services.consent import CONTACT_CONSENT, CONTACT_CONSENT_LABEL
 from .services.queries import RegistrationFilter
 
 PHONE_RE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
@@ -48,7 +48,7 @@ class BuyerSignupForm(forms.Form):
                             widget=forms.Textarea(attrs={"rows": 4}),
                             help_text=_("Products, volumes, certifications, packaging…"))
 
-    share_contact = forms.BooleanField(label=CONTACT_CONSENT, required=False)
+    share_contact = forms.BooleanField(label=CONTACT_CONSENT_LABEL, help_text=CONTACT_CONSENT, required=False)
 
     def __init__(self, *args, questions=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 
 from eventsite.access import event_view
 from registration.models import Registration
-from registration.services.consent import CONTACT_CONSENT, set_contact_consent
+from registration.services.consent import CONTACT_CONSENT, CONTACT_CONSENT_LABEL, set_contact_consent
 
 from ..forms import ConsentForm
 from ..services.cards import scanned_me
@@ -30,6 +30,7 @@ def my_leads(request):
         return redirect("leads:mine", event_slug=request.event.slug)
     last = registration.contact_consents.order_by("-given_at", "-pk").first()
     return render(request, "leads/mine.html", {
-        "registration": registration, "form": form, "wording": CONTACT_CONSENT, "last": last,
+        "registration": registration, "form": form, "label": CONTACT_CONSENT_LABEL, "wording": CONTACT_CONSENT,
+        "last": last,
         "scanned": scanned_me(request.event, request.user),
     })

@@ -17,6 +17,7 @@ from eventsite.models import User
 
 from ..models import ContactConsent, Registration
 
+CONTACT_CONSENT_LABEL = _("I agree to share my contact details with the exhibitors who scan my badge")
 CONTACT_CONSENT = _(
     "I agree that exhibitors whose staff scan my badge at their booth may see my email address, phone number "
     "and job title, to follow up on what I was interested in. Without this, they see only my name, my "
@@ -25,11 +26,16 @@ CONTACT_CONSENT = _(
 )
 
 
+def consent_wording() -> str:
+    """What the person saw, as stored with each answer: the checkbox's label and the explanation under it."""
+    return f"{CONTACT_CONSENT_LABEL}\n{CONTACT_CONSENT}"
+
+
 def set_contact_consent(*, registration: Registration, shared: bool, actor: User | None) -> ContactConsent:
     """Record the buyer's answer with its wording and time, and make it the current one."""
     with transaction.atomic():
         answer = ContactConsent.objects.create(
-            registration=registration, shared=bool(shared), wording=str(CONTACT_CONSENT),
+            registration=registration, shared=bool(shared), wording=consent_wording(),
             language=translation.get_language() or "vi", given_at=timezone.now(),
             given_by=actor if getattr(actor, "is_authenticated", False) else None)
         Registration.objects.filter(pk=registration.pk).update(contact_shared=answer.shared)

@@ -127,3 +127,15 @@ def test_booth_staff_scan_online_and_offline_then_exhibitor_exports_and_proposes
     text = page.locator("main").inner_text()
     assert consented.full_name not in text and consented.email not in text
     assert_accessible(page, "leads-report-phone")
+
+    # The buyer who shared details sees who scanned them and withdraws; the booth no longer sees them.
+    context.clear_cookies()
+    log_in(page, consented.user.email, PASSWORD)
+    page.goto(f"/e/{fair.event.slug}/leads/me/")
+    assert fair.booth.code in page.locator("main").inner_text()
+    page.get_by_label("Tôi đồng ý chia sẻ thông tin liên hệ").uncheck()
+    page.get_by_role("button", name="Lưu lựa chọn").click()
+    page.locator("main", has_text="Đã lưu lựa chọn của bạn").wait_for()
+    assert_accessible(page, "leads-mine-phone")
+    consented.refresh_from_db()
+    assert consented.contact_shared is False
