@@ -143,6 +143,16 @@ class ReportSection:
     sentences: tuple[str, ...] = ()
     figures: tuple[ReportFigure, ...] = ()
     order: int = 50
+@dataclass(frozen=True)
+class InvitationRole:
+    """A role an app lets people invite others to by email (eventsite/invitations.py), narrower than an event
+    role: e.g. the staff of one booth. The invitation's ``scope`` (text the app chose, such as ``booth:12``)
+    says where; ``accept(invitation=, user=) -> str`` gives the role (idempotently, inside the invitation's
+    transaction) and returns the page to open next ("" for the event's home); ``label(invitation) -> str``
+    names the role in the email and on the invitation page. Apps give them as ``invitation_roles``."""
+
+    label: Callable[..., Any]
+    accept: Callable[..., str]
 
 
 class EventsiteConfig(AppConfig):
@@ -268,6 +278,15 @@ def collect_report_kinds() -> dict[str, ReportKind]:
         if provider is not None:
             kinds.update(provider())
     return kinds
+
+
+@cache
+def collect_invitation_roles() -> dict[str, InvitationRole]:
+    """Every app's ``invitation_roles`` (role code → InvitationRole), merged."""
+    roles: dict[str, InvitationRole] = {}
+    for config in apps.get_app_configs():
+        roles.update(getattr(config, "invitation_roles", {}) or {})
+    return roles
 
 
 @cache

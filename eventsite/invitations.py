@@ -22,6 +22,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from .activity import log_action
+from .apps import collect_invitation_roles
 from .errors import DomainError
 from .models import Event, EventRole, Invitation, Organization, OrganizationRole, User
 from .rules import forget_roles
@@ -69,16 +70,18 @@ def _send(invitation: Invitation, token: str, site_url: str) -> None:
     transaction.on_commit(send)
 
 
-def invite_to_event(*, event: Event, email: str, role: str, invited_by: User, site_url: str) -> Invitation:
-    """Invite ``email`` to ``role`` at ``event``; a pending invitation for the same address and role is replaced."""
-    if role not in TEAM_ROLES:
+def invite_to_event(*, event: Event, email: str, role: str, invited_by: User, site_url: str,
+                    scope: str = "") -> Invitation:
+    """Invite ``email`` to ``role`` at ``event`` (a team role, or an app's ``InvitationRole`` within ``scope``);
+    a pending invitation for the same address, role and scope is replaced."""
+    if role not in TEAM_ROLES and role not in collect_invitation_roles():
         raise InvitationError(_("Choose one of the roles offered."), code="bad_role")
     email = email.strip().lower()
     with transaction.atomic():
         now = timezone.now()
-        Invitation.objects.filter(event=event, email=email, role=role, accepted_at__isnull=True,
+        Invitation.objects.filter(event=event, email=email, role=role, scope=scope, accepted_at__isnull=True,
                                   revoked_at__isnull=True).update(revoked_at=now)
-        invitation = Invitation(event=event, email=email, role=role, invited_by=invited_by)
+        invitation = Invitation(event=event, email=email, role=role, scope=scope, invited_by=invited_by)
         token = _new_token(invitation)
         invitation.save()
         log_action(action="eventsite.invitation_sent", obj=invitation, event=event, actor=invited_by,
@@ -156,7 +159,10 @@ def accept_invitation(*, token: str, user: User) -> Invitation:
             raise InvitationError(_("This invitation has already been used. Log in to reach the event."),
                                   code="used")
         invitation.accepted_at, invitation.accepted_by = now, user
-        if invitation.event_id is not None:
+        app_role = collect_invitation_roles().get(invitation.role) if invitation.event_id is not None else None
+        if app_role is not None:
+            invitation.next_url = app_role.accept(invitation=invitation, user=user)
+        elif invitation.event_id is not None:
             organization = invitation.event.organizer if invitation.role in (
                 EventRole.Role.ORGANIZER, EventRole.Role.DESK_STAFF) else None
             role, created = EventRole.objects.get_or_create(

@@ -231,6 +231,8 @@ class EventRole(models.Model):
         EXHIBITOR = "exhibitor", _("Exhibitor")
         BUYER = "buyer", _("Buyer")
         SPEAKER = "speaker", _("Speaker")
+        # Scans badges at the booths an exhibitor invited them to (which booths: the leads app's BoothStaff).
+        BOOTH_STAFF = "booth_staff", _("Booth staff")
 
     event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="roles")
     user = models.ForeignKey("eventsite.User", on_delete=models.CASCADE, related_name="event_roles")
@@ -289,6 +291,8 @@ class Invitation(models.Model):
                                      null=True, blank=True, related_name="invitations")
     email = models.EmailField(_("email address"))
     role = models.CharField(_("role"), max_length=16)
+    # Where an app's own role applies (eventsite.apps.InvitationRole), e.g. "booth:12"; empty for event roles.
+    scope = models.CharField(max_length=40, blank=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     expires_at = models.DateTimeField(_("expires"))
     accepted_at = models.DateTimeField(_("accepted"), null=True, blank=True)
@@ -321,6 +325,11 @@ class Invitation(models.Model):
         if self.event_id is None:
             return str(OrganizationRole.Role(self.role).label) if self.role in OrganizationRole.Role.values \
                 else self.role
+        from .apps import collect_invitation_roles
+
+        app_role = collect_invitation_roles().get(self.role)
+        if app_role is not None:
+            return str(app_role.label(self))
         return str(EventRole.Role(self.role).label) if self.role in EventRole.Role.values else self.role
 
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from .apps import NAV_SECTION_TITLES, NavSection, collect_nav
 
 # A caller with more links than this gets them grouped by section (organizers, about thirty links); everyone
-# else (visitors, buyers, exhibitors, speakers, desk staff: a dozen at most) gets one short row.
-GROUP_ABOVE = 12
+# else (visitors, buyers, exhibitors with their booth leads, speakers, desk staff: 13 at most) gets one short row.
+GROUP_ABOVE = 16
 
 
 @dataclass

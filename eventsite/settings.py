@@ -79,6 +79,7 @@ INSTALLED_APPS = [
     "agreements",
     "matchmaking",
     "reporting",
+    "leads",
     "demo",
 ]
 

@@ -41,6 +41,7 @@ urlpatterns = [
     path("", include("agreements.urls")),
     path("", include("matchmaking.urls")),
     path("", include("reporting.urls")),
+    path("", include("leads.urls")),
 ]
 
 if settings.DEBUG:

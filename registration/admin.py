@@ -9,6 +9,7 @@ from .models import (
     BadgeJob,
     CheckIn,
     CheckinConflict,
+    ContactConsent,
     DeskReport,
     DeskSyncCounter,
     DeskTombstone,
@@ -148,6 +149,18 @@ class CheckInAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
     search_fields = ["badge__registration__full_name", "badge__registration__email", "gate",
                      "by_user__email", "by_device__name"]
     list_select_related = ["badge__registration", "event", "by_user", "by_device"]
+
+
+@admin.register(ContactConsent)
+class ContactConsentAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    """Buyers' answers on sharing contact details with booths (Decree 13/2023): the proof of consent, kept as
+    given, so never edited or deleted by hand."""
+
+    list_display = ["registration", "shared", "given_at", "language"]
+    list_filter = ["shared", "registration__event"]
+    search_fields = ["registration__full_name", "registration__email", "registration__event__name"]
+    list_select_related = ["registration"]
+    raw_id_fields = ["registration", "given_by"]
 
 
 @admin.register(ScanLog)

@@ -47,6 +47,7 @@ class RegistrationConfig(AppConfig):
     ]
 
     activity_actions = {
+        "registration.contact_consent": _("Consent to share contact details answered"),
         "registration.badge_key_reencrypted": _("Badge signing key re-encrypted"),
         "registration.device_created": _("Scanner device added"),
         "registration.device_renamed": _("Scanner device renamed"),

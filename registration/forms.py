@@ -13,6 +13,7 @@ from eventsite.numbers import id_list, parse_id
 from eventsite.provinces import current_choices
 
 from .models import BuyerType, RegistrationQuestion, RegistrationRole, RegistrationSettings, RegistrationStatus
+from .services.consent import CONTACT_CONSENT, CONTACT_CONSENT_LABEL
 from .services.queries import RegistrationFilter
 
 PHONE_RE = re.compile(r"^\+?[0-9 .()-]{8,20}$")
@@ -46,6 +47,8 @@ class BuyerSignupForm(forms.Form):
     needs = forms.CharField(label=_("What are you looking for?"), required=False, max_length=2000,
                             widget=forms.Textarea(attrs={"rows": 4}),
                             help_text=_("Products, volumes, certifications, packaging…"))
+
+    share_contact = forms.BooleanField(label=CONTACT_CONSENT_LABEL, help_text=CONTACT_CONSENT, required=False)
 
     def __init__(self, *args, questions=(), **kwargs):
         super().__init__(*args, **kwargs)

@@ -82,6 +82,8 @@ def invitation(request, token):
         messages.success(request, _("Welcome! You are now %(role)s.") % {"role": accepted.role_label})
         if accepted.event_id is None:
             return redirect("event_create")
+        if getattr(accepted, "next_url", ""):
+            return redirect(accepted.next_url)
         if accepted.role == EventRole.Role.ORGANIZER:
             return redirect("organizer_home", event_slug=accepted.event.slug)
         if accepted.event.status == accepted.event.Status.DRAFT:

@@ -4,7 +4,14 @@ registrations (signup.py); badges and check-in live beside them in their own mod
 from .badges import Badge, BadgeJob, BadgeLayout, EventSigningKey, RevokedToken
 from .checkin import CheckIn, CheckinTiming, Device, ScanLog, ScanStatus
 from .offline import CheckinConflict, DeskReport, DeskSyncCounter, DeskTombstone
-from .registrations import BuyerType, Registration, RegistrationRole, RegistrationSource, RegistrationStatus
+from .registrations import (
+    BuyerType,
+    ContactConsent,
+    Registration,
+    RegistrationRole,
+    RegistrationSource,
+    RegistrationStatus,
+)
 from .signup import ImportBatch, RegistrationQuestion, RegistrationSettings
 
 __all__ = [
@@ -14,6 +21,7 @@ __all__ = [
     "BuyerType",
     "CheckIn",
     "CheckinConflict",
+    "ContactConsent",
     "DeskReport",
     "DeskSyncCounter",
     "DeskTombstone",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from eventsite.models import Event, Organization, SearchTextMixin
@@ -74,6 +75,10 @@ class Registration(SearchTextMixin):
     needs = models.TextField(_("what you are looking for"), blank=True)
     answers = models.JSONField(_("answers to the organizer's questions"), default=dict, blank=True)
     language = models.CharField(_("language for emails"), max_length=8, default="vi")
+    # The buyer's current answer to CONTACT_CONSENT (registration/consent.py); its history, with the time and the
+    # wording each answer was given under, is ContactConsent. False until the buyer says yes.
+    contact_shared = models.BooleanField(_("exhibitors who scan my badge may see my contact details"),
+                                         default=False)
     source = models.CharField(_("source"), max_length=10, choices=RegistrationSource.choices,
                               default=RegistrationSource.SIGNUP)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -111,3 +116,25 @@ class Registration(SearchTextMixin):
     @property
     def province_name(self) -> str:
         return current_name(self.province_code)
+
+
+class ContactConsent(models.Model):
+    """One answer of a buyer to "may exhibitors who scan my badge see my contact details?", kept as given: the
+    choice, when, and the exact wording shown (Decree 13/2023/NĐ-CP asks that consent can be shown later). The
+    latest answer is copied to ``Registration.contact_shared``; older answers stay."""
+
+    registration = models.ForeignKey(Registration, on_delete=models.CASCADE, related_name="contact_consents")
+    shared = models.BooleanField(_("contact details shared"))
+    wording = models.TextField(_("wording shown"))
+    language = models.CharField(_("language"), max_length=8)
+    given_at = models.DateTimeField(_("answered at"), default=timezone.now)
+    given_by = models.ForeignKey("eventsite.User", on_delete=models.SET_NULL, null=True, blank=True,
+                                 related_name="+")
+
+    class Meta:
+        verbose_name = _("contact consent")
+        verbose_name_plural = _("contact consents")
+        ordering = ["registration", "-given_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.registration_id}: {self.shared} @ {self.given_at:%Y-%m-%d %H:%M}"

@@ -201,6 +201,7 @@ def register_buyer(
     user: User | None = None,
     language: str = "vi",
     site: str = "",
+    share_contact: bool = False,
 ) -> Registration | None:
     """Register a buyer: one live registration per claimed email and event.
 
@@ -240,6 +241,9 @@ def register_buyer(
         raise DuplicateRegistration(_("This email address is already registered for this event."))
     log_action(action="registration.signed_up", obj=registration, actor=user if proven else None,
                after={"status": registration.status, "email_claimed": proven})
+    from .consent import set_contact_consent
+
+    set_contact_consent(registration=registration, shared=share_contact, actor=user if proven else None)
     if proven:
         _cancel_unclaimed_rivals(registration)
         _take_place(registration, settings)

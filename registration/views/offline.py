@@ -31,7 +31,7 @@ DESK_ASSETS = [
     "vendor/be-vietnam-pro/400.css", "vendor/be-vietnam-pro/600.css", "vendor/be-vietnam-pro/700.css",
     "vendor/pico/pico.min.css", "css/app.css", "vendor/htmx/htmx.min.js", "js/app.js",
     "registration/checkin.css", "vendor/jsqr/jsQR.js", "registration/qr-camera.js", "registration/desk.js",
-    "registration/desk-offline.js",
+    "registration/badge-offline.js", "registration/desk-offline.js",
     "registration/icons/desk-192.png", "registration/icons/desk-512.png",
 ]
 SW_SOURCE = "registration/desk-sw.js"

@@ -40,7 +40,7 @@ def signup(request):
                 tax_code=data["tax_code"], province_code=data["province_code"],
                 product_groups=data["product_groups"], needs=data["needs"], answers=form.answers(),
                 user=request.user, language=translation.get_language() or "vi",
-                site=request.build_absolute_uri("/").rstrip("/"),
+                site=request.build_absolute_uri("/").rstrip("/"), share_contact=data["share_contact"],
             )
         except svc.DuplicateRegistration as exc:  # only for a signed-in owner of the address: their own data
             status = exc.existing.get_status_display() if exc.existing is not None else ""

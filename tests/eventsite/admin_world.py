@@ -250,4 +250,23 @@ def build_world(token: str, n: int = 1) -> World:
            MeetingOutcome.objects.filter(meeting__event=event).first())
     w.keep(BlockedTime.objects.create(event=event, organization=buyers[0], starts_at=day,
                                       ends_at=day + timedelta(hours=1), reason=f"Họp {token}"))
+
+    # leads
+    from leads.models import BoothStaff, Lead, LeadScan, LeadSettings
+    from registration.models import ContactConsent
+
+    for registration in registrations:
+        ContactConsent.objects.create(registration=registration, shared=True, wording=f"Đồng ý {token}",
+                                      language="vi")
+    w.keep(ContactConsent.objects.filter(registration__event=event).first())
+
+    w.keep(LeadSettings.objects.create(event=event))
+    for i in range(n):
+        staff_user = UserFactory(email=f"gian{i}-{slug}@example.vn", full_name=f"Phan {token} {i}")
+        w.keep(BoothStaff.objects.create(event=event, booth=booths[i], user=staff_user))
+        lead = w.keep(Lead.objects.create(event=event, booth=booths[i], registration=registrations[i],
+                                          first_scanned_at=day, last_scanned_at=day, note=f"Ghi chú {token}"))
+        lead.products.set(products[:1])
+        LeadScan.objects.create(lead=lead, booth=booths[i], nonce=f"nonce-{slug}-{i}", scanned_at=day,
+                                by=staff_user)
     return w

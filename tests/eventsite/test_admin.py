@@ -32,7 +32,8 @@ from registration.models import Badge, CheckIn, Device, EventSigningKey, Registr
 from tests.eventsite.admin_world import build_world
 from tests.factories import UserFactory
 
-PROJECT_APPS = {"eventsite", "catalog", "booths", "registration", "agenda", "agreements", "matchmaking", "demo"}
+PROJECT_APPS = {"eventsite", "catalog", "booths", "registration", "agenda", "agreements", "matchmaking", "leads",
+                "demo"}
 PROJECT_MODELS = [m for m in apps.get_models() if m._meta.app_label in PROJECT_APPS]
 REGISTERED = sorted(
     (model._meta.label, model_admin)

@@ -50,6 +50,11 @@ BUSINESS_RULE_403 = {
     "e/<slug:event_slug>/booths/waitlist/join/": "an exhibitor needs an approved application to wait for a booth",
     "e/<slug:event_slug>/booths/waitlist/leave/": "an exhibitor needs an approved application to wait for a booth",
     "e/<slug:event_slug>/matchmaking/table-check-in/": "an exhibitor runs only the meeting tables at its booth",
+    "e/<slug:event_slug>/leads/": "an exhibitor sees the leads of the booths it holds (none here)",
+    "e/<slug:event_slug>/leads/scan/": "an exhibitor scans at the booths it holds (none here)",
+    "e/<slug:event_slug>/leads/scan/submit/": "an exhibitor scans at the booths it holds (none here)",
+    "e/<slug:event_slug>/leads/scan/upload/": "an exhibitor scans at the booths it holds (none here)",
+    "e/<slug:event_slug>/leads/staff/": "an exhibitor invites staff to the booths it holds (none here)",
 }
 
 

@@ -23,15 +23,8 @@
   const BATCH = 200;
 
   // --- IndexedDB -------------------------------------------------------------------------------------------
-  const req2p = (req) => new Promise((resolve, reject) => {
-    req.onsuccess = () => resolve(req.result);
-    req.onerror = () => reject(req.error);
-  });
-  const txDone = (tx) => new Promise((resolve, reject) => {
-    tx.oncomplete = () => resolve();
-    tx.onerror = () => reject(tx.error);
-    tx.onabort = () => reject(tx.error);
-  });
+  const B = window.KetnoiBadgeOffline; // shared with the booth scanner: badge-offline.js
+  const { req2p, txDone } = B;
 
   function openDb(slug) {
     const req = indexedDB.open(DB_PREFIX + slug, 1);
@@ -65,30 +58,13 @@
     return { meta: meta || {}, revoked: revoked || [] };
   }
 
-  const b64url = (text) => {
-    const bin = atob(text.replace(/-/g, "+").replace(/_/g, "/") + "===".slice((text.length + 3) % 4));
-    return Uint8Array.from(bin, (c) => c.charCodeAt(0));
-  };
-
   async function importKey(k) {
     if (state.noCrypto) return null;
-    return crypto.subtle.importKey("raw", b64url(k), { name: "Ed25519" }, false, ["verify"]);
-  }
-
-  // Ed25519 in WebCrypto: Chromium 113+ (behind no flag since 137), Firefox 129+, Safari 17+. Tried once with
-  // RFC 8032's first test key; without it the desk still scans online but says it cannot check offline.
-  async function cryptoSupported() {
-    try {
-      await crypto.subtle.importKey("raw", b64url("11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo"),
-                                    { name: "Ed25519" }, false, ["verify"]);
-      return true;
-    } catch (err) {
-      return false;
-    }
+    return B.importKey(k);
   }
 
   async function load() {
-    state.noCrypto = !(window.crypto && crypto.subtle && await cryptoSupported());
+    state.noCrypto = !(await B.cryptoSupported());
     const db = await dbPromise;
     const { meta, revoked } = await getMeta(db);
     state.eventId = meta.e || null;
@@ -113,48 +89,7 @@
     return rows.sort((a, b) => a.t - b.t || a.o - b.o);
   }
 
-  // --- tokens (same layout as registration/services/tokens.py) ------------------------------------------------
-  const B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
-  function b32decode(code) {
-    const text = String(code || "").replace(/[\s-]+/g, "").toUpperCase();
-    if (!text || text.length > 200 || !/^[A-Z2-7]+$/.test(text) || [1, 3, 6].includes(text.length % 8)) return null;
-    const out = [];
-    let bits = 0;
-    let value = 0;
-    for (const ch of text) {
-      value = ((value << 5) | B32.indexOf(ch)) & 0x1fff;
-      bits += 5;
-      if (bits >= 8) {
-        bits -= 8;
-        out.push((value >> bits) & 0xff);
-      }
-    }
-    if (value & ((1 << bits) - 1)) return null; // stray bits: not the canonical encoding
-    return new Uint8Array(out);
-  }
-
-  function readVarint(raw, pos) {
-    let value = 0;
-    let mul = 1;
-    for (let i = 0; i < 5; i += 1) {
-      if (pos + i >= raw.length) return null;
-      const byte = raw[pos + i];
-      value += (byte & 0x7f) * mul;
-      if (!(byte & 0x80)) return i && byte === 0 ? null : [value, pos + i + 1];
-      mul *= 128;
-    }
-    return null;
-  }
-
-  function parse(code) {
-    const raw = b32decode(code);
-    if (!raw || raw.length < 1 + 3 + 64 || raw[0] !== 1) return null;
-    const a = readVarint(raw, 1);
-    const b = a && readVarint(raw, a[1]);
-    const c = b && readVarint(raw, b[1]);
-    if (!c || raw.length - c[1] !== 64 || !a[0] || !b[0] || !c[0]) return null;
-    return { badge: a[0], event: b[0], counter: c[0], message: raw.slice(0, c[1]), signature: raw.slice(c[1]) };
-  }
+  const parse = B.parse;
 
   // --- offline scan ------------------------------------------------------------------------------------------
   // YYYY-MM-DD in Vietnam's time (the event's dates are local dates; UTC+7, no daylight saving).
@@ -165,9 +100,8 @@
     if (!claims) return { status: "malformed" };
     if (state.noCrypto) return { status: "no_crypto" };
     if (!state.key) return { status: "no_list" };
-    if (claims.event !== state.eventId) return { status: "wrong_event" };
-    const genuine = await crypto.subtle.verify({ name: "Ed25519" }, state.key, claims.signature, claims.message);
-    if (!genuine) return { status: "forged" };
+    const verdict = await B.check(claims, state.key, state.eventId);
+    if (verdict !== "ok") return { status: verdict };
     const db = await dbPromise;
     const tx = db.transaction(["badges", "scans"], "readwrite");
     const scans = tx.objectStore("scans");

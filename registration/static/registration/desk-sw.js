@@ -1,12 +1,13 @@
 // Service worker of the check-in desk (served by the app under /e/<slug>/desk/sw.js, which prefixes
-// self.KETNOI_DESK = {release, event, assets, page}). It keeps the desk page and every asset it loads in a
+// self.KETNOI_DESK = {release, event, assets, page}); the booth scanner (leads) serves the same worker under
+// /e/<slug>/leads/scan/sw.js with its own page, assets and cache prefix. It keeps the desk page and every asset it loads in a
 // cache named after the release (a hash of those files): a new release installs a new cache and deletes the
 // old one. Only GET requests for the desk page and its assets are answered here; scans, sync and upload
 // always go to the network (the page itself decides what to do offline).
 /* global self, caches, fetch, Response */
 "use strict";
 const CONFIG = self.KETNOI_DESK;
-const PREFIX = `ketnoi-desk-${CONFIG.event}-`;
+const PREFIX = CONFIG.prefix || `ketnoi-desk-${CONFIG.event}-`;
 const CACHE = PREFIX + CONFIG.release;
 const ASSETS = new Set(CONFIG.assets);
 

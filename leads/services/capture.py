@@ -1,0 +1,99 @@
+"""Scanning a buyer's badge at a booth: verified by the gate's rules (``identify_badge``: signature, event,
+revocation, approval; nothing written there), then one lead per (booth, registration).
+
+A second scan of the same person updates the lead's time and scan count, never a second lead. Each scan carries
+the phone's nonce: a retry, or an offline scan uploaded twice, finds its first answer and changes nothing. The
+unique constraints (one lead per booth and person, one scan per booth and nonce) are the last guard; the booth
+row lock serialises one booth's scans so two phones scanning one person at once still make one lead.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from booths.models import Booth
+from eventsite.activity import log_action
+from eventsite.errors import DomainError
+from eventsite.models import Event, User
+from registration.models import ScanStatus
+from registration.services.checkin import identify_badge
+
+from ..models import Lead, LeadScan
+from .access import booth_for
+
+_NONCE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
+
+REFUSALS = {
+    ScanStatus.MALFORMED: _("The code could not be read. Scan again or type it."),
+    ScanStatus.FORGED: _("This code is not a genuine badge of this event."),
+    ScanStatus.WRONG_EVENT: _("This badge is for another event."),
+    ScanStatus.REVOKED: _("This badge was replaced by a newer one. Ask for the new badge."),
+    ScanStatus.NOT_APPROVED: _("This person's registration is not approved."),
+}
+
+
+class ScanRefused(DomainError):
+    """The code is not a current badge of an approved registration at this event (``code`` says why)."""
+
+    status = 422
+
+    def __init__(self, status: str):
+        super().__init__(str(REFUSALS.get(status, REFUSALS[ScanStatus.MALFORMED])), code=status)
+
+
+class BadNonce(DomainError):
+    code = "bad_nonce"
+    status = 400
+
+
+@dataclass(frozen=True)
+class Capture:
+    lead: Lead
+    created: bool
+    replayed: bool = False
+
+
+def capture_lead(*, event: Event, booth_id: int | None, code: str, nonce: str, user: User,
+                 scanned_at: datetime | None = None, offline: bool = False) -> Capture:
+    """Record that the holder of ``code`` visited the booth. Raises NotBoothStaff (403), BadNonce (400) or
+    ScanRefused (422); a nonce already used at this booth returns its lead unchanged."""
+    booth = booth_for(user, event, booth_id)
+    if not _NONCE.match(nonce or ""):
+        raise BadNonce("nonce must be 8–64 letters, digits or -_.:")
+    now = timezone.now()
+    at = min(scanned_at or now, now)
+    prior = LeadScan.objects.filter(booth=booth, nonce=nonce).select_related("lead").first()
+    if prior is not None:
+        return Capture(prior.lead, created=False, replayed=True)
+    holder = identify_badge(code=code, event=event)
+    if holder.status != ScanStatus.OK:
+        raise ScanRefused(holder.status)
+    try:
+        with transaction.atomic():
+            Booth.objects.select_for_update().filter(pk=booth.pk).first()
+            lead = Lead.objects.filter(booth=booth, registration=holder.registration).first()
+            created = lead is None
+            if created:
+                lead = Lead.objects.create(event=event, booth=booth, registration=holder.registration,
+                                           first_scanned_at=at, last_scanned_at=at, scans=1)
+                log_action(action="leads.lead_captured", obj=lead, event=event, actor=user,
+                           after={"booth": booth.code})
+            else:
+                lead.scans += 1
+                lead.first_scanned_at = min(lead.first_scanned_at, at)
+                lead.last_scanned_at = max(lead.last_scanned_at, at)
+                lead.save(update_fields=["scans", "first_scanned_at", "last_scanned_at"])
+            LeadScan.objects.create(lead=lead, booth=booth, nonce=nonce, scanned_at=at, by=user, offline=offline)
+    except IntegrityError:  # a racer with the same nonce (or the same person) got there first
+        prior = LeadScan.objects.filter(booth=booth, nonce=nonce).select_related("lead").first()
+        if prior is not None:
+            return Capture(prior.lead, created=False, replayed=True)
+        return capture_lead(event=event, booth_id=booth.pk, code=code, nonce=nonce, user=user,
+                            scanned_at=scanned_at, offline=offline)
+    return Capture(lead, created=created)
