@@ -211,6 +211,11 @@ class PrivateStorage(Storage):
             self._backends = {key: import_string(config["BACKEND"])(**options)}
         return self._backends[key]
 
+    @property
+    def location(self) -> str:
+        """The backend's folder (local disk) or key prefix (object store)."""
+        return getattr(self.backend, "location", "")
+
     def open(self, name, mode="rb"):
         return self.backend.open(name, mode)
 
