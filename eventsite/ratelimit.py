@@ -49,6 +49,7 @@ DEFAULT_LIMITS = {
     "checkin_api": "20/s",    # scanner API calls per device: a scanner is fast, a flood is not
     "upload": "30/m",         # file uploads (agreement scans, import files, product photos) per user
     "report": "20/m",         # background exports and reports started per user (each one builds a file)
+    "followup_link": "30/m",  # follow-through report links opened or posted per IP (tokens are 256-bit anyway)
 }
 
 
