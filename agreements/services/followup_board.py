@@ -124,14 +124,14 @@ def attention_list(event: Event, *, limit: int = LIST_LIMIT) -> list[Attention]:
     silent = (FollowupNotice.objects.filter(agreement__event=event, kind=FollowupNotice.Kind.DUE,
                                             status=FollowupNotice.Status.SENT)
               .filter(counted_filter("agreement__")).annotate(done=reported).filter(done=False)
-              .select_related("agreement", "organization", "checkpoint").order_by("agreement__signed_at", "id")
+              .select_related("agreement__event", "organization", "checkpoint").order_by("agreement__signed_at", "id")
               [:limit])
     items = [Attention(n.agreement, n.organization.name, n.email, n.organization.phone, n.checkpoint.months,
                        _("No answer")) for n in silent]
     stalled = (FollowupReport.objects.filter(agreement__event=event, current=True, state__in=STALLED_STATES,
                                              agreement__followup_status__implemented=False)
                .filter(counted_filter("agreement__"))
-               .select_related("agreement", "organization", "checkpoint").order_by("agreement__signed_at", "id")
+               .select_related("agreement__event", "organization", "checkpoint").order_by("agreement__signed_at", "id")
                [:limit])
     items += [Attention(r.agreement, r.organization.name, "", r.organization.phone, r.checkpoint.months,
                         r.get_state_display() + (f": {r.reason}" if r.reason else "")) for r in stalled]
