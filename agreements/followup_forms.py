@@ -83,4 +83,4 @@ class CheckPointsForm(forms.Form):
 
 class CallNoteForm(forms.Form):
     called_on = forms.DateField(label=_("Called on"), widget=forms.DateInput(attrs={"type": "date"}))
-    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+    note = forms.CharField(label=_("Note on the call"), max_length=300, required=False)

@@ -86,10 +86,10 @@ def test_check_point_falls_due_at_local_midnight(mailoutbox, django_capture_on_c
     due = add_months(signed.date(), 1)
     just_before = datetime.combine(due - timedelta(days=1), time(23, 55), tzinfo=VN)
     assert just_before.astimezone(UTC).date() == due - timedelta(days=1)
-    assert run(django_capture_on_commit_callbacks, now=just_before).created == 0
+    assert run(django_capture_on_commit_callbacks, now=just_before.astimezone(UTC)).created == 0
     just_after = datetime.combine(due, time(0, 5), tzinfo=VN)  # 17:05 UTC on the day before
     assert just_after.astimezone(UTC).date() == due - timedelta(days=1)
-    assert run(django_capture_on_commit_callbacks, now=just_after).created == 2
+    assert run(django_capture_on_commit_callbacks, now=just_after.astimezone(UTC)).created == 2
     assert len(mailoutbox) == 2
 
 
