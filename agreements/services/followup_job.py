@@ -15,7 +15,7 @@ Run by ``manage.py followup_due`` (cron, or ``--loop`` beside the task worker). 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -44,6 +44,7 @@ Notice = FollowupNotice
 class JobResult:
     created: int
     claimed: int
+    tasks: list = field(default_factory=list)  # the enqueued send tasks' results (django-tasks TaskResult)
 
 
 def _reported(prefix: str = "") -> Exists:
@@ -118,7 +119,7 @@ def find_due(*, now: datetime | None = None) -> int:
     return Notice.objects.count() - before
 
 
-def claim_and_dispatch(*, site: str = "", limit: int | None = None) -> int:
+def claim_and_dispatch(*, site: str = "", limit: int | None = None, tasks: list | None = None) -> int:
     """Claim the notices waiting to be sent (pending, or failed fewer than MAX_ATTEMPTS times) and hand them
     to the task queue after commit. Rows another run holds are skipped, rows it sent are no longer pending."""
     from ..tasks import send_followup_notices
@@ -136,15 +137,18 @@ def claim_and_dispatch(*, site: str = "", limit: int | None = None) -> int:
             batch = ids[start:start + BATCH]
             # Enqueued inside the transaction: the database backend's row commits with the claim, the thread
             # backend starts after commit.
-            send_followup_notices.enqueue(notice_ids=batch, site=site)
+            result = send_followup_notices.enqueue(notice_ids=batch, site=site)
+            if tasks is not None:
+                tasks.append(result)
     return len(ids)
 
 
 def run_followup_job(*, now: datetime | None = None, site: str = "") -> JobResult:
     """One pass of the periodic job (idempotent: a second pass right after sends nothing)."""
     created = find_due(now=now)
-    claimed = claim_and_dispatch(site=site or getattr(settings, "SITE_URL", ""))
-    return JobResult(created=created, claimed=claimed)
+    tasks: list = []
+    claimed = claim_and_dispatch(site=site or getattr(settings, "SITE_URL", ""), tasks=tasks)
+    return JobResult(created=created, claimed=claimed, tasks=tasks)
 
 
 # --- the task's side: link and email ----------------------------------------------------------------------------

@@ -17,6 +17,23 @@ from django.db import close_old_connections
 from agreements.services.followup_job import run_followup_job
 
 
+def wait_for_threads(results, timeout: float = 600) -> None:
+    """With the embedded thread backend the emails go out from this process's threads: wait for them, so a
+    one-shot run (cron) does not exit before they are sent. The database backend's db_worker sends instead."""
+    from django_tasks import DEFAULT_TASK_BACKEND_ALIAS, task_backends
+    from django_tasks.base import TaskResultStatus
+
+    from eventsite.task_backends import ThreadBackend
+
+    if not isinstance(task_backends[DEFAULT_TASK_BACKEND_ALIAS], ThreadBackend):
+        return
+    deadline = time.monotonic() + timeout
+    for result in results:
+        while result.status in (TaskResultStatus.READY, TaskResultStatus.RUNNING) and time.monotonic() < deadline:
+            time.sleep(0.1)
+            result.refresh()
+
+
 class Command(BaseCommand):
     help = "Send the follow-through requests that are due (safe to run often and in parallel)."
 
@@ -31,6 +48,7 @@ class Command(BaseCommand):
         while True:
             try:
                 result = run_followup_job(site=site)
+                wait_for_threads(result.tasks)
                 if options["verbosity"] >= 1:
                     self.stdout.write(f"followup_due: {result.created} new, {result.claimed} handed to the worker")
             except Exception as error:  # a loop keeps going (the database may be restarting); cron sees the code
