@@ -323,3 +323,13 @@ def test_entry_form_asks_for_contact_emails_and_edit_keeps_them(client, event):
 
     client.post(edit, again(a, party_1_email="ban@htx.vn", party_2_email="moi@sieuthi.vn", title="Đổi tên"))
     assert dict(a.parties.values_list("role", "contact_email")) == {"seller": "ban@htx.vn", "buyer": "moi@sieuthi.vn"}
+
+
+def test_demo_seed_gives_the_year_over_year_view_real_numbers():
+    from django.core.management import call_command
+
+    call_command("seed_demo", verbosity=0)
+    rows = followup_board(EventFactory._meta.model.objects.get(slug="ca-mau-2026")).by_year
+    last_year = next(r for r in rows if r["year"] == 2025)
+    assert (last_year["business"], last_year["business_orders"]) == (34, 21)
+    assert last_year["realized"] > 0
