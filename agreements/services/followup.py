@@ -144,12 +144,20 @@ def _hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def new_link(*, agreement_id: int, organization_id: int, checkpoint: CheckPoint, email: str,
+             expires_at: datetime) -> tuple[FollowupLink, str]:
+    """An unsaved link and its token (the only place the token exists in clear), for bulk writes."""
+    token = secrets.token_urlsafe(TOKEN_BYTES)
+    return FollowupLink(token_hash=_hash(token), agreement_id=agreement_id, organization_id=organization_id,
+                        checkpoint=checkpoint, email=email, expires_at=expires_at), token
+
+
 def issue_link(*, agreement_id: int, organization_id: int, checkpoint: CheckPoint, email: str,
                expires_at: datetime) -> str:
-    """A new single-use link; returns the token (the only place it exists in clear)."""
-    token = secrets.token_urlsafe(TOKEN_BYTES)
-    FollowupLink.objects.create(token_hash=_hash(token), agreement_id=agreement_id, organization_id=organization_id,
-                                checkpoint=checkpoint, email=email, expires_at=expires_at)
+    """A new single-use link; returns its token."""
+    link, token = new_link(agreement_id=agreement_id, organization_id=organization_id, checkpoint=checkpoint,
+                           email=email, expires_at=expires_at)
+    link.save(force_insert=True)
     return token
 
 

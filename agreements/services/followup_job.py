@@ -19,17 +19,17 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMessage
+from django.core.mail import EmailMessage, get_connection
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from ..models import Agreement, AgreementParty
-from ..models_followup import CheckPoint, FollowupNotice, FollowupReport
+from ..models_followup import CheckPoint, FollowupLink, FollowupNotice, FollowupReport
 from .entry import counted_filter
-from .followup import LAST_WINDOW_DAYS, checkpoints_of, due_cutoff, issue_link, local_midnight, window
+from .followup import LAST_WINDOW_DAYS, checkpoints_of, due_cutoff, local_midnight, new_link, window
 
 log = logging.getLogger(__name__)
 
@@ -166,41 +166,52 @@ def build_email(*, to: str, template: str, context: dict) -> EmailMessage:
 
 
 def send_notices(*, notice_ids: list[int], site: str = "", now: datetime | None = None) -> dict[str, int]:
-    """Send the claimed notices ``notice_ids`` (those still *sending*); returns counts by outcome."""
-    outcome = {"sent": 0, "skipped": 0, "failed": 0}
-    notices = (Notice.objects.filter(pk__in=notice_ids, status=Notice.Status.SENDING)
-               .select_related("agreement__event", "organization", "checkpoint")
-               .annotate(done=_reported()))
+    """Send the claimed notices ``notice_ids`` (those still *sending*); returns counts by outcome.
+
+    One batch: the links are written in one INSERT, the emails go out over one mail connection, the outcomes are
+    stored with one UPDATE each (a failed one keeps its error for the organizers and is retried by a later run)."""
+    now = now or timezone.now()
+    notices = list(Notice.objects.filter(pk__in=notice_ids, status=Notice.Status.SENDING)
+                   .select_related("agreement__event__organizer", "organization", "checkpoint")
+                   .annotate(done=_reported()))
+    skipped = [n.pk for n in notices if n.done]
+    Notice.objects.filter(pk__in=skipped).update(status=Notice.Status.SKIPPED)
     points_by_event: dict[int, list[CheckPoint]] = {}
-    for notice in notices:
+    links, messages = [], []
+    for notice in (n for n in notices if not n.done):
         agreement = notice.agreement
-        if notice.done:
-            Notice.objects.filter(pk=notice.pk).update(status=Notice.Status.SKIPPED)
-            outcome["skipped"] += 1
-            continue
-        points = points_by_event.setdefault(agreement.event_id, list(
-            CheckPoint.objects.filter(event_id=agreement.event_id).order_by("months")))
+        points = points_by_event.get(agreement.event_id)
+        if points is None:
+            points = points_by_event[agreement.event_id] = list(
+                CheckPoint.objects.filter(event_id=agreement.event_id).order_by("months"))
         due, closes = window(agreement.signed_on, notice.checkpoint, points)
-        try:
-            with transaction.atomic():
-                token = issue_link(agreement_id=agreement.pk, organization_id=notice.organization_id,
-                                   checkpoint=notice.checkpoint, email=notice.email,
-                                   expires_at=local_midnight(closes))
-                message = build_email(to=notice.email, template="followup_request", context={
-                    "agreement": agreement, "event": agreement.event, "organization": notice.organization,
-                    "checkpoint": notice.checkpoint, "due": due, "closes": closes,
-                    "reminder": notice.kind == Notice.Kind.REMINDER,
-                    "url": report_url(site, agreement.event.slug, token)})
+        link, token = new_link(agreement_id=agreement.pk, organization_id=notice.organization_id,
+                               checkpoint=notice.checkpoint, email=notice.email, expires_at=local_midnight(closes))
+        links.append(link)
+        messages.append((notice, build_email(to=notice.email, template="followup_request", context={
+            "agreement": agreement, "event": agreement.event, "organization": notice.organization,
+            "checkpoint": notice.checkpoint, "due": due, "closes": closes,
+            "reminder": notice.kind == Notice.Kind.REMINDER, "url": report_url(site, agreement.event.slug, token)})))
+    FollowupLink.objects.bulk_create(links, batch_size=500)
+    sent, failed = [], []
+    connection = get_connection()
+    try:
+        connection.open()
+        for notice, message in messages:
+            message.connection = connection
+            try:
                 message.send()
-                Notice.objects.filter(pk=notice.pk).update(status=Notice.Status.SENT, sent_at=now or timezone.now(),
-                                                           attempts=notice.attempts + 1, error="")
-            outcome["sent"] += 1
-        except Exception as error:  # the link is rolled back with the failed send; a later run retries
-            log.exception("follow-through request %s not sent", notice.pk)
-            Notice.objects.filter(pk=notice.pk).update(status=Notice.Status.FAILED, attempts=notice.attempts + 1,
-                                                       error=f"{type(error).__name__}: {error}"[:300])
-            outcome["failed"] += 1
-    return outcome
+                sent.append(notice.pk)
+            except Exception as error:  # this one is retried by a later run; the others still go
+                log.exception("follow-through request %s not sent", notice.pk)
+                failed.append((notice.pk, f"{type(error).__name__}: {error}"[:300]))
+    finally:
+        connection.close()
+    Notice.objects.filter(pk__in=sent).update(status=Notice.Status.SENT, sent_at=now, attempts=F("attempts") + 1,
+                                              error="")
+    for pk, error in failed:
+        Notice.objects.filter(pk=pk).update(status=Notice.Status.FAILED, attempts=F("attempts") + 1, error=error)
+    return {"sent": len(sent), "skipped": len(skipped), "failed": len(failed)}
 
 
 def send_confirmation(*, email: str, agreement_id: int, organization_id: int, checkpoint_id: int, token: str,
