@@ -105,9 +105,9 @@ def _by_group(event: Event) -> list[RateRow]:
 
 
 def by_year(organization_id: int) -> list[dict]:
-    """The organization's events' figures by signing year (local time): one query."""
+    """The organization's events' figures by local signing year (the stored local date): one query."""
     rows = (Agreement.objects.filter(counted_filter(""), event__organizer_id=organization_id)
-            .annotate(year=ExtractYear("signed_at")).order_by("-year").values("year")
+            .annotate(year=ExtractYear("signed_on")).order_by("-year").values("year")
             .annotate(n=Count("id"), implemented=Count("id", filter=Q(followup_status__implemented=True)),
                       business=Count("id", filter=Q(kind__in=BUSINESS_KINDS)),
                       business_orders=Count("id", filter=Q(kind__in=BUSINESS_KINDS,
