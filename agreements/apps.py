@@ -18,12 +18,18 @@ class AgreementsConfig(AppConfig):
     event_nav = [
         NavItem(_("Agreements"), "agreements:list", roles=MEMBERS, order=70, section=NavSection.AGREEMENTS),
         NavItem(_("Agreement tally"), "agreements:dashboard", roles=None, order=72, section=NavSection.AGREEMENTS),
+        NavItem(_("Follow-through"), "agreements:followup", roles=frozenset({"organizer"}), order=73,
+                section=NavSection.AGREEMENTS),
     ]
 
     activity_actions = {
         "agreements.organization_added": _("Organization added on the agreement form"),
         "agreements.organization_confirmed": _("Organization confirmed"),
         "agreements.organization_merged": _("Organization merged into an existing one"),
+        "agreements.followup_reported": _("Follow-through reported"),
+        "agreements.followup_corrected": _("Follow-through report corrected"),
+        "agreements.followup_checkpoints": _("Follow-through check points changed"),
+        "agreements.followup_called": _("Party called about follow-through"),
     }
 
     def my_event_parts(self, event, user):

@@ -137,6 +137,10 @@ class AgreementForm(forms.Form):
                 label=_("Role"), choices=AgreementParty.Role.choices, required=required,
                 initial=AgreementParty.Role.SELLER if i == 1 else AgreementParty.Role.BUYER,
             )
+            self.fields[f"party_{i}_email"] = forms.EmailField(
+                label=_("Contact email"), required=False, max_length=254,
+                help_text=_("Follow-through requests after signing go to this address."),
+            )
             for j in range(1, self.n_signatories[i] + 1):
                 name, title = signatory_names(i, j)
                 self.fields[name] = forms.CharField(
@@ -187,6 +191,7 @@ class AgreementForm(forms.Form):
                 "org": self[f"party_{i}"],
                 "selected": self._chosen_orgs.get(value),
                 "role": self[f"party_{i}_role"],
+                "email": self[f"party_{i}_email"],
                 "n_signatories": self.n_signatories[i],
                 "signatories": [{"j": j, "name": self[signatory_names(i, j)[0]],
                                  "title": self[signatory_names(i, j)[1]]}
@@ -235,7 +240,8 @@ class AgreementForm(forms.Form):
                 continue
             signatories = [(n, t) for n, t in signatories if n.strip()]
             first = signatories[0] if signatories else ("", "")
-            parties.append(PartyData(org, role, first[0], first[1], more_signatories=signatories[1:]))
+            parties.append(PartyData(org, role, first[0], first[1], more_signatories=signatories[1:],
+                                     contact_email=cleaned.get(f"party_{i}_email") or ""))
         cleaned["parties"] = parties
         return cleaned
 
@@ -274,6 +280,7 @@ def initial_from_agreement(agreement: Agreement) -> dict:
     for i, party in enumerate(parties, start=1):  # every party, however many
         initial[f"party_{i}"] = party.organization_id
         initial[f"party_{i}_role"] = party.role
+        initial[f"party_{i}_email"] = party.contact_email
         for j, signatory in enumerate(party.signatories.all(), start=1):  # and every signatory
             name, title = signatory_names(i, j)
             initial[name] = signatory.name

@@ -154,6 +154,8 @@ class AgreementParty(models.Model):
     )
     role = models.CharField(_("role"), max_length=16, choices=Role.choices)
     position = models.PositiveSmallIntegerField(default=0)
+    # Where follow-through requests go (issue 18): asked on the entry form, filled in by organizers.
+    contact_email = models.EmailField(_("contact email"), blank=True)
 
     class Meta:
         verbose_name = _("party")
@@ -231,3 +233,14 @@ class AuditEntry(models.Model):
         before, after = self.before or {}, self.after or {}
         return [(k, before.get(k), after.get(k)) for k in sorted(set(before) | set(after))
                 if before.get(k) != after.get(k)]
+
+
+from .models_followup import (  # noqa: E402,F401  (follow-through models, registered with this app)
+    CallNote,
+    ChannelListing,
+    CheckPoint,
+    FollowupLink,
+    FollowupNotice,
+    FollowupReport,
+    FollowupStatus,
+)

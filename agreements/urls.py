@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import entry, organizations, tally
+from .views import entry, followup, organizations, tally
 
 app_name = "agreements"
 
@@ -21,6 +21,11 @@ urlpatterns = [
     path(E + "organizations/<id:org_id>/confirm/", organizations.confirm_organization, name="confirm_organization"),
     path(E + "organizations/<id:org_id>/merge/", organizations.merge_organization, name="merge_organization"),
     path(E + "tally/", tally.tally_dashboard, name="dashboard"),
+    path(E + "follow-through/", followup.followup_dashboard, name="followup"),
+    path(E + "follow-through/check-points/", followup.followup_checkpoints, name="followup_checkpoints"),
+    path(E + "follow-through/report/<str:token>/", followup.followup_report, name="followup_report"),
+    path(E + "<id:pk>/follow-through/", followup.member_report, name="followup_member"),
+    path(E + "<id:pk>/follow-through/called/", followup.add_call_note, name="followup_called"),
     path(E + "counter/", tally.live_counter, name="counter"),
     path("agreements/overview/", tally.tally_overview, name="overview"),
 ]

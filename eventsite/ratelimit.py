@@ -50,6 +50,7 @@ DEFAULT_LIMITS = {
     "upload": "30/m",         # file uploads (agreement scans, import files, product photos) per user
     "report": "20/m",         # background exports and reports started per user (each one builds a file)
     "lead_scan": "10/s",      # booth badge scans per user: a person scans one badge every few seconds
+    "followup_link": "30/m",  # follow-through report links opened or posted per IP (tokens are 256-bit anyway)
 }
 
 

@@ -270,6 +270,8 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # --- Email ----------------------------------------------------------------------------
+# Scheme and host of links in emails sent by background jobs (no request to take them from).
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "Kết Nối <no-reply@ketnoi.local>")
 if os.environ.get("EMAIL_FILE_PATH"):
     EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"

@@ -61,6 +61,7 @@ class PartyData:
     signatory_title: str = ""
     # Further signatories of the same party, as (name, title) pairs, after the first one above.
     more_signatories: list[tuple[str, str]] = field(default_factory=list)
+    contact_email: str = ""
 
 
 @dataclass
@@ -208,7 +209,8 @@ def _write_parts(agreement: Agreement, data: AgreementData, *, replace: bool) ->
         agreement.product_groups.all().delete()
     for position, p in enumerate(data.parties):
         party = AgreementParty.objects.create(
-            agreement=agreement, organization=p.organization, role=p.role, position=position
+            agreement=agreement, organization=p.organization, role=p.role, position=position,
+            contact_email=(p.contact_email or "").strip(),
         )
         for name, title in [(p.signatory_name, p.signatory_title), *p.more_signatories]:
             if (name or "").strip():

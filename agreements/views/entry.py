@@ -33,6 +33,7 @@ from ..forms import (
     initial_from_agreement,
 )
 from ..models import Agreement, AgreementParty, AuditEntry, Signatory
+from ..services import followup
 from ..services.uploads import safe_filename
 
 Role = EventRole.Role
@@ -331,6 +332,10 @@ def agreement_detail(request, pk: int):
         "status_form": status_form if status_form.fields["status"].choices else None,
         "may_cancel": Agreement.Status.CANCELLED in allowed_status,
         "unverified_parties": any(not p.organization.verified for p in agreement.parties.all()),
+        "followup_reports": followup.reports_of(agreement),
+        "may_report": agreement.counts and bool(
+            {p.organization_id for p in agreement.parties.all()}
+            & services.member_org_ids(request.user, request.event)),
     })
 
 

@@ -41,7 +41,7 @@ def test_event_nav_organizer_gets_sections_in_order():
         "agenda": ["agenda:agenda", "agenda:edit", "agenda:control"],
         "checkin": ["registration:desk", "registration:checkin_dashboard", "registration:badge_print",
                     "registration:devices"],
-        "agreements": ["agreements:list", "agreements:dashboard"],
+        "agreements": ["agreements:list", "agreements:dashboard", "agreements:followup"],
         "matchmaking": ["matchmaking:organize", "matchmaking:board", "matchmaking:table_checkin"],
         "reports": ["matchmaking:report", "reports", "reporting:official_report"],
     }

@@ -1,0 +1,182 @@
+"""Follow-through over 10,000 agreements (issue 18): the organizer's follow-through page figures with 40,000
+reports, and the periodic job that finds the due check points and sends the requests.
+
+Each backend runs in a child process against scratch data (a temporary SQLite file; a scratch PostgreSQL database
+``ketnoi_followup_bench``, created and dropped here). Data: agreements signed 100 days ago (the 3-month check point
+is open), two parties each with a contact email; per agreement the seller and the buyer reported at 1 month, the
+seller at 3 months, and one earlier report was corrected (3 current + 1 kept = 4 reports an agreement). So the job
+has one request to send per agreement: the buyer's at 3 months. Emails go to Django's in-memory backend, tasks run
+inline (the thread backend without threads), so "job" is finding, claiming and sending, end to end.
+Targets: page figures ≤ 150 ms with a constant query count; the job ≤ 5 s.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from bench.bench_agreements import PG_ADMIN, _pg
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_DB = "ketnoi_followup_bench"
+BOARD_TARGET_MS = 150.0
+JOB_TARGET_S = 5.0
+
+
+def _child(sizes: list[int], repeats: int) -> list[dict]:
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.TASKS = {"default": {"BACKEND": "eventsite.task_backends.ThreadBackend", "QUEUES": ["default"],
+                                  "OPTIONS": {"THREAD": False}}}
+    settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+    from django.core import mail
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+    from django.utils import timezone
+
+    call_command("migrate", verbosity=0)
+    mail.outbox = []
+    from datetime import datetime, timedelta
+    from datetime import time as dtime
+
+    from agreements.models import (
+        Agreement,
+        AgreementParty,
+        CheckPoint,
+        FollowupReport,
+        FollowupStatus,
+    )
+    from agreements.services.followup_board import followup_board
+    from agreements.services.followup_job import run_followup_job
+    from eventsite.models import Event, Organization
+
+    organizer = Organization.objects.create(name="Sở Công Thương", kind="government", province_code=96)
+    provinces = [1, 4, 8, 11, 12, 14, 15, 19, 20, 22, 24, 25, 31, 33, 37, 38, 40, 42, 44, 46, 48, 51, 52, 56, 66,
+                 68, 75, 79, 80, 82, 86, 91, 92, 96]
+    sellers = Organization.objects.bulk_create(
+        [Organization(name=f"HTX {i}", kind="cooperative", province_code=96, search_text=f"htx {i}")
+         for i in range(300)])
+    buyers = Organization.objects.bulk_create(
+        [Organization(name=f"Nhà phân phối {i}", kind="distributor", province_code=provinces[i % 34],
+                      search_text=f"nha phan phoi {i}") for i in range(60)])
+    day = timezone.localdate() - timedelta(days=100)
+    signed = timezone.make_aware(datetime.combine(day, dtime(10, 0)))
+    states = ["orders", "regular", "in_progress", "not_started", "paused"]
+    rows = []
+    for size in sizes:
+        event = Event.objects.create(
+            name=f"Bench {size}", slug=f"bench-{size}", organizer=organizer, province_at_event="Cà Mau",
+            province_code=96, venue="Cà Mau", starts_at=signed - timedelta(hours=2),
+            ends_at=signed + timedelta(days=2), status="published")
+        points = {m: CheckPoint.objects.create(event=event, months=m) for m in (1, 3, 6, 12)}
+        agreements = Agreement.objects.bulk_create([
+            Agreement(event=event, kind=Agreement.Kind.values[i % 5], title=f"Biên bản {i}", signed_at=signed,
+                      signed_on=day, estimated_value=(i % 97) * 10_000_000, party_key=f"{i}",
+                      partner_province_code=provinces[i % 34], buyer_key=str(buyers[i % 60].pk),
+                      group_key=("food", "beverage", "herbal", "handicraft")[i % 4])
+            for i in range(size)], batch_size=2000)
+        AgreementParty.objects.bulk_create(
+            [AgreementParty(agreement=a, organization=sellers[i % 300], role="seller", position=0,
+                            contact_email=f"ban{i}@htx.vn") for i, a in enumerate(agreements)]
+            + [AgreementParty(agreement=a, organization=buyers[i % 60], role="buyer", position=1,
+                              contact_email=f"mua{i}@npp.vn") for i, a in enumerate(agreements)], batch_size=4000)
+        reports = []
+        for i, a in enumerate(agreements):
+            s, b = sellers[i % 300], buyers[i % 60]
+            state = states[i % 5]
+            value = (a.estimated_value or 0) // 2 if state in ("orders", "regular") else None
+            reports += [
+                FollowupReport(agreement=a, organization=s, checkpoint=points[1], state="in_progress", via="link",
+                               current=False),
+                FollowupReport(agreement=a, organization=s, checkpoint=points[1], state=state, value=value,
+                               via="link"),
+                FollowupReport(agreement=a, organization=b, checkpoint=points[1], state=state, value=value,
+                               via="link"),
+                FollowupReport(agreement=a, organization=s, checkpoint=points[3], state=state, value=value,
+                               via="link"),
+            ]
+        FollowupReport.objects.bulk_create(reports, batch_size=4000)
+        FollowupStatus.objects.bulk_create([
+            FollowupStatus(agreement=a, state=states[i % 5], implemented=states[i % 5] in ("orders", "regular"),
+                           realized_value=(a.estimated_value or 0) // 2 if states[i % 5] in ("orders", "regular")
+                           else None, last_reported_at=signed) for i, a in enumerate(agreements)], batch_size=4000)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE")
+        backend = connection.vendor
+        followup_board(event)  # warm up
+        times = []
+        for _ in range(repeats):
+            with CaptureQueriesContext(connection) as queries:
+                start = time.perf_counter()
+                board = followup_board(event)
+                times.append((time.perf_counter() - start) * 1000)
+        assert board.total.count == size and len(reports) == 4 * size
+        rows.append({"benchmark": "followup", "figure": f"follow-through figures, {size:,} agreements, "
+                     f"{len(reports):,} reports ({backend})", "value": round(statistics.median(times), 1),
+                     "unit": "ms (median)", "target": f"≤ {BOARD_TARGET_MS:.0f} ms" if size >= 10_000 else "",
+                     "note": f"{len(queries.captured_queries)} queries; p95 "
+                             f"{sorted(times)[int(len(times) * 0.95) - 1]:.1f} ms; {repeats} runs"})
+        mail.outbox = []
+        start = time.perf_counter()
+        first = run_followup_job(site="http://bench")
+        job_s = time.perf_counter() - start
+        start = time.perf_counter()
+        second = run_followup_job(site="http://bench")
+        again_s = time.perf_counter() - start
+        sent = len(mail.outbox)
+        once = len({m.to[0] for m in mail.outbox}) == size
+        ok = sent == size and once and first.claimed == size and second.claimed == 0
+        rows.append({"benchmark": "followup", "figure": f"periodic job, {size:,} agreements ({backend})",
+                     "value": round(job_s, 2) if ok else "FAIL", "unit": "s",
+                     "target": f"≤ {JOB_TARGET_S:.0f} s" if size >= 10_000 else "",
+                     "note": f"{sent:,} requests sent once each (links made, emails rendered); "
+                             f"a second run right after: {again_s:.2f} s, {second.claimed} sent"})
+    return rows
+
+
+def _run_child(env: dict, sizes: list[int], repeats: int) -> list[dict]:
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.bench_followup", "--child", ",".join(map(str, sizes)), str(repeats)],
+        cwd=ROOT, env={**os.environ, "DJANGO_SETTINGS_MODULE": "eventsite.settings", **env},
+        capture_output=True, text=True, check=False,
+    )
+    if out.returncode != 0:
+        return [{"benchmark": "followup", "figure": "child failed", "value": "FAIL", "unit": "", "target": "",
+                 "note": out.stderr.strip().splitlines()[-1] if out.stderr.strip() else "?"}]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def run(args) -> list[dict]:
+    quick = getattr(args, "quick", False)
+    sizes = [100, 1_000] if quick else [1_000, 10_000]
+    repeats = 5 if quick else 20
+    rows: list[dict] = []
+    with tempfile.TemporaryDirectory(prefix="ketnoi-bench-followup-") as tmp:
+        rows += _run_child({"DATABASE_URL": "", "SQLITE_PATH": str(Path(tmp) / "bench.sqlite3")}, sizes, repeats)
+    _pg(f"DROP DATABASE IF EXISTS {PG_DB}")
+    if _pg(f"CREATE DATABASE {PG_DB}"):
+        try:
+            rows += _run_child({"DATABASE_URL": PG_ADMIN.rsplit("/", 1)[0] + f"/{PG_DB}"}, sizes, repeats)
+        finally:
+            _pg(f"DROP DATABASE IF EXISTS {PG_DB} WITH (FORCE)")
+    else:
+        rows.append({"benchmark": "followup", "figure": "PostgreSQL", "value": "", "unit": "", "target": "",
+                     "note": "skipped: no PostgreSQL at " + PG_ADMIN})
+    return rows
+
+
+if __name__ == "__main__" and len(sys.argv) >= 4 and sys.argv[1] == "--child":
+    sys.path.insert(0, str(ROOT))
+    result = _child([int(s) for s in sys.argv[2].split(",")], int(sys.argv[3]))
+    print(json.dumps(result))
