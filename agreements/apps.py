@@ -93,3 +93,9 @@ class AgreementsConfig(AppConfig):
         from .official_report import agreements_section
 
         return [agreements_section(event)]
+
+    def follow_through_sections(self, event):
+        """What became of the agreements after signing, for the official report and open data (reporting/)."""
+        from .official_report import follow_through_section
+
+        return [follow_through_section(event)]

@@ -35,3 +35,32 @@ def agreements_section(event) -> ReportSection:
         sentences.append(_("Their estimated total value is %(value)s.") % {"value": format_vnd(board.total_value)})
     sentences.append(_("Only verified agreements that are not cancelled are counted."))
     return ReportSection("agreements", _("Cooperation agreements"), tuple(sentences), figures, order=60)
+
+
+def follow_through_section(event) -> ReportSection:
+    """What became of the counted agreements after signing (services/followup_board.py): how many reported orders
+    or regular supply, by type; values only in sentences (the organizer's report), counts in figures (open data)."""
+    from .services.followup_board import followup_board
+
+    board = followup_board(event)
+    total = board.total
+    by_kind = {row.key: row for row in board.by_kind}
+    figures = (
+        ReportFigure("follow_through.agreements", _("Agreements followed up"), total.count),
+        ReportFigure("follow_through.reported", _("Agreements with at least one follow-through report"),
+                     board.reported),
+        ReportFigure("follow_through.implemented", _("Agreements carried out (orders or regular supply)"),
+                     total.implemented),
+        *(ReportFigure(f"follow_through.implemented.{kind}", str(label).replace("↔", "–"),
+                       by_kind[kind].implemented if kind in by_kind else 0)
+          for kind, label in Agreement.Kind.choices),
+    )
+    sentences = [_("Of the %(n)d agreements signed, %(reported)d have reported on their follow-through and "
+                   "%(done)d have been carried out (orders placed or regular supply).")
+                 % {"n": total.count, "reported": board.reported, "done": total.implemented}]
+    if total.realized:
+        sentences.append(_("Orders reported so far are worth %(realized)s, against %(announced)s announced at "
+                           "signing.") % {"realized": format_vnd(total.realized),
+                                          "announced": format_vnd(total.announced)})
+    return ReportSection("follow_through", _("Follow-through of the signed agreements"), tuple(sentences), figures,
+                         order=70)

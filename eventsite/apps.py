@@ -143,6 +143,8 @@ class ReportSection:
     sentences: tuple[str, ...] = ()
     figures: tuple[ReportFigure, ...] = ()
     order: int = 50
+
+
 @dataclass(frozen=True)
 class InvitationRole:
     """A role an app lets people invite others to by email (eventsite/invitations.py), narrower than an event

@@ -20,7 +20,7 @@ from eventsite.provinces import current_name
 from eventsite.spreadsheets import neutralise_cell
 
 SCHEMA = "ketnoi-event-results"
-SCHEMA_VERSION = "1.0"
+SCHEMA_VERSION = "1.1"  # 1.1: follow-through records (docs/open-data.md)
 CSV_COLUMNS = ("schema_version", "event", "part", "section", "key", "label", "value")
 
 

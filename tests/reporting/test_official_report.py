@@ -123,7 +123,10 @@ def test_docx_has_the_decree_blocks_fonts_margins_and_figures(client):
     body = [p.text for p in document.paragraphs if p.text.strip()]
     assert body[:2] == ["BÁO CÁO", "Kết quả Hội nghị kết nối cung cầu sản phẩm OCOP năm 2026"]
     assert body[2:4] == TEXT["opening"].split("\n")
-    assert "I. KẾT QUẢ TỔ CHỨC HỘI NGHỊ" in body and "II. ĐÁNH GIÁ" in body and "III. ĐỀ XUẤT, KIẾN NGHỊ" in body
+    assert ["I. KẾT QUẢ TỔ CHỨC HỘI NGHỊ", "II. KẾT QUẢ TRIỂN KHAI CÁC BIÊN BẢN ĐÃ KÝ KẾT", "III. ĐÁNH GIÁ",
+            "IV. ĐỀ XUẤT, KIẾN NGHỊ"] == [line for line in body if line.split(". ")[0] in ("I", "II", "III", "IV")]
+    # The agreements app's follow-through figures (agreements/official_report.py), from its follow-through page.
+    assert any(line.startswith("Trong ") and "biên bản đã ký" in line for line in body), body
     assert TEXT["assessment"] in body and TEXT["proposals"] in body
     # The figures, in the seed's words.
     assert "3 chủ thể sản xuất, hợp tác xã và doanh nghiệp tham gia trưng bày tại 3 gian hàng." in body
@@ -135,8 +138,8 @@ def test_docx_has_the_decree_blocks_fonts_margins_and_figures(client):
     assert "3 biên bản hợp tác giữa doanh nghiệp với 2 nhà phân phối." in body
     assert body[-1] == ("Trên đây là báo cáo kết quả Hội nghị kết nối cung cầu sản phẩm OCOP năm 2026 của "
                         "Sở Công Thương./.")
-    # No follow-through part while no app provides its figures.
-    assert not any("TRIỂN KHAI" in line for line in body)
+    # The follow-through part (the agreements app provides it) comes after the results.
+    assert body.index("II. KẾT QUẢ TRIỂN KHAI CÁC BIÊN BẢN ĐÃ KÝ KẾT") > body.index("I. KẾT QUẢ TỔ CHỨC HỘI NGHỊ")
     rows = {tuple(c.text for c in row.cells) for table in figure_tables for row in table.rows}
     assert {("Sản phẩm OCOP 5 sao", "1"), ("Sản phẩm OCOP 4 sao", "2"), ("Sản phẩm OCOP 3 sao", "1"),
             ("Doanh nghiệp – nhà phân phối hoặc chuỗi bán lẻ", "3"), ("Sở – sở của tỉnh, thành khác", "1"),
@@ -206,8 +209,11 @@ def test_pdf_prints_names_with_markup_characters():
 
 
 def test_follow_through_slot_is_filled_by_an_app_hook(monkeypatch):
-    """The slot another app fills: absent today, printed as its own part once an app provides the hook."""
+    """The slot another app fills (the agreements app does: agreements/official_report.py), printed as its own part;
+    without the hook the part is absent, never printed with placeholder figures."""
     event, _boss = build_world()
+    monkeypatch.setattr(apps.get_app_config("agreements"), "follow_through_sections", lambda event: [],
+                        raising=False)
     assert [p.heading for p in build_report(event).parts] == ["I. KẾT QUẢ TỔ CHỨC HỘI NGHỊ"]
     section = ReportSection("follow_through", "Triển khai", ("Có 2 biên bản đã có đơn hàng.",),
                             (ReportFigure("follow_through.with_orders", "Biên bản đã có đơn hàng", 2),))

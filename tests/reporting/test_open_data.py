@@ -44,7 +44,7 @@ def test_json_schema_and_figures_for_anyone(client):
     assert response.status_code == 200 and response["Content-Type"] == "application/json; charset=utf-8"
     data = json.loads(response.content)
     assert set(data) == {"schema", "schema_version", "generated_at", "event", "results", "follow_through"}
-    assert (data["schema"], data["schema_version"]) == (SCHEMA, SCHEMA_VERSION) == ("ketnoi-event-results", "1.0")
+    assert (data["schema"], data["schema_version"]) == (SCHEMA, SCHEMA_VERSION) == ("ketnoi-event-results", "1.1")
     assert set(data["event"]) == {"slug", "name", "organizer", "province_code", "province", "province_at_event",
                                   "venue", "starts_on", "ends_on"}
     assert data["event"]["slug"] == event.slug and data["event"]["province"] == "Cà Mau"
@@ -55,7 +55,13 @@ def test_json_schema_and_figures_for_anyone(client):
     assert [r["key"] for r in data["results"]] == list(EXPECTED)  # a stable order
     labels = {r["key"]: r["label"] for r in data["results"]}
     assert labels["products.stars_5"] == "Sản phẩm OCOP 5 sao"  # Vietnamese labels, whatever the caller's language
-    assert data["follow_through"] == []
+    # The agreements app's follow-through figures: counts only, every key present.
+    follow = {r["key"]: r["value"] for r in data["follow_through"]}
+    assert set(follow) == {"follow_through.agreements", "follow_through.reported", "follow_through.implemented",
+                           *(f"follow_through.implemented.{kind}" for kind in
+                             ("dept_dept", "dept_retail", "biz_biz", "biz_distributor", "other"))}
+    assert all(isinstance(v, int) for v in follow.values())
+    assert follow["follow_through.agreements"] == EXPECTED["agreements.total"]
 
 
 def test_csv_has_the_same_records(client):
@@ -65,8 +71,9 @@ def test_csv_has_the_same_records(client):
     assert response.content.startswith(b"\xef\xbb\xbf")
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert tuple(rows[0]) == CSV_COLUMNS == ("schema_version", "event", "part", "section", "key", "label", "value")
-    assert {row[4]: int(row[6]) for row in rows[1:]} == EXPECTED
-    assert {(row[0], row[1], row[2]) for row in rows[1:]} == {("1.0", event.slug, "results")}
+    assert {row[4]: int(row[6]) for row in rows[1:] if row[2] == "results"} == EXPECTED
+    assert {(row[0], row[1], row[2]) for row in rows[1:]} == {("1.1", event.slug, "results"),
+                                                              ("1.1", event.slug, "follow_through")}
 
 
 def test_no_personal_data_and_no_values(client):
@@ -89,7 +96,7 @@ def test_follow_through_figures_fill_their_slot(client, monkeypatch):
                                        "key": "follow_through.with_orders", "label": "Biên bản đã có đơn hàng",
                                        "value": 2}]
     rows = list(csv.reader(io.StringIO(client.get(urls(event)[1]).content.decode("utf-8-sig"))))
-    assert rows[-1] == ["1.0", event.slug, "follow_through", "follow_through", "follow_through.with_orders",
+    assert rows[-1] == ["1.1", event.slug, "follow_through", "follow_through", "follow_through.with_orders",
                         "Biên bản đã có đơn hàng", "2"]
 
 
