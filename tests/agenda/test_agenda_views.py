@@ -211,6 +211,10 @@ def test_organizer_controls_with_one_click_or_one_short_form(client, event):
     client.force_login(organizer)
     page = client.get(url("control", event)).content.decode()
     assert "Phiên 1" in page and "Điều hành trực tiếp: TẮT" in page
+    # Only cancelling asks "are you sure?": the other actions of a card post at once.
+    forms = [f.split(">", 1)[0] for f in page.split("<form")[1:] if "/control/sessions/" in f.split(">", 1)[0]]
+    asking = [f for f in forms if "hx-confirm" in f]
+    assert len(asking) == 2 and all("/cancel/" in f for f in asking), asking
     hx = {"HTTP_HX_REQUEST": "true"}
     response = client.post(url("session_action", event, session_id=first.pk, action="shift"),
                            {"minutes": "15", "day": f"{DAY1:%Y-%m-%d}"}, **hx)

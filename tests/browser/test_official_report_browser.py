@@ -24,7 +24,9 @@ def test_organizer_writes_and_downloads_the_official_report(page):
     event, boss = build_world(name="Hội nghị kết nối cung cầu sản phẩm OCOP & đặc sản Cà Mau")
     log_in(page, boss.email, PASSWORD)
     page.goto(f"/e/{event.slug}/organizer/")
-    page.get_by_role("navigation", name="Sự kiện").get_by_role("link", name="Báo cáo kết quả").click()
+    nav = page.get_by_role("navigation", name="Sự kiện")
+    nav.locator("summary", has_text="Báo cáo").click()  # the organizer's Reports section opens
+    nav.get_by_role("link", name="Báo cáo kết quả").click()
     page.wait_for_load_state()
     assert page.url.endswith(f"/e/{event.slug}/reports/official/")
     assert page.get_by_text("3 biên bản hợp tác giữa doanh nghiệp với 2 nhà phân phối.").is_visible()
