@@ -38,7 +38,7 @@ SW_SOURCE = "registration/desk-sw.js"
 _CSS_URL = re.compile(r"url\(\s*['\"]?(\./)?(files/[^)'\"]+\.woff2)['\"]?\s*\)")
 
 
-def _read(name: str) -> bytes:
+def read_asset(name: str) -> bytes:
     path = finders.find(name)
     if path is None:  # collected static files only (production): read through the storage
         from django.contrib.staticfiles.storage import staticfiles_storage
@@ -48,17 +48,23 @@ def _read(name: str) -> bytes:
     return Path(path).read_bytes()
 
 
+def asset_release(assets: list[str], *, tag: bytes = b"") -> tuple[str, tuple[str, ...]]:
+    """(release id, asset URLs) of an offline page's cached files (the desk's, the booth scanner's): the id is a
+    hash of the service worker and every cached file (fonts of the listed stylesheets included), so a new release
+    replaces old assets; ``tag`` keeps two pages' ids apart."""
+    names = list(assets)
+    for css in [n for n in assets if n.startswith("vendor/be-vietnam-pro/")]:
+        folder = css.rsplit("/", 1)[0]
+        names += [f"{folder}/{m.group(2)}" for m in _CSS_URL.finditer(read_asset(css).decode())]
+    digest = hashlib.sha256(settings.DESK_RELEASE_SALT.encode() + b"\0" + tag + read_asset(SW_SOURCE))
+    for name in names:
+        digest.update(name.encode() + b"\0" + read_asset(name))
+    return digest.hexdigest()[:16], tuple(static(n) for n in names)
+
+
 @lru_cache(maxsize=1)
 def release() -> tuple[str, tuple[str, ...]]:
-    """(release id, asset URLs): the id is a hash of every cached file, so a new release replaces old assets."""
-    names = list(DESK_ASSETS)
-    for css in [n for n in DESK_ASSETS if n.startswith("vendor/be-vietnam-pro/")]:
-        folder = css.rsplit("/", 1)[0]
-        names += [f"{folder}/{m.group(2)}" for m in _CSS_URL.finditer(_read(css).decode())]
-    digest = hashlib.sha256(settings.DESK_RELEASE_SALT.encode() + b"\0" + _read(SW_SOURCE))
-    for name in names:
-        digest.update(name.encode() + b"\0" + _read(name))
-    return digest.hexdigest()[:16], tuple(static(n) for n in names)
+    return asset_release(DESK_ASSETS)
 
 
 @event_view()  # public like any script, but drafts stay hidden; the data it caches needs staff rights
@@ -69,7 +75,7 @@ def service_worker(request: HttpRequest) -> HttpResponse:
     release_id, assets = release()
     config = {"release": release_id, "event": event.slug, "assets": list(assets),
               "page": reverse("registration:desk", kwargs={"event_slug": event.slug})}
-    body = f"self.KETNOI_DESK = {json.dumps(config)};\n" + _read(SW_SOURCE).decode()
+    body = f"self.KETNOI_DESK = {json.dumps(config)};\n" + read_asset(SW_SOURCE).decode()
     response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
     response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = config["page"]

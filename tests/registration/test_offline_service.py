@@ -312,9 +312,9 @@ def test_service_worker_is_versioned_by_its_assets(reg, client, monkeypatch):
     assert "/static/registration/desk-offline.js" in config["assets"]
     assert any(a.endswith(".woff2") for a in config["assets"])  # the fonts the CSS loads, too
     # A changed asset is a new release (new cache name; the old cache is deleted on activation).
-    original = views._read
+    original = views.read_asset
     views.release.cache_clear()
-    monkeypatch.setattr(views, "_read", lambda name: original(name) + (b"/* v2 */" if name.endswith("desk.js")
+    monkeypatch.setattr(views, "read_asset", lambda name: original(name) + (b"/* v2 */" if name.endswith("desk.js")
                                                                       else b""))
     try:
         assert views.release()[0] != config["release"]
