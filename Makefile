@@ -54,8 +54,8 @@ run: setup report-fonts
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py seed_demo
 	@echo "Serving Kết Nối on http://$(HOST):$(PORT)/  (Ctrl+C to stop)"
-	@# The periodic follow-through job runs beside the server every 10 minutes and stops with it (cron: docs).
-	$(PY) manage.py followup_due --loop --every 600 --site http://$(HOST):$(PORT) -v0 & pid=$$!; \
+	@# The periodic jobs (follow-through requests, unpaid reservations) run beside the server and stop with it.
+	$(PY) manage.py periodic --loop --site http://$(HOST):$(PORT) -v0 & pid=$$!; \
 	trap 'kill $$pid 2>/dev/null' EXIT INT TERM; \
 	$(VENV)/bin/daphne -b $(HOST) -p $(PORT) eventsite.asgi:application
 

@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from eventsite.apps import NavItem, NavSection, ReportKind
+from eventsite.apps import NavItem, NavSection, PeriodicJob, ReportKind
 
 MEMBERS = frozenset({"organizer", "exhibitor", "buyer"})
 
@@ -31,6 +31,11 @@ class AgreementsConfig(AppConfig):
         "agreements.followup_checkpoints": _("Follow-through check points changed"),
         "agreements.followup_called": _("Party called about follow-through"),
     }
+
+    def periodic_jobs(self) -> list[PeriodicJob]:
+        from .services.followup_job import periodic_followup
+
+        return [PeriodicJob("followup", _("Follow-through requests due"), periodic_followup, every=600)]
 
     def my_event_parts(self, event, user):
         """The agreements signed by the organizations ``user`` represents, for their own page at the event."""

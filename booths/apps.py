@@ -1,7 +1,7 @@
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
-from eventsite.apps import NavItem, NavSection, Stat
+from eventsite.apps import NavItem, NavSection, PeriodicJob, Stat
 
 
 class BoothsConfig(AppConfig):
@@ -19,6 +19,13 @@ class BoothsConfig(AppConfig):
         NavItem(_("Exhibitor applications"), "booths:applications", roles=frozenset({"organizer"}), order=25,
                 section=NavSection.BOOTHS),
     ]
+
+    def periodic_jobs(self) -> list[PeriodicJob]:
+        # Every 5 minutes: payment deadlines are set in days; a booth goes to the waitlist minutes after its one.
+        from .services.booking import periodic_release_unpaid
+
+        return [PeriodicJob("release_unpaid", _("Unpaid booth reservations released"), periodic_release_unpaid,
+                            every=300)]
 
     activity_actions = {
         "booths.hold": _("Booth held"),

@@ -114,10 +114,10 @@ def worker_command(server: str, port: int) -> list[str]:
     raise SystemExit(f"unknown --server {server!r}: daphne or uvicorn")
 
 
-def followup_command(manage: list[str], host: str, port: int) -> list[str]:
-    """The periodic follow-through job, with the public address its links start with (SITE_URL wins)."""
+def periodic_command(manage: list[str], host: str, port: int) -> list[str]:
+    """The periodic jobs' loop (eventsite/periodic.py), with the public address links start with (SITE_URL wins)."""
     site = os.environ.get("SITE_URL") or f"http://{host}:{port}"
-    return [*manage, "followup_due", "--loop", "--every", "600", "--site", site, "-v0"]
+    return [*manage, "periodic", "--loop", "--site", site, "-v0"]
 
 
 def main() -> None:
@@ -147,9 +147,9 @@ def main() -> None:
     commands = {f"worker-{p}": worker_command(args.server, p) for p in ports}
     # One task worker: bulk badges, registration emails (tasks are rows in PostgreSQL, no extra broker).
     commands["db_worker"] = [*manage, "db_worker", "--no-reload", "--interval", "0.5"]
-    # The periodic jobs beside it: follow-through requests every 10 minutes (idempotent; claims rows with
-    # SKIP LOCKED, so a second copy on another machine, or cron, sends nothing twice). It enqueues; db_worker sends.
-    commands["followup_due"] = followup_command(manage, args.host, args.port)
+    # The periodic jobs beside it: follow-through requests every 10 minutes, unpaid reservations every 5 (each
+    # idempotent and safe beside a second copy on another machine, or cron). They enqueue; db_worker sends.
+    commands["periodic"] = periodic_command(manage, args.host, args.port)
     children: dict[str, subprocess.Popen] = {
         name: subprocess.Popen(cmd, env=env, cwd=ROOT) for name, cmd in commands.items()}
     try:
@@ -169,7 +169,7 @@ def main() -> None:
     def write_status() -> None:
         status = {"port": args.port, "server": args.server, "pid": os.getpid(),
                   "workers": {str(p): children[f"worker-{p}"].pid for p in ports},
-                  "db_worker": children["db_worker"].pid, "followup_due": children["followup_due"].pid,
+                  "db_worker": children["db_worker"].pid, "periodic": children["periodic"].pid,
                   "nginx": children["nginx"].pid}
         tmp = status_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(status))

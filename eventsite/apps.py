@@ -157,6 +157,28 @@ class InvitationRole:
     accept: Callable[..., str]
 
 
+@dataclass(frozen=True)
+class PeriodicRun:
+    """What one pass of a periodic job did: a line for the log, and the background tasks it enqueued (django-tasks
+    results; with the embedded thread backend a one-shot run waits for them before it exits)."""
+
+    summary: str
+    tasks: tuple = ()
+
+
+@dataclass(frozen=True)
+class PeriodicJob:
+    """Work an app needs done on a clock (eventsite/periodic.py; ``manage.py periodic``, which ``make run`` and scale
+    mode start with ``--loop``, or cron without it). ``run(site=) -> PeriodicRun`` does one pass and must be
+    idempotent and safe beside a second copy (another machine, cron): a pass right after another changes nothing.
+    ``every``: seconds between passes in the loop."""
+
+    key: str
+    label: Any
+    run: Callable[..., PeriodicRun]
+    every: int = 600
+
+
 class EventsiteConfig(AppConfig):
     """The shared core. Domain apps plug into it without it importing them:
 
@@ -168,7 +190,8 @@ class EventsiteConfig(AppConfig):
     ``event_copy_parts() -> list[CopyPart]`` (what "copy from a previous event" offers) and
     ``setup_checks(event) -> list[SetupCheck]`` (the organizer's checklist before publishing). For the official
     report and open data (reporting/) an app may define ``official_report_sections(event) -> list[ReportSection]``
-    and, for what happened after signing, ``follow_through_sections(event) -> list[ReportSection]``.
+    and, for what happened after signing, ``follow_through_sections(event) -> list[ReportSection]``. Work on a clock
+    comes as ``periodic_jobs() -> list[PeriodicJob]`` (eventsite/periodic.py runs them).
     """
 
     name = "eventsite"
@@ -309,6 +332,17 @@ def collect_copy_parts() -> dict[str, CopyPart]:
         if provider is not None:
             parts.extend(provider())
     return {part.key: part for part in sorted(parts, key=lambda p: p.order)}
+
+
+@cache
+def collect_periodic_jobs() -> dict[str, PeriodicJob]:
+    """Every app's ``periodic_jobs()`` by key, in INSTALLED_APPS order."""
+    jobs: dict[str, PeriodicJob] = {}
+    for config in apps.get_app_configs():
+        provider = getattr(config, "periodic_jobs", None)
+        if provider is not None:
+            jobs.update({job.key: job for job in provider()})
+    return jobs
 
 
 def collect_setup_checks(event) -> list[SetupCheck]:

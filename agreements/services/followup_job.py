@@ -1,6 +1,7 @@
 """The periodic follow-through job: find the parties whose check point is due, ask each once.
 
-Run by ``manage.py followup_due`` (cron, or ``--loop`` beside the task worker). Each run:
+Run by ``manage.py periodic`` (the ``followup`` job, every 10 minutes with ``--loop`` beside the server or task
+worker; or from cron) and ``manage.py followup_due`` (this job alone). Each run:
 1. inserts a ``FollowupNotice`` per due (agreement, party organization, check point) with a contact email and no
    report yet — and a reminder ``REMINDER_AFTER`` after an unanswered request. The unique constraint refuses a
    second row, so a second run (or a second worker) adds nothing;
@@ -25,6 +26,8 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+
+from eventsite.apps import PeriodicRun
 
 from ..models import Agreement, AgreementParty
 from ..models_followup import CheckPoint, FollowupLink, FollowupNotice, FollowupReport
@@ -149,6 +152,12 @@ def run_followup_job(*, now: datetime | None = None, site: str = "") -> JobResul
     tasks: list = []
     claimed = claim_and_dispatch(site=site or getattr(settings, "SITE_URL", ""), tasks=tasks)
     return JobResult(created=created, claimed=claimed, tasks=tasks)
+
+
+def periodic_followup(*, site: str = "") -> PeriodicRun:
+    """The ``followup`` periodic job (agreements/apps.py; ``manage.py periodic`` or ``followup_due``)."""
+    result = run_followup_job(site=site)
+    return PeriodicRun(f"{result.created} new, {result.claimed} handed to the worker", tuple(result.tasks))
 
 
 # --- the task's side: link and email ----------------------------------------------------------------------------

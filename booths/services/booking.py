@@ -16,6 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from eventsite.activity import build_entry, log_action, log_many
+from eventsite.apps import PeriodicRun
 from eventsite.live import broadcast_on_commit
 
 from ..models import (
@@ -515,6 +516,25 @@ def release_unpaid_reservations(*, event_id: int, now: datetime | None = None) -
         event_id=event_id, status=PaymentStatus.OPEN, due_at__lte=now, booking__status=BookingStatus.RESERVED)
         .values_list("booking_id", flat=True))
     return sum(release_unpaid(booking_id=pk, event_id=event_id, now=now) for pk in booking_ids)
+
+
+def events_with_unpaid_due(*, now: datetime | None = None) -> list[int]:
+    """The events that have a reservation past its payment deadline."""
+    return list(PaymentRequest.objects.filter(
+        status=PaymentStatus.OPEN, due_at__lte=_now(now), booking__status=BookingStatus.RESERVED)
+        .values_list("event_id", flat=True).distinct())
+
+
+def release_all_unpaid_reservations(*, now: datetime | None = None) -> int:
+    """The sweep over every event with a reservation past its payment deadline (``manage.py periodic``,
+    ``release_unpaid_reservations``); how many reservations it released."""
+    now = _now(now)
+    return sum(release_unpaid_reservations(event_id=event_id, now=now) for event_id in events_with_unpaid_due(now=now))
+
+
+def periodic_release_unpaid(*, site: str = "") -> PeriodicRun:
+    """The ``release_unpaid`` periodic job (booths/apps.py)."""
+    return PeriodicRun(f"released {release_all_unpaid_reservations()} unpaid reservations")
 
 
 def join_waitlist(*, application: ExhibitorApplication, kind: str) -> WaitlistEntry:

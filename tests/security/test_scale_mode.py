@@ -202,8 +202,8 @@ def test_scale_mode_serves_uploaded_photos_through_nginx_and_never_runs_or_leaks
         stack.drop_database()
 
 
-def test_scale_mode_starts_the_follow_through_job_beside_the_worker(monkeypatch):
+def test_scale_mode_starts_the_periodic_jobs_beside_the_worker(monkeypatch):
     monkeypatch.delenv("SITE_URL", raising=False)
-    command = scale_mode().followup_command(["python", "manage.py"], "127.0.0.1", 8080)
-    assert command[2:4] == ["followup_due", "--loop"]
+    command = scale_mode().periodic_command(["python", "manage.py"], "127.0.0.1", 8080)
+    assert command[2:4] == ["periodic", "--loop"]
     assert command[command.index("--site") + 1] == "http://127.0.0.1:8080"
