@@ -400,6 +400,13 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
+def session_headers(base: str, cookie: str) -> dict[str, str]:
+    """A signed-in browser's form POST: its session cookie, a CSRF cookie and the same token in the header."""
+    csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
+    return {"Cookie": f"sessionid={cookie}; csrftoken={csrf}", "X-CSRFToken": csrf, "Origin": base,
+            "Content-Type": "application/x-www-form-urlencoded"}
+
+
 @dataclass
 class Action:
     latencies: list[float] = field(default_factory=list)  # seconds, successful requests
@@ -484,9 +491,7 @@ class Load:
     # HTTP helpers -------------------------------------------------------------------------------------------
 
     def organizer_headers(self, cookie: str) -> dict[str, str]:
-        csrf = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
-        return {"Cookie": f"sessionid={cookie}; csrftoken={csrf}", "X-CSRFToken": csrf, "Origin": self.base,
-                "Content-Type": "application/x-www-form-urlencoded"}
+        return session_headers(self.base, cookie)
 
     async def redeem(self, session, desk: int, code: str, nonce: str, action: str, *, deadline: float = 180) -> str:
         """POST one scan; on a connection error or a 429/5xx resend with the same nonce until answered."""
@@ -759,11 +764,70 @@ def child_agreement_scans(event_id: int, title: str) -> dict:
     return {"rows": rows}
 
 
+def child_lead_seed(booths: int, buyers: int) -> dict:
+    """An event with ``booths`` booked booths, one member of staff signed in at each (session cookies), and
+    ``buyers`` approved buyers with badges, every other one sharing contact details (bench/bench_leads.py)."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.test import Client
+
+    from booths.models import Booking, BookingStatus
+    from eventsite.models import EventRole
+    from leads.models import BoothStaff
+    from registration.models import Registration
+    from registration.services import badges
+    from registration.services.consent import set_contact_consent
+    from tests.booths.factories import BoothFactory, HallFactory, exhibitor
+    from tests.factories import EventFactory, UserFactory
+    from tests.registration.factories_checkin import bulk_registrations
+
+    event = EventFactory(slug=f"leads-{uuid.uuid4().hex[:6]}", organizer__tax_code=uuid.uuid4().hex[:12])
+    hall = HallFactory(event=event)
+    staff = []
+    for _ in range(booths):
+        booth = BoothFactory(hall=hall)
+        Booking.objects.create(event=event, booth=booth, application=exhibitor(event), status=BookingStatus.CONFIRMED)
+        user = UserFactory()
+        BoothStaff.objects.create(event=event, booth=booth, user=user)
+        EventRole.objects.create(event=event, user=user, role=EventRole.Role.BOOTH_STAFF)
+        client = Client(HTTP_HOST="127.0.0.1")
+        client.force_login(user)
+        staff.append({"booth": booth.pk, "cookie": client.cookies["sessionid"].value})
+    regs = bulk_registrations(event, buyers)
+    for reg in regs[::2]:
+        set_contact_consent(registration=reg, shared=True, actor=None)
+    found = badges.ensure_badges(Registration.objects.filter(event=event))
+    return {"slug": event.slug, "event": event.pk, "staff": staff,
+            "codes": [badges.token_for(found[r.pk]) for r in regs]}
+
+
+def child_lead_verify(event_id: int) -> dict:
+    """Leads and scans as stored: a (booth, person) pair twice or a nonce stored twice would be a fault."""
+    import django
+
+    sys.path.insert(0, str(ROOT))
+    django.setup()
+    from django.db.models import Count
+
+    from leads.models import Lead, LeadScan
+
+    leads = Lead.objects.filter(event_id=event_id)
+    scans = LeadScan.objects.filter(lead__event_id=event_id)
+    return {"leads": leads.count(), "scans": scans.count(), "scan_total": sum(leads.values_list("scans", flat=True)),
+            "doubled_leads": leads.values("booth_id", "registration_id").annotate(n=Count("id")).filter(
+                n__gt=1).count(),
+            "doubled_nonces": scans.values("booth_id", "nonce").annotate(n=Count("id")).filter(n__gt=1).count()}
+
+
 if __name__ == "__main__":
     if sys.argv[1:2] != ["child"]:
         raise SystemExit("usage: python -m bench.scale_stack child seed BUYERS DEVICES ORGANIZERS | verify EVENT_ID"
-                         " | badge_people EVENT_ID N ROLE | badge_jobs JOB_ID… | agreement_scans EVENT_ID TITLE")
+                         " | badge_people EVENT_ID N ROLE | badge_jobs JOB_ID… | agreement_scans EVENT_ID TITLE"
+                         " | lead_seed BOOTHS BUYERS | lead_verify EVENT_ID")
     command, rest = sys.argv[2], [int(x) if x.isdigit() else x for x in sys.argv[3:]]
     result = {"seed": child_seed, "verify": child_verify, "badge_people": child_badge_people,
-              "badge_jobs": child_badge_jobs, "agreement_scans": child_agreement_scans}[command](*rest)
+              "badge_jobs": child_badge_jobs, "agreement_scans": child_agreement_scans,
+              "lead_seed": child_lead_seed, "lead_verify": child_lead_verify}[command](*rest)
     print(json.dumps(result, ensure_ascii=False))

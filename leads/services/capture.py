@@ -3,8 +3,9 @@ revocation, approval; nothing written there), then one lead per (booth, registra
 
 A second scan of the same person updates the lead's time and scan count, never a second lead. Each scan carries
 the phone's nonce: a retry, or an offline scan uploaded twice, finds its first answer and changes nothing. The
-unique constraints (one lead per booth and person, one scan per booth and nonce) are the last guard; the booth
-row lock serialises one booth's scans so two phones scanning one person at once still make one lead.
+unique constraints (one lead per booth and person, one scan per booth and nonce) make two phones scanning one
+person at once still make one lead (the loser's insert fails and it tries again, finding the lead, whose row lock
+then serialises the counts).
 """
 
 from __future__ import annotations
@@ -59,25 +60,38 @@ class Capture:
     replayed: bool = False
 
 
+def _replayed(booth: Booth, nonce: str) -> Capture | None:
+    prior = LeadScan.objects.filter(booth=booth, nonce=nonce).select_related("lead").first()
+    return Capture(prior.lead, created=False, replayed=True) if prior is not None else None
+
+
 def capture_lead(*, event: Event, booth_id: int | None, code: str, nonce: str, user: User,
-                 scanned_at: datetime | None = None, offline: bool = False) -> Capture:
+                 scanned_at: datetime | None = None, offline: bool = False, booths: list[Booth] | None = None
+                 ) -> Capture:
     """Record that the holder of ``code`` visited the booth. Raises NotBoothStaff (403), BadNonce (400) or
-    ScanRefused (422); a nonce already used at this booth returns its lead unchanged."""
-    booth = booth_for(user, event, booth_id)
+    ScanRefused (422); a nonce already used at this booth returns its lead unchanged. ``booths``: the caller's
+    ``lead_booths(user, event)`` when it has read them already (one query less).
+
+    A first scan costs no lookup of its nonce: the scan's row is written in the same transaction as the lead, so a
+    nonce used before fails on the unique constraint, the whole transaction (the lead's count included) is rolled
+    back, and the first answer is returned."""
+    booth = booth_for(user, event, booth_id, among=booths)
     if not _NONCE.match(nonce or ""):
         raise BadNonce("nonce must be 8–64 letters, digits or -_.:")
     now = timezone.now()
     at = min(scanned_at or now, now)
-    prior = LeadScan.objects.filter(booth=booth, nonce=nonce).select_related("lead").first()
-    if prior is not None:
-        return Capture(prior.lead, created=False, replayed=True)
     holder = identify_badge(code=code, event=event)
     if holder.status != ScanStatus.OK:
+        # A retried nonce whose badge was revoked meanwhile keeps its first answer.
+        replayed = _replayed(booth, nonce)
+        if replayed is not None:
+            return replayed
         raise ScanRefused(holder.status)
     try:
         with transaction.atomic():
-            Booth.objects.select_for_update().filter(pk=booth.pk).first()
-            lead = Lead.objects.filter(booth=booth, registration=holder.registration).first()
+            # The lead's row lock serialises a second scan of the person (its count); the first lead of a person
+            # is guarded by the unique constraint: a racer's insert fails and is tried again, finding the lead.
+            lead = Lead.objects.select_for_update().filter(booth=booth, registration=holder.registration).first()
             created = lead is None
             if created:
                 lead = Lead.objects.create(event=event, booth=booth, registration=holder.registration,
@@ -90,10 +104,10 @@ def capture_lead(*, event: Event, booth_id: int | None, code: str, nonce: str, u
                 lead.last_scanned_at = max(lead.last_scanned_at, at)
                 lead.save(update_fields=["scans", "first_scanned_at", "last_scanned_at"])
             LeadScan.objects.create(lead=lead, booth=booth, nonce=nonce, scanned_at=at, by=user, offline=offline)
-    except IntegrityError:  # a racer with the same nonce (or the same person) got there first
-        prior = LeadScan.objects.filter(booth=booth, nonce=nonce).select_related("lead").first()
-        if prior is not None:
-            return Capture(prior.lead, created=False, replayed=True)
+    except IntegrityError:  # this nonce was used before (a retry), or a racer with the same person got there first
+        replayed = _replayed(booth, nonce)
+        if replayed is not None:
+            return replayed
         return capture_lead(event=event, booth_id=booth.pk, code=code, nonce=nonce, user=user,
-                            scanned_at=scanned_at, offline=offline)
+                            scanned_at=scanned_at, offline=offline, booths=[booth])
     return Capture(lead, created=created)

@@ -99,7 +99,7 @@ def scan(request):
     try:
         done = capture.capture_lead(event=request.event, booth_id=_booth_id(request),
                                     code=request.POST.get("code", "")[:400], nonce=request.POST.get("nonce", ""),
-                                    user=request.user)
+                                    user=request.user, booths=request.lead_booths)
     except DomainError as error:
         return _error(error)
     lead = done.lead
@@ -128,7 +128,8 @@ def upload(request):
         when = when if isinstance(when, datetime) and when.tzinfo else None
         try:
             done = capture.capture_lead(event=request.event, booth_id=booth_id, code=str(item.get("code", ""))[:400],
-                                        nonce=nonce, user=request.user, scanned_at=when, offline=True)
+                                        nonce=nonce, user=request.user, scanned_at=when, offline=True,
+                                        booths=request.lead_booths)
         except access.NotBoothStaff as error:
             return _error(error)
         except DomainError as error:
