@@ -9,7 +9,6 @@ restarting, say) is logged and tried again at its next interval; the others go o
 
 from __future__ import annotations
 
-import logging
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,8 +16,6 @@ from dataclasses import dataclass, field
 from django.db import close_old_connections, transaction
 
 from .apps import PeriodicJob, PeriodicRun, collect_periodic_jobs
-
-log = logging.getLogger(__name__)
 
 
 def wait_for_thread_tasks(results: Iterable, timeout: float = 600) -> None:
