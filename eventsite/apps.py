@@ -1,6 +1,6 @@
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
@@ -116,6 +116,8 @@ class MyPart:
 
 
 _ORGANIZER = frozenset({"organizer"})
+
+
 @dataclass(frozen=True)
 class ReportFigure:
     """One figure of an event's results: a stable ``key`` (the open-data key, docs/open-data.md: never renamed),
@@ -135,7 +137,7 @@ class ReportSection:
     public open-data records (counts only). Apps give them through
     ``official_report_sections(event) -> list[ReportSection]``; follow-through figures (what became of the
     agreements after signing) come through a separate hook, ``follow_through_sections(event) ->
-    list[ReportSection]``, that no app provides yet.
+    list[ReportSection]`` (the agreements app gives it).
     """
 
     key: str
@@ -264,112 +266,85 @@ class EventsiteConfig(AppConfig):
         ]
 
 
+def _provided(hook: str, *args) -> Iterator[Any]:
+    """The items every app gives through ``hook``, in INSTALLED_APPS order: the hook is an attribute holding a list,
+    or a method called with ``args`` that returns one. Apps that do not define the hook give nothing."""
+    for config in apps.get_app_configs():
+        provider = getattr(config, hook, None)
+        if provider is None:
+            continue
+        yield from (provider(*args) if callable(provider) else provider)
+
+
+def _merged(hook: str) -> dict:
+    """The dicts the apps give through ``hook`` (an attribute or a method without arguments), merged."""
+    merged: dict = {}
+    for config in apps.get_app_configs():
+        provider = getattr(config, hook, None)
+        if provider is not None:
+            merged.update(provider() if callable(provider) else provider)
+    return merged
+
+
 def collect_nav(roles: frozenset[str]) -> list[NavItem]:
     """Every app's navigation links that holders of ``roles`` may use, in order."""
     items = [
-        item
-        for config in apps.get_app_configs()
-        for item in getattr(config, "event_nav", ())
+        item for item in _provided("event_nav")
         if (item.roles is None or roles & item.roles) and not roles & item.hidden_from
     ]
     return sorted(items, key=lambda i: i.order)
 
 
 def collect_stats(event) -> list[Stat]:
-    stats: list[Stat] = []
-    for config in apps.get_app_configs():
-        provider = getattr(config, "event_stats", None)
-        if provider is not None:
-            stats.extend(provider(event))
-    return sorted(stats, key=lambda s: s.order)
+    return sorted(_provided("event_stats", event), key=lambda s: s.order)
 
 
 def collect_my_parts(event, user) -> list[MyPart]:
     """Every app's sections of ``user``'s own page at ``event``, in order."""
-    parts: list[MyPart] = []
-    for config in apps.get_app_configs():
-        provider = getattr(config, "my_event_parts", None)
-        if provider is not None:
-            parts.extend(provider(event, user))
-    return sorted(parts, key=lambda p: p.order)
+    return sorted(_provided("my_event_parts", event, user), key=lambda p: p.order)
 
 
 @cache
 def collect_report_kinds() -> dict[str, ReportKind]:
     """Every app's ``report_kinds()``, in INSTALLED_APPS order (app configs do not change while the process runs)."""
-    kinds: dict[str, ReportKind] = {}
-    for config in apps.get_app_configs():
-        provider = getattr(config, "report_kinds", None)
-        if provider is not None:
-            kinds.update(provider())
-    return kinds
+    return _merged("report_kinds")
 
 
 @cache
 def collect_invitation_roles() -> dict[str, InvitationRole]:
     """Every app's ``invitation_roles`` (role code → InvitationRole), merged."""
-    roles: dict[str, InvitationRole] = {}
-    for config in apps.get_app_configs():
-        roles.update(getattr(config, "invitation_roles", {}) or {})
-    return roles
+    return _merged("invitation_roles")
 
 
 @cache
 def activity_labels() -> dict[str, Any]:
     """Every app's ``activity_actions``, merged (app configs do not change while the process runs)."""
-    labels: dict[str, Any] = {}
-    for config in apps.get_app_configs():
-        labels.update(getattr(config, "activity_actions", {}) or {})
-    return labels
+    return _merged("activity_actions")
 
 
 @cache
 def collect_copy_parts() -> dict[str, CopyPart]:
     """Every app's ``event_copy_parts()`` by key, in the order they are offered and run."""
-    parts: list[CopyPart] = []
-    for config in apps.get_app_configs():
-        provider = getattr(config, "event_copy_parts", None)
-        if provider is not None:
-            parts.extend(provider())
-    return {part.key: part for part in sorted(parts, key=lambda p: p.order)}
+    return {part.key: part for part in sorted(_provided("event_copy_parts"), key=lambda p: p.order)}
 
 
 @cache
 def collect_periodic_jobs() -> dict[str, PeriodicJob]:
     """Every app's ``periodic_jobs()`` by key, in INSTALLED_APPS order."""
-    jobs: dict[str, PeriodicJob] = {}
-    for config in apps.get_app_configs():
-        provider = getattr(config, "periodic_jobs", None)
-        if provider is not None:
-            jobs.update({job.key: job for job in provider()})
-    return jobs
+    return {job.key: job for job in _provided("periodic_jobs")}
 
 
 def collect_setup_checks(event) -> list[SetupCheck]:
-    checks: list[SetupCheck] = []
-    for config in apps.get_app_configs():
-        provider = getattr(config, "setup_checks", None)
-        if provider is not None:
-            checks.extend(provider(event))
-    return sorted(checks, key=lambda c: c.order)
+    return sorted(_provided("setup_checks", event), key=lambda c: c.order)
 
 
 def collect_report_sections(event) -> list[ReportSection]:
     """Every app's ``official_report_sections(event)``: the event's results, in order."""
-    return _collect_sections("official_report_sections", event)
+    return sorted(_provided("official_report_sections", event), key=lambda s: s.order)
 
 
 def collect_follow_through_sections(event) -> list[ReportSection]:
     """Every app's ``follow_through_sections(event)``: what became of the agreements after signing (check points,
-    orders, value realized). The slot where follow-through figures enter the official report and open data; empty
-    until an app provides the hook, and then the report says nothing about follow-through rather than invent it."""
-    return _collect_sections("follow_through_sections", event)
-
-
-def _collect_sections(hook: str, event) -> list[ReportSection]:
-    sections: list[ReportSection] = []
-    for config in apps.get_app_configs():
-        provider = getattr(config, hook, None)
-        if provider is not None:
-            sections.extend(provider(event))
-    return sorted(sections, key=lambda s: s.order)
+    orders, value realized), for the official report and open data. With no app giving the hook the report says
+    nothing about follow-through rather than invent it."""
+    return sorted(_provided("follow_through_sections", event), key=lambda s: s.order)
