@@ -1,7 +1,7 @@
 """Bulk badge benchmark: speed and peak memory of printing 10,000 badges.
 
 `python -m bench badges [--quick]` runs, for each layout, two measurements, each in a **fresh child process**
-so that its peak RSS (``ru_maxrss``) is the work's own:
+so that its peak RSS (``VmHWM``, bench/memory.py) is the work's own:
 
 1. *render*: the PDF writing of a bulk job over N ready badge records (real signed tokens, Vietnamese names)
    into a temporary folder, no database (``pdf.write_badge_volumes`` with the job's file size limit, or
@@ -10,7 +10,7 @@ so that its peak RSS (``ru_maxrss``) is the work's own:
    dropped here; ``BENCH_BADGES_DB`` for another name): reading registrations, issuing badges, signing tokens,
    rendering and storing the file.
 
-RSS growth = peak RSS of the child (``ru_maxrss``) minus its resident size just before the work started
+RSS growth = peak RSS of the child (``VmHWM``) minus its resident size just before the work started
 (``VmRSS``, Django loaded, tokens or registrations ready). Throughput is badges per wall-clock second (and per
 CPU second of the child, the figure to compare on a busy machine). Sizes: ``BENCH_BADGES_SIZES`` (default
 10000; ``--quick`` 1000); layouts: ``BENCH_BADGES_LAYOUTS`` (default ``a4_8xa7,a6``).
@@ -21,7 +21,6 @@ from __future__ import annotations
 import json
 import os
 import re
-import resource
 import subprocess
 import sys
 import tempfile
@@ -29,6 +28,8 @@ import time
 import uuid
 import zipfile
 from pathlib import Path
+
+from bench.memory import rss_now_mb, rss_peak_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
@@ -47,18 +48,6 @@ def _setup_django() -> None:
     import django
 
     django.setup()
-
-
-def _rss_now_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    raise RuntimeError("no VmRSS")
-
-
-def _rss_peak_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def _pages(path) -> int:
@@ -90,7 +79,7 @@ def child_render(layout: str, n: int) -> dict:
 
     pdf.register_fonts()
     with tempfile.TemporaryDirectory() as folder:
-        baseline = _rss_now_mb()
+        baseline = rss_now_mb()
         t0, c0 = time.perf_counter(), time.process_time()
         if hasattr(pdf, "write_badge_volumes"):
             def open_volume(n: int):
@@ -101,7 +90,7 @@ def child_render(layout: str, n: int) -> dict:
             with open(Path(folder) / "1.pdf", "wb") as out:
                 count = pdf.write_badges(layout, items(), out)
         seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-        peak = _rss_peak_mb()
+        peak = rss_peak_mb()
         files = sorted(Path(folder).glob("*.pdf"))
         return {"seconds": seconds, "cpu": cpu, "baseline": baseline, "peak": peak, "count": count,
                 "mb": sum(f.stat().st_size for f in files) / 2**20, "pages": sum(_pages(f) for f in files),
@@ -133,11 +122,11 @@ def child_job(layout: str, event_id: int) -> dict:
     event = Event.objects.get(pk=event_id)
     job = jobs.start_badge_job(event=event, requested_by=None, layout=layout, roles=[], statuses=["approved"],
                                background=False)
-    baseline = _rss_now_mb()
+    baseline = rss_now_mb()
     t0, c0 = time.perf_counter(), time.process_time()
     job = jobs.run_badge_job(job.pk)
     seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
-    peak = _rss_peak_mb()  # before anything below reads the file
+    peak = rss_peak_mb()  # before anything below reads the file
     assert job.status == "done", (job.status, job.error)
     with tempfile.TemporaryDirectory() as folder, job.file.open("rb") as stored:
         copy = Path(folder) / Path(job.file.name).name

@@ -25,7 +25,6 @@ import asyncio
 import json
 import os
 import re
-import resource
 import socket
 import subprocess
 import sys
@@ -33,6 +32,8 @@ import tempfile
 import time
 import uuid
 from pathlib import Path
+
+from bench.memory import rss_peak_mb
 
 ROOT = Path(__file__).resolve().parent.parent
 PG = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
@@ -344,7 +345,7 @@ def bench_redeem(url: str, attendees: int, *, duration: float) -> list[dict]:
 
 
 def _rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+    return round(rss_peak_mb(), 1)
 
 
 def child_seed(n: int) -> dict:

@@ -5,9 +5,10 @@ Each backend runs in a child process against scratch data (a temporary SQLite fi
 ``ketnoi_followup_bench``, created and dropped here). Data: agreements signed 100 days ago (the 3-month check point
 is open), two parties each with a contact email; per agreement the seller and the buyer reported at 1 month, the
 seller at 3 months, and one earlier report was corrected (3 current + 1 kept = 4 reports an agreement). So the job
-has one request to send per agreement: the buyer's at 3 months. Emails go to Django's in-memory backend, tasks run
-inline (the thread backend without threads), so "job" is finding, claiming and sending, end to end.
-Targets: page figures ≤ 150 ms with a constant query count; the job ≤ 5 s.
+has one request to send per agreement: the buyer's at 3 months. The job runs as in scale mode: the periodic pass
+finds, claims and enqueues (the database task backend), then ``manage.py db_worker --batch`` makes the links and
+sends (Django's in-memory email backend); each is timed, and the sum. Targets: page figures ≤ 150 ms with a constant
+query count; the job ≤ 5 s.
 """
 
 from __future__ import annotations
@@ -35,13 +36,11 @@ def _child(sizes: list[int], repeats: int) -> list[dict]:
     django.setup()
     from django.conf import settings
 
-    settings.TASKS = {"default": {"BACKEND": "eventsite.task_backends.ThreadBackend", "QUEUES": ["default"],
-                                  "OPTIONS": {"THREAD": False}}}
     settings.EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
     from django.core import mail
     from django.core.management import call_command
     from django.db import connection
-    from django.test.utils import CaptureQueriesContext
+    from django.test.utils import CaptureQueriesContext, override_settings
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
@@ -127,21 +126,38 @@ def _child(sizes: list[int], repeats: int) -> list[dict]:
                      "unit": "ms (median)", "target": f"≤ {BOARD_TARGET_MS:.0f} ms" if size >= 10_000 else "",
                      "note": f"{len(queries.captured_queries)} queries; p95 "
                              f"{sorted(times)[int(len(times) * 0.95) - 1]:.1f} ms; {repeats} runs"})
+        # Scale mode's shape: the periodic pass (``manage.py periodic``) finds the due check points, claims the
+        # notices and enqueues the send tasks as rows (the database task backend); ``manage.py db_worker`` then
+        # makes the links and sends the emails. Timed apart, and end to end.
         mail.outbox = []
-        start = time.perf_counter()
-        first = run_followup_job(site="http://bench")
-        job_s = time.perf_counter() - start
-        start = time.perf_counter()
-        second = run_followup_job(site="http://bench")
-        again_s = time.perf_counter() - start
+        with override_settings(TASKS={"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                                                  "QUEUES": ["default"]}}):
+            start = time.perf_counter()
+            first = run_followup_job(site="http://bench")
+            pass_s = time.perf_counter() - start
+            start = time.perf_counter()
+            call_command("db_worker", batch=True, startup_delay=False, interval=0.01, verbosity=0)
+            send_s = time.perf_counter() - start
+            start = time.perf_counter()
+            second = run_followup_job(site="http://bench")
+            again_s = time.perf_counter() - start
+            call_command("db_worker", batch=True, startup_delay=False, interval=0.01, verbosity=0)
         sent = len(mail.outbox)
         once = len({m.to[0] for m in mail.outbox}) == size
         ok = sent == size and once and first.claimed == size and second.claimed == 0
-        rows.append({"benchmark": "followup", "figure": f"periodic job, {size:,} agreements ({backend})",
-                     "value": round(job_s, 2) if ok else "FAIL", "unit": "s",
-                     "target": f"≤ {JOB_TARGET_S:.0f} s" if size >= 10_000 else "",
-                     "note": f"{sent:,} requests sent once each (links made, emails rendered); "
-                             f"a second run right after: {again_s:.2f} s, {second.claimed} sent"})
+        target = f"≤ {JOB_TARGET_S:.0f} s" if size >= 10_000 else ""
+        rows.append({"benchmark": "followup", "figure": f"periodic pass, {size:,} agreements ({backend})",
+                     "value": round(pass_s, 2) if ok else "FAIL", "unit": "s", "target": target,
+                     "note": f"find the due check points, write and claim {first.created:,} notices, enqueue "
+                             f"{len(first.tasks)} send tasks (database task backend, as in scale mode); "
+                             f"a second pass right after: {again_s:.2f} s, {second.claimed} claimed"})
+        rows.append({"benchmark": "followup", "figure": f"  worker sends them ({backend})",
+                     "value": round(send_s, 2) if ok else "FAIL", "unit": "s", "target": "",
+                     "note": f"manage.py db_worker --batch: {sent:,} links made and emails rendered and sent "
+                             f"({sent / send_s:,.0f}/s), each once"})
+        rows.append({"benchmark": "followup", "figure": f"  end to end ({backend})",
+                     "value": round(pass_s + send_s, 2) if ok else "FAIL", "unit": "s", "target": target,
+                     "note": "pass + worker: the last request sent"})
     return rows
 
 
