@@ -1,7 +1,10 @@
 """Vietnamese banks that take VietQR transfers, by their NAPAS BIN (the 6-digit acquirer id in the QR).
 
-The list is data (``booths/data/vn_banks.csv``: bin, short name, full name), kept by hand from the NAPAS
-member list that banks and VietQR publish; add a row when a bank joins or is renamed, keep the BIN.
+The list is data (``booths/data/vn_banks.csv``: bin, short name, full name). It follows a maintained list, the bank
+table of the npm package vietnam-qr-pay (a development package, never served): tests/booths/test_banks.py fails when
+a BIN here is not one of its VietQR banks or one of its banks that receive VietQR transfers is missing here (its
+wallets, such as MoMo, are left out). When the package is updated and a bank joins or is renamed, add or edit the
+row; a BIN never changes.
 """
 
 from __future__ import annotations
