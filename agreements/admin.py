@@ -3,17 +3,18 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from eventsite.admin_mixins import NoDeleteMixin, ReadOnlyInline, ReadOnlyMixin
+
 from .models import Agreement, AgreementParty, AgreementProductGroup, AuditEntry, Signatory
-
-
-class NoDeleteMixin:
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-    def get_actions(self, request):
-        actions = super().get_actions(request)
-        actions.pop("delete_selected", None)
-        return actions
+from .models_followup import (
+    CallNote,
+    ChannelListing,
+    CheckPoint,
+    FollowupLink,
+    FollowupNotice,
+    FollowupReport,
+    FollowupStatus,
+)
 
 
 class PartyInline(NoDeleteMixin, admin.TabularInline):
@@ -102,3 +103,79 @@ class SignatoryAdmin(NoDeleteMixin, admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+# --- Follow-through: read only. Reports, notices and links are written by agreements/services/followup*.py (one
+# current report per party and check point, each email once, single-use links); organizers work on their
+# follow-through page. A link's token hash is never shown.
+
+
+@admin.register(CheckPoint)
+class CheckPointAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["__str__", "event", "months"]
+    list_filter = ["months", "event"]
+    search_fields = ["event__name", "event__slug"]
+    list_select_related = ["event"]
+
+
+class ChannelListingInline(ReadOnlyInline):
+    model = ChannelListing
+    list_select_related = ("product",)
+
+
+@admin.register(FollowupReport)
+class FollowupReportAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["agreement", "organization", "checkpoint", "state", "value", "current", "via", "reported_at"]
+    list_filter = ["state", "current", "via", "checkpoint__months"]
+    search_fields = ["agreement__title", "organization__name", "organization__tax_code", "note"]
+    list_select_related = ["agreement", "organization", "checkpoint"]
+    inlines = [ChannelListingInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agreement", "organization", "checkpoint",
+                                                            "reported_by")
+
+
+@admin.register(FollowupStatus)
+class FollowupStatusAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["agreement", "state", "implemented", "realized_value", "last_reported_at"]
+    list_filter = ["state", "implemented", "agreement__event"]
+    search_fields = ["agreement__title"]
+    list_select_related = ["agreement"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agreement")
+
+
+@admin.register(FollowupNotice)
+class FollowupNoticeAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["email", "kind", "status", "attempts", "agreement", "checkpoint", "sent_at"]
+    list_filter = ["status", "kind", "checkpoint__months"]
+    search_fields = ["email", "agreement__title", "organization__name", "error"]
+    list_select_related = ["agreement", "checkpoint"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agreement", "organization", "checkpoint")
+
+
+@admin.register(FollowupLink)
+class FollowupLinkAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["email", "agreement", "checkpoint", "expires_at", "used_at"]
+    list_filter = ["checkpoint__months", "expires_at"]
+    search_fields = ["email", "agreement__title", "organization__name"]
+    list_select_related = ["agreement", "checkpoint"]
+    exclude = ["token_hash"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agreement", "organization", "checkpoint")
+
+
+@admin.register(CallNote)
+class CallNoteAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["agreement", "called_on", "note", "author"]
+    list_filter = ["called_on", "agreement__event"]
+    search_fields = ["agreement__title", "note", "author__email"]
+    list_select_related = ["agreement", "author"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("agreement", "author")

@@ -7,6 +7,7 @@ from eventsite.errors import DomainError
 from .models import (
     AllocationItem,
     AllocationRun,
+    BankStatement,
     Booking,
     Booth,
     BoothPreference,
@@ -14,7 +15,11 @@ from .models import (
     ExhibitorApplication,
     Hall,
     OrganizationRevision,
+    Payee,
+    Payment,
+    PaymentRequest,
     RevisionStatus,
+    StatementLine,
     WaitlistEntry,
     Zone,
 )
@@ -151,3 +156,50 @@ class AllocationRunAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ["event__name", "created_by__email", "created_by__full_name"]
     list_select_related = ["event", "created_by"]
     inlines = [AllocationItemInline]
+
+
+# --- Booth fees: read only. Money moves only through booths/services/fees.py and reconcile.py (row locks, receipts,
+# the activity log); organizers do it on their fees page (booths/manage/fees/). Nothing is deleted here.
+
+
+@admin.register(Payee)
+class PayeeAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["event", "bank_label", "account_number", "account_name", "pay_within_days", "updated_at"]
+    list_filter = ["bank_bin", "event__status"]
+    search_fields = ["event__name", "event__slug", "account_name", "account_number"]
+    list_select_related = ["event"]
+
+
+class PaymentInline(ReadOnlyInline):
+    model = Payment
+    fk_name = "request"
+    list_select_related = ("recorded_by", "statement_line")
+
+
+@admin.register(PaymentRequest)
+class PaymentRequestAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["reference", "event", "booking", "amount", "waived_amount", "paid_amount", "status", "due_at"]
+    list_filter = ["status", "event"]
+    search_fields = ["reference", "booking__booth__code", "booking__application__organization__name",
+                     "booking__application__organization__tax_code", "event__name"]
+    list_select_related = ["event", "booking__booth", "booking__application__organization"]
+    inlines = [PaymentInline]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("event", "booking__booth",
+                                                            "booking__application__organization")
+
+
+class StatementLineInline(ReadOnlyInline):
+    model = StatementLine
+    exclude = ("line_hash",)
+    list_select_related = ("event", "request")
+
+
+@admin.register(BankStatement)
+class BankStatementAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
+    list_display = ["filename", "event", "layout", "lines_total", "lines_new", "uploaded_by", "uploaded_at"]
+    list_filter = ["layout", "event"]
+    search_fields = ["filename", "event__name", "lines__description", "lines__bank_ref"]
+    list_select_related = ["event", "uploaded_by"]
+    inlines = [StatementLineInline]

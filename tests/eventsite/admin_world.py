@@ -269,4 +269,55 @@ def build_world(token: str, n: int = 1) -> World:
         lead.products.set(products[:1])
         LeadScan.objects.create(lead=lead, booth=booths[i], nonce=f"nonce-{slug}-{i}", scanned_at=day,
                                 by=staff_user)
+
+    # booth fees (a request per booking; the first with n payments, a statement with n lines)
+    from booths.models import BankStatement, Payee, Payment, PaymentRequest, StatementLine
+
+    w.keep(Payee.objects.create(event=event, bank_bin="970436", account_number=f"{1000 + n}",
+                                account_name=f"SO CONG THUONG {slug.upper()}"))
+    requests = [PaymentRequest.objects.create(event=event, booking=booking, amount=5_000_000,
+                                              reference=f"KN{slug[:3].upper()}{i:04d}"[:12])
+                for i, booking in enumerate(bookings)]
+    w.keep(requests[0])
+    statement = w.keep(BankStatement.objects.create(event=event, filename=f"sao-ke-{slug}.xlsx", layout="vcb",
+                                                    uploaded_by=organizer))
+    for i in range(n):
+        line = StatementLine.objects.create(event=event, statement=statement, line_hash=f"{slug}-{i}", amount=1_000,
+                                            description=f"{requests[0].reference} {token} {i}", status="matched",
+                                            request=requests[0])
+        Payment.objects.create(request=requests[0], amount=1_000, method="transfer", receipt_number=f"{slug}-{i}",
+                               received_at=day, recorded_by=organizer, statement_line=line)
+    w.keep(StatementLine.objects.filter(statement=statement).first(),
+           Payment.objects.filter(request=requests[0]).first())
+
+    # follow-through (a report with n channel listings, a notice and a link per buyer party)
+    from agreements.models_followup import (
+        CallNote,
+        ChannelListing,
+        CheckPoint,
+        FollowupLink,
+        FollowupNotice,
+        FollowupReport,
+        FollowupStatus,
+    )
+
+    point = w.keep(CheckPoint.objects.create(event=event, months=1))
+    report = w.keep(FollowupReport.objects.create(agreement=agreement, organization=producers[0], checkpoint=point,
+                                                  state="orders", value=10_000_000, via="organizer",
+                                                  reported_by=organizer, note=f"Đơn hàng {token}"))
+    for i in range(n):
+        ChannelListing.objects.create(report=report, product=products[i], channel="store_chain", name=f"Co.op {i}")
+    w.keep(ChannelListing.objects.filter(report=report).first())
+    w.keep(FollowupStatus.objects.create(agreement=agreement, state="orders", implemented=True,
+                                         realized_value=10_000_000, last_reported_at=day))
+    for i in range(n):
+        link_hash = hashlib.sha256(f"lien-ket-{slug}-{i}".encode()).hexdigest()
+        w.secrets.append(link_hash)
+        w.keep(FollowupNotice.objects.create(agreement=agreement, organization=buyers[i], checkpoint=point,
+                                             email=f"mua{i}-{slug}@example.vn", status="sent", sent_at=day))
+        w.keep(FollowupLink.objects.create(token_hash=link_hash, agreement=agreement, organization=buyers[i],
+                                           checkpoint=point, email=f"mua{i}-{slug}@example.vn",
+                                           expires_at=day + timedelta(days=30)))
+    w.keep(CallNote.objects.create(agreement=agreement, called_on=day.date(), note=f"Đã gọi {token}",
+                                   author=organizer))
     return w

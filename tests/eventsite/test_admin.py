@@ -24,7 +24,17 @@ from django.urls import reverse
 
 from agenda.models import FeedToken
 from agreements.models import Agreement, AgreementParty, AuditEntry, Signatory
-from booths.models import Booking, Booth, ExhibitorApplication
+from agreements.models_followup import CheckPoint, FollowupLink, FollowupNotice, FollowupReport
+from booths.models import (
+    BankStatement,
+    Booking,
+    Booth,
+    ExhibitorApplication,
+    Payee,
+    Payment,
+    PaymentRequest,
+    StatementLine,
+)
 from catalog.models import Product
 from eventsite.models import Invitation, Organization, User
 from matchmaking.models import Meeting, MeetingRequest, MeetingSlot
@@ -34,15 +44,7 @@ from tests.factories import UserFactory
 
 PROJECT_APPS = {"eventsite", "catalog", "booths", "registration", "agenda", "agreements", "matchmaking", "leads",
                 "demo"}
-# Booth fees and agreement follow-through (added 07/12) are kept in the organizers' own pages (booths/manage/fees/,
-# agreements/follow-through/) with their activity log, and are not yet in the operators' admin: a known gap, listed
-# here by name so that any other new model still fails this test.
-NOT_YET_IN_ADMIN = {"booths.Payee", "booths.PaymentRequest", "booths.Payment", "booths.BankStatement",
-                    "booths.StatementLine", "agreements.CheckPoint", "agreements.FollowupReport",
-                    "agreements.ChannelListing", "agreements.FollowupStatus", "agreements.FollowupNotice",
-                    "agreements.FollowupLink", "agreements.CallNote"}
-PROJECT_MODELS = [m for m in apps.get_models()
-                  if m._meta.app_label in PROJECT_APPS and m._meta.label not in NOT_YET_IN_ADMIN]
+PROJECT_MODELS = [m for m in apps.get_models() if m._meta.app_label in PROJECT_APPS]
 REGISTERED = sorted(
     (model._meta.label, model_admin)
     for model, model_admin in admin.site._registry.items()
@@ -57,8 +59,10 @@ SMALL, BIG = "Đầm Dơi", "Năm Căn"  # the two worlds' search tokens
 CHANGELIST_MAX_QUERIES = 12
 CHANGE_PAGE_MAX_QUERIES = 40
 # Records nobody may delete by hand (their admins follow agreements/admin.py: read-only, no delete).
-NEVER_DELETED = [Agreement, AuditEntry, AgreementParty, Signatory, CheckIn, ScanLog, RevokedToken, EventSigningKey]
-NEVER_EDITED = [Agreement, AuditEntry, Signatory, CheckIn, ScanLog, RevokedToken, EventSigningKey, Booking]
+NEVER_DELETED = [Agreement, AuditEntry, AgreementParty, Signatory, CheckIn, ScanLog, RevokedToken, EventSigningKey,
+                 PaymentRequest, Payment, StatementLine, FollowupReport, FollowupNotice, FollowupLink]
+NEVER_EDITED = [Agreement, AuditEntry, Signatory, CheckIn, ScanLog, RevokedToken, EventSigningKey, Booking,
+                PaymentRequest, BankStatement, Payee, FollowupReport, FollowupNotice, FollowupLink, CheckPoint]
 
 
 def superuser_request():
@@ -197,7 +201,8 @@ def test_admin_pages_render_without_a_query_per_row(client, label, model_admin):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("model", [EventSigningKey, Device, FeedToken, Invitation], ids=lambda m: m._meta.label)
+@pytest.mark.parametrize("model", [EventSigningKey, Device, FeedToken, Invitation, FollowupLink],
+                         ids=lambda m: m._meta.label)
 def test_admin_never_shows_secrets(client, model):
     client.force_login(UserFactory(is_staff=True, is_superuser=True))
     world = build_world(SMALL)
