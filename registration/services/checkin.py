@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, JSONField, Q, Subquery
+from django.db.models import Count, Exists, JSONField, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from eventsite.errors import DomainError
@@ -190,13 +190,16 @@ def identify_badge(*, code: str, event: Event) -> BadgeHolder:
         claims = tokens.verify(code, event_id=event.pk)
     except tokens.TokenError as invalid:
         return BadgeHolder(invalid.code)
-    badge = Badge.objects.filter(pk=claims.badge_id, event=event).select_related("registration").first()
+    # One statement: the badge, its registration, and whether this counter was revoked.
+    badge = (Badge.objects.filter(pk=claims.badge_id, event=event).select_related("registration")
+             .annotate(revoked=Exists(RevokedToken.objects.filter(badge=OuterRef("pk"), counter=claims.counter)))
+             .first())
     if badge is None:  # genuine signature, but the badge is gone (registration deleted)
         return BadgeHolder(ScanStatus.REVOKED)
     registration = badge.registration
     if claims.counter > badge.counter:  # signed by our key yet never issued: treat as forged
         return BadgeHolder(ScanStatus.FORGED)
-    if claims.counter < badge.counter or RevokedToken.objects.filter(badge=badge, counter=claims.counter).exists():
+    if claims.counter < badge.counter or badge.revoked:
         return BadgeHolder(ScanStatus.REVOKED, registration)
     if registration.status != RegistrationStatus.APPROVED:
         return BadgeHolder(ScanStatus.NOT_APPROVED, registration)

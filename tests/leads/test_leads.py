@@ -18,8 +18,9 @@ from leads.services.access import NotBoothStaff
 from leads.services.cards import person_of, update_lead
 from leads.services.report import heat_map, top_products, visits_per_booth
 from matchmaking.models import MeetingRequest
-from registration.models import ContactConsent, RegistrationStatus
+from registration.models import Badge, ContactConsent, RegistrationStatus, RevokedToken
 from registration.services import tokens
+from registration.services.badges import reissue_badge, token_for
 from registration.services.consent import set_contact_consent
 from tests.factories import EventFactory, UserFactory
 
@@ -143,6 +144,20 @@ def test_revoked_and_unapproved_badges_are_refused():
         capture.capture_lead(event=fair.event, booth_id=fair.booth.pk, code=code, nonce="nonce-na-1",
                              user=fair.staff)
     assert refused.value.code == "not_approved"
+
+    # A lost badge reissued: the old code is refused; so is a code whose counter is on the revocation list.
+    other, old_code = make_buyer(fair.event, 2, consent=True)
+    new_badge = reissue_badge(badge=Badge.objects.get(registration=other))
+    with pytest.raises(capture.ScanRefused) as refused:
+        capture.capture_lead(event=fair.event, booth_id=fair.booth.pk, code=old_code, nonce="nonce-old-1",
+                             user=fair.staff)
+    assert refused.value.code == "revoked"
+    RevokedToken.objects.create(event=fair.event, badge=new_badge, counter=new_badge.counter)
+    with pytest.raises(capture.ScanRefused) as refused:
+        capture.capture_lead(event=fair.event, booth_id=fair.booth.pk, code=token_for(new_badge),
+                             nonce="nonce-listed-1", user=fair.staff)
+    assert refused.value.code == "revoked"
+    assert not Lead.objects.filter(registration=other).exists()
 
 
 def test_duplicate_scans_and_retried_nonces_make_one_lead(client):
