@@ -22,6 +22,13 @@ DAY2 = DAY1 + timedelta(days=1)
 DAY3 = DAY1 + timedelta(days=2)
 
 
+def local_day(days: int = 0, hour: int = 8) -> datetime:
+    """``hour`` o'clock, ``days`` after today's date in Vietnam as of the call. DAY1 is today as of the import, so
+    a suite running across midnight in Vietnam (17:00 UTC) sees DAY1 become yesterday; a test whose meaning depends
+    on which day now falls on (the first day a check-in counts as early) takes its dates from here."""
+    return datetime.combine(datetime.now(VN).date() + timedelta(days=days), time(hour, 0), tzinfo=VN)
+
+
 def at(day: datetime, hhmm: str) -> datetime:
     """``day`` at the local time "HH:MM"."""
     hours, minutes = map(int, hhmm.split(":"))

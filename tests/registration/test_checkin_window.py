@@ -16,7 +16,7 @@ from eventsite.models import EventRole
 from registration.models import CheckIn, RegistrationSettings, ScanLog, ScanStatus
 from registration.services import badges, checkin, devices, offline, tokens
 from registration.services.offline import OfflineScan
-from tests.factories import DAY1, VN, EventFactory, user_with_role
+from tests.factories import VN, EventFactory, local_day, user_with_role
 
 from .factories_checkin import CheckinRegistrationFactory
 
@@ -31,7 +31,7 @@ def _fresh_key_cache():
 
 
 def _event(days_from_today: int, *, allowed: bool = True):
-    start = DAY1 + timedelta(days=days_from_today)
+    start = local_day(days_from_today)
     event = EventFactory(starts_at=start, ends_at=start + timedelta(days=1, hours=9))
     if not allowed:
         RegistrationSettings.objects.create(event=event, checkin_outside_dates=False)
@@ -157,7 +157,7 @@ def test_offline_upload_is_marked_by_when_the_desk_scanned():
 def test_offline_list_carries_the_window_and_the_organizers_choice():
     event = _event(0)
     assert offline.desk_list(event=event)["w"] == [
-        (DAY1 - timedelta(days=1)).date().isoformat(), (event.ends_at + timedelta(days=1)).date().isoformat(), 1]
+        local_day(-1).date().isoformat(), (event.ends_at + timedelta(days=1)).date().isoformat(), 1]
     RegistrationSettings.objects.create(event=event, checkin_outside_dates=False)
     assert offline.desk_list(event=event)["w"][2] == 0
 
