@@ -5,8 +5,11 @@ from django.utils.translation import gettext_lazy as _
 
 from eventsite.admin_mixins import NoDeleteMixin, ReadOnlyInline, ReadOnlyMixin
 
-from .models import Agreement, AgreementParty, AgreementProductGroup, AuditEntry, Signatory
-from .models_followup import (
+from .models import (
+    Agreement,
+    AgreementParty,
+    AgreementProductGroup,
+    AuditEntry,
     CallNote,
     ChannelListing,
     CheckPoint,
@@ -14,6 +17,7 @@ from .models_followup import (
     FollowupNotice,
     FollowupReport,
     FollowupStatus,
+    Signatory,
 )
 
 

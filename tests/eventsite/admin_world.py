@@ -26,11 +26,23 @@ from agenda.models import (
     Speaker,
     Star,
 )
-from agreements.models import AgreementParty, AgreementProductGroup, AuditEntry
+from agreements.models import (
+    AgreementParty,
+    AgreementProductGroup,
+    AuditEntry,
+    CallNote,
+    ChannelListing,
+    CheckPoint,
+    FollowupLink,
+    FollowupNotice,
+    FollowupReport,
+    FollowupStatus,
+)
 from agreements.services import AgreementData, PartyData, create_agreement
 from booths.models import (
     AllocationItem,
     AllocationRun,
+    BankStatement,
     Booking,
     BookingStatus,
     Booth,
@@ -38,6 +50,10 @@ from booths.models import (
     BoothSettings,
     ExhibitorApplication,
     Hall,
+    Payee,
+    Payment,
+    PaymentRequest,
+    StatementLine,
     WaitlistEntry,
     Zone,
 )
@@ -271,8 +287,6 @@ def build_world(token: str, n: int = 1) -> World:
                                 by=staff_user)
 
     # booth fees (a request per booking; the first with n payments, a statement with n lines)
-    from booths.models import BankStatement, Payee, Payment, PaymentRequest, StatementLine
-
     w.keep(Payee.objects.create(event=event, bank_bin="970436", account_number=f"{1000 + n}",
                                 account_name=f"SO CONG THUONG {slug.upper()}"))
     requests = [PaymentRequest.objects.create(event=event, booking=booking, amount=5_000_000,
@@ -291,15 +305,6 @@ def build_world(token: str, n: int = 1) -> World:
            Payment.objects.filter(request=requests[0]).first())
 
     # follow-through (a report with n channel listings, a notice and a link per buyer party)
-    from agreements.models_followup import (
-        CallNote,
-        ChannelListing,
-        CheckPoint,
-        FollowupLink,
-        FollowupNotice,
-        FollowupReport,
-        FollowupStatus,
-    )
 
     point = w.keep(CheckPoint.objects.create(event=event, months=1))
     report = w.keep(FollowupReport.objects.create(agreement=agreement, organization=producers[0], checkpoint=point,

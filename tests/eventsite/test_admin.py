@@ -23,8 +23,16 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from agenda.models import FeedToken
-from agreements.models import Agreement, AgreementParty, AuditEntry, Signatory
-from agreements.models_followup import CheckPoint, FollowupLink, FollowupNotice, FollowupReport
+from agreements.models import (
+    Agreement,
+    AgreementParty,
+    AuditEntry,
+    CheckPoint,
+    FollowupLink,
+    FollowupNotice,
+    FollowupReport,
+    Signatory,
+)
 from booths.models import (
     BankStatement,
     Booking,
