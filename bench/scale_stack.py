@@ -364,8 +364,8 @@ class Stack:
     def processes(self) -> list[tuple[str, int]]:
         status = self.status()
         found = [(f"{self.server} worker", pid) for pid in status.get("workers", {}).values()]
-        if status.get("db_worker"):
-            found.append(("db_worker", status["db_worker"]))
+        task_workers = status.get("db_workers") or ([status["db_worker"]] if status.get("db_worker") else [])
+        found += [("db_worker", pid) for pid in task_workers]
         if status.get("nginx"):
             found += [("nginx", status["nginx"])] + [("nginx", c) for c in proc_children(status["nginx"])]
         return found

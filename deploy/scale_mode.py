@@ -126,6 +126,9 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=8080)
     parser.add_argument("--host", default="127.0.0.1")
     parser.add_argument("--first-worker-port", type=int, default=8101)
+    parser.add_argument("--task-workers", type=int, default=2,
+                        help="db_worker processes (default 2: they take tasks with SKIP LOCKED, so a batch of "
+                             "follow-through emails is sent on both cores)")
     parser.add_argument("--seed", action="store_true", help="also load the demo event")
     parser.add_argument("--server", choices=["daphne", "uvicorn"], default="uvicorn")
     parser.add_argument("--prefix", default=str(ROOT / "var" / "scale"),
@@ -145,8 +148,11 @@ def main() -> None:
     prefix.mkdir(parents=True, exist_ok=True)
     # Workers and db_worker are restarted if they die; nginx is not (its exit stops everything).
     commands = {f"worker-{p}": worker_command(args.server, p) for p in ports}
-    # One task worker: bulk badges, registration emails (tasks are rows in PostgreSQL, no extra broker).
-    commands["db_worker"] = [*manage, "db_worker", "--no-reload", "--interval", "0.5"]
+    # Task workers: bulk badges, registration and follow-through emails (tasks are rows in PostgreSQL, no extra
+    # broker; each worker claims a task with SELECT … FOR UPDATE SKIP LOCKED, so two never run the same one).
+    task_workers = [f"db_worker-{i}" for i in range(1, max(1, args.task_workers) + 1)]
+    for name in task_workers:
+        commands[name] = [*manage, "db_worker", "--no-reload", "--interval", "0.5"]
     # The periodic jobs beside it: follow-through requests every 10 minutes, unpaid reservations every 5 (each
     # idempotent and safe beside a second copy on another machine, or cron). They enqueue; db_worker sends.
     commands["periodic"] = periodic_command(manage, args.host, args.port)
@@ -169,14 +175,16 @@ def main() -> None:
     def write_status() -> None:
         status = {"port": args.port, "server": args.server, "pid": os.getpid(),
                   "workers": {str(p): children[f"worker-{p}"].pid for p in ports},
-                  "db_worker": children["db_worker"].pid, "periodic": children["periodic"].pid,
+                  "db_worker": children[task_workers[0]].pid,
+                  "db_workers": [children[name].pid for name in task_workers], "periodic": children["periodic"].pid,
                   "nginx": children["nginx"].pid}
         tmp = status_file.with_suffix(".tmp")
         tmp.write_text(json.dumps(status))
         tmp.replace(status_file)
 
     write_status()
-    print(f"Scale mode: http://{args.host}:{args.port}/ -> {len(ports)} {args.server} workers {ports} + db_worker",
+    print(f"Scale mode: http://{args.host}:{args.port}/ -> {len(ports)} {args.server} workers {ports} + "
+          f"{len(task_workers)} db_worker",
           flush=True)
 
     def stop(*_):

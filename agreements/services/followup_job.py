@@ -124,26 +124,35 @@ def find_due(*, now: datetime | None = None) -> int:
 
 def claim_and_dispatch(*, site: str = "", limit: int | None = None, tasks: list | None = None) -> int:
     """Claim the notices waiting to be sent (pending, or failed fewer than MAX_ATTEMPTS times) and hand them
-    to the task queue after commit. Rows another run holds are skipped, rows it sent are no longer pending."""
+    to the task queue, ``BATCH`` at a time. Rows another run holds are skipped, rows it sent are no longer
+    pending.
+
+    Each batch is claimed and enqueued in its own transaction, so the task workers start sending the first batch
+    while this run claims the next; a run that stops half way leaves the batches it committed dispatched and the
+    others pending for the next run."""
     from ..tasks import send_followup_notices
 
     waiting = Q(status=Notice.Status.PENDING) | Q(status=Notice.Status.FAILED, attempts__lt=MAX_ATTEMPTS)
-    with transaction.atomic():
-        rows = Notice.objects.filter(waiting).order_by("id")
-        if connection.features.has_select_for_update_skip_locked:
-            rows = rows.select_for_update(skip_locked=True)
-        ids = list(rows.values_list("id", flat=True)[:limit] if limit else rows.values_list("id", flat=True))
-        if not ids:
-            return 0
-        Notice.objects.filter(pk__in=ids).update(status=Notice.Status.SENDING)
-        for start in range(0, len(ids), BATCH):
-            batch = ids[start:start + BATCH]
+    claimed = 0
+    while limit is None or claimed < limit:
+        size = BATCH if limit is None else min(BATCH, limit - claimed)
+        with transaction.atomic():
+            rows = Notice.objects.filter(waiting).order_by("id")
+            if connection.features.has_select_for_update_skip_locked:
+                rows = rows.select_for_update(skip_locked=True)
+            ids = list(rows.values_list("id", flat=True)[:size])
+            if not ids:
+                break
+            Notice.objects.filter(pk__in=ids).update(status=Notice.Status.SENDING)
             # Enqueued inside the transaction: the database backend's row commits with the claim, the thread
             # backend starts after commit.
-            result = send_followup_notices.enqueue(notice_ids=batch, site=site)
-            if tasks is not None:
-                tasks.append(result)
-    return len(ids)
+            result = send_followup_notices.enqueue(notice_ids=ids, site=site)
+        claimed += len(ids)
+        if tasks is not None:
+            tasks.append(result)
+        if len(ids) < size:
+            break
+    return claimed
 
 
 def run_followup_job(*, now: datetime | None = None, site: str = "") -> JobResult:
@@ -167,11 +176,26 @@ def report_url(site: str, event_slug: str, token: str) -> str:
     return site + reverse("agreements:followup_report", kwargs={"event_slug": event_slug, "token": token})
 
 
-def build_email(*, to: str, template: str, context: dict) -> EmailMessage:
-    with translation.override(settings.LANGUAGE_CODE):  # Vietnamese first; the email repeats it in English
-        subject = " ".join(render_to_string(f"agreements/email/{template}_subject.txt", context).split())
+def build_email(*, to: str, template: str, context: dict, subject: str | None = None) -> EmailMessage:
+    """The email ``template`` (``agreements/email/<template>.txt`` and ``…_subject.txt``) to ``to``, in the site's
+    language (Vietnamese first; the email repeats it in English). ``subject``: already rendered by the caller
+    (a batch renders it once for every email that shares it)."""
+    with translation.override(settings.LANGUAGE_CODE):
+        if subject is None:
+            subject = render_subject(template, context)
         body = render_to_string(f"agreements/email/{template}.txt", context)
     return EmailMessage(subject=subject, body=body, to=[to])
+
+
+def render_subject(template: str, context: dict) -> str:
+    return " ".join(render_to_string(f"agreements/email/{template}_subject.txt", context).split())
+
+
+# The columns a request email reads (send_notices): the notice's row and its related rows' few fields.
+_EMAIL_FIELDS = ("agreement__id", "agreement__event_id", "agreement__title", "agreement__signed_on",
+                 "agreement__signed_at", "agreement__event__slug", "agreement__event__name",
+                 "agreement__event__organizer__name", "organization__name", "checkpoint__months",
+                 "checkpoint__event_id")
 
 
 def send_notices(*, notice_ids: list[int], site: str = "", now: datetime | None = None) -> dict[str, int]:
@@ -182,25 +206,34 @@ def send_notices(*, notice_ids: list[int], site: str = "", now: datetime | None 
     now = now or timezone.now()
     notices = list(Notice.objects.filter(pk__in=notice_ids, status=Notice.Status.SENDING)
                    .select_related("agreement__event__organizer", "organization", "checkpoint")
+                   .only("pk", "kind", "email", "organization_id", "checkpoint_id", *_EMAIL_FIELDS)
                    .annotate(done=_reported()))
     skipped = [n.pk for n in notices if n.done]
     Notice.objects.filter(pk__in=skipped).update(status=Notice.Status.SKIPPED)
     points_by_event: dict[int, list[CheckPoint]] = {}
+    subjects: dict[tuple[int, bool], str] = {}  # the subject names only the check point and whether it reminds
     links, messages = [], []
-    for notice in (n for n in notices if not n.done):
-        agreement = notice.agreement
-        points = points_by_event.get(agreement.event_id)
-        if points is None:
-            points = points_by_event[agreement.event_id] = list(
-                CheckPoint.objects.filter(event_id=agreement.event_id).order_by("months"))
-        due, closes = window(agreement.signed_on, notice.checkpoint, points)
-        link, token = new_link(agreement_id=agreement.pk, organization_id=notice.organization_id,
-                               checkpoint=notice.checkpoint, email=notice.email, expires_at=local_midnight(closes))
-        links.append(link)
-        messages.append((notice, build_email(to=notice.email, template="followup_request", context={
-            "agreement": agreement, "event": agreement.event, "organization": notice.organization,
-            "checkpoint": notice.checkpoint, "due": due, "closes": closes,
-            "reminder": notice.kind == Notice.Kind.REMINDER, "url": report_url(site, agreement.event.slug, token)})))
+    with translation.override(settings.LANGUAGE_CODE):
+        for notice in (n for n in notices if not n.done):
+            agreement = notice.agreement
+            points = points_by_event.get(agreement.event_id)
+            if points is None:
+                points = points_by_event[agreement.event_id] = list(
+                    CheckPoint.objects.filter(event_id=agreement.event_id).order_by("months"))
+            due, closes = window(agreement.signed_on, notice.checkpoint, points)
+            link, token = new_link(agreement_id=agreement.pk, organization_id=notice.organization_id,
+                                   checkpoint=notice.checkpoint, email=notice.email,
+                                   expires_at=local_midnight(closes))
+            links.append(link)
+            context = {"agreement": agreement, "event": agreement.event, "organization": notice.organization,
+                       "checkpoint": notice.checkpoint, "due": due, "closes": closes,
+                       "reminder": notice.kind == Notice.Kind.REMINDER,
+                       "url": report_url(site, agreement.event.slug, token)}
+            key = (notice.checkpoint_id, context["reminder"])
+            if key not in subjects:
+                subjects[key] = render_subject("followup_request", context)
+            messages.append((notice, build_email(to=notice.email, template="followup_request", context=context,
+                                                 subject=subjects[key])))
     FollowupLink.objects.bulk_create(links, batch_size=500)
     sent, failed = [], []
     connection = get_connection()

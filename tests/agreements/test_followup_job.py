@@ -6,6 +6,8 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from agreements.models import FollowupNotice, FollowupReport
@@ -151,3 +153,68 @@ def test_management_command_runs_the_job(mailoutbox, django_capture_on_commit_ca
         call_command("followup_due", site="http://example.test", verbosity=0)
     assert len(mailoutbox) == 2
     assert "http://example.test/e/" in mailoutbox[0].body
+
+
+def test_sending_costs_the_same_queries_for_one_or_many_emails(mailoutbox, django_capture_on_commit_callbacks):
+    """The worker's batch reads what the emails say in one statement (no query per email, no deferred field read
+    late), and each email names its own party, event, agreement and organizer."""
+    from agreements.services.followup_job import claim_and_dispatch, find_due, send_notices
+
+    def due_notices(count: int) -> list[int]:
+        event = EventFactory()
+        for _ in range(count):
+            n = next(numbers)
+            followed(event, days=40, seller_email=f"ban{n}@htx.vn", buyer_email=f"mua{n}@sieuthi.vn")
+        find_due()
+        with django_capture_on_commit_callbacks(execute=False):
+            claim_and_dispatch(site="http://test")
+        return list(FollowupNotice.objects.filter(agreement__event=event).values_list("pk", flat=True))
+
+    numbers = iter(range(100))
+    few, many = due_notices(1), due_notices(6)
+    with CaptureQueriesContext(connection) as one:
+        send_notices(notice_ids=few, site="http://test")
+    with CaptureQueriesContext(connection) as six:
+        send_notices(notice_ids=many, site="http://test")
+    assert len(six) == len(one)
+    assert len(mailoutbox) == 2 + 12
+    for message in mailoutbox:
+        notice = FollowupNotice.objects.select_related("agreement__event__organizer", "organization").get(
+            email=message.to[0])
+        assert notice.agreement.title in message.body and notice.organization.name in message.body
+        assert notice.agreement.event.name in message.body and notice.agreement.event.organizer.name in message.body
+
+
+def test_each_batch_is_dispatched_when_claimed(mailoutbox, django_capture_on_commit_callbacks, monkeypatch):
+    """The job claims and enqueues BATCH notices per transaction, so the workers start on the first batch while
+    the job claims the next; a job that stops half way leaves its committed batches dispatched and the rest
+    pending for the next run, which sends them once."""
+    from agreements import tasks
+    from agreements.services import followup_job
+
+    event = EventFactory()
+    for n in range(3):
+        followed(event, days=40, seller_email=f"ban{n}@htx.vn", buyer_email=f"mua{n}@sieuthi.vn")
+    monkeypatch.setattr(followup_job, "BATCH", 2)
+    followup_job.find_due()
+    task, calls = tasks.send_followup_notices, []
+
+    class FailsThirdTime:
+        @staticmethod
+        def enqueue(**kwargs):
+            calls.append(kwargs["notice_ids"])
+            if len(calls) == 3:
+                raise ConnectionError("the worker's database went away")
+            return task.enqueue(**kwargs)
+
+    monkeypatch.setattr(tasks, "send_followup_notices", FailsThirdTime)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ConnectionError):
+        followup_job.claim_and_dispatch(site="http://test")
+    statuses = dict(FollowupNotice.objects.values_list("pk", "status"))
+    assert [len(ids) for ids in calls] == [2, 2, 2]
+    assert sorted(statuses.values()) == ["pending", "pending", "sent", "sent", "sent", "sent"]
+    assert {statuses[pk] for pk in calls[2]} == {"pending"}  # the failed batch's claim was rolled back
+    monkeypatch.setattr(tasks, "send_followup_notices", task)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert followup_job.claim_and_dispatch(site="http://test") == 2
+    assert len(mailoutbox) == 6 and len({m.to[0] for m in mailoutbox}) == 6
