@@ -1,15 +1,16 @@
-"""Read-mostly admin: nothing is deleted here (cancel an agreement instead) and nothing bypasses the audit."""
+"""Read-mostly admin: nothing is deleted here (cancel an agreement instead) and nothing bypasses the activity log."""
 
 from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.utils.translation import gettext_lazy as _
 
 from eventsite.admin_mixins import NoDeleteMixin, ReadOnlyInline, ReadOnlyMixin
+from eventsite.models import ActivityEntry
 
 from .models import (
     Agreement,
     AgreementParty,
     AgreementProductGroup,
-    AuditEntry,
     CallNote,
     ChannelListing,
     CheckPoint,
@@ -44,14 +45,13 @@ class ProductGroupInline(NoDeleteMixin, admin.TabularInline):
         return False
 
 
-class AuditInline(NoDeleteMixin, admin.TabularInline):
-    model = AuditEntry
-    extra = 0
-    readonly_fields = ["at", "actor", "action", "note", "before", "after"]
-    can_delete = False
+class HistoryInline(ReadOnlyMixin, NoDeleteMixin, GenericTabularInline):
+    """The agreement's entries in the activity log (its object is the agreement), read only."""
 
-    def has_add_permission(self, request, obj=None):
-        return False
+    model = ActivityEntry
+    extra = 0
+    can_delete = False
+    fields = readonly_fields = ["at", "actor", "actor_label", "action", "note", "before", "after"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("actor")
@@ -66,21 +66,7 @@ class AgreementAdmin(NoDeleteMixin, admin.ModelAdmin):
     search_fields = ["title", "parties__organization__name", "parties__organization__tax_code",
                      "parties__signatories__name", "ceremony_ref"]
     list_select_related = ["event"]
-    inlines = [PartyInline, ProductGroupInline, AuditInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(NoDeleteMixin, admin.ModelAdmin):
-    list_display = ["agreement", "action", "actor", "at"]
-    list_filter = ["action", "agreement__event", "at"]
-    search_fields = ["agreement__title", "note", "actor__email", "actor__full_name"]
-    list_select_related = ["agreement", "actor"]
+    inlines = [PartyInline, ProductGroupInline, HistoryInline]
 
     def has_add_permission(self, request):
         return False

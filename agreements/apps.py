@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from eventsite.apps import NavItem, NavSection, PeriodicJob, ReportKind
 
+from .audit import AuditAction
+
 MEMBERS = frozenset({"organizer", "exhibitor", "buyer"})
 
 
@@ -23,6 +25,7 @@ class AgreementsConfig(AppConfig):
     ]
 
     activity_actions = {
+        **dict(AuditAction.choices),
         "agreements.organization_added": _("Organization added on the agreement form"),
         "agreements.organization_confirmed": _("Organization confirmed"),
         "agreements.organization_merged": _("Organization merged into an existing one"),

@@ -1,7 +1,7 @@
 """Signed cooperation agreements (MoUs) at an event: who signed, what, for how much, and every change made.
 
 Nothing here is ever deleted: an agreement that falls through is cancelled and stays in history;
-every change goes through ``agreements.services`` which writes an ``AuditEntry``.
+every change goes through ``agreements.services``, which writes it to the activity log (``AuditAction``).
 """
 
 from __future__ import annotations
@@ -199,40 +199,6 @@ class AgreementProductGroup(models.Model):
 
     def __str__(self) -> str:
         return self.get_group_display()
-
-
-class AuditEntry(models.Model):
-    class Action(models.TextChoices):
-        CREATED = "created", _("Created")
-        SUBMITTED = "submitted", _("Submitted")
-        UPDATED = "updated", _("Edited")
-        VERIFIED = "verified", _("Verified")
-        REJECTED = "rejected", _("Rejected")
-        STATUS = "status", _("Status changed")
-        CANCELLED = "cancelled", _("Cancelled")
-        SCAN = "scan", _("Scan attached")
-
-    agreement = models.ForeignKey(Agreement, on_delete=models.PROTECT, related_name="audit")
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
-                              related_name="+")
-    at = models.DateTimeField(auto_now_add=True)
-    action = models.CharField(_("action"), max_length=16, choices=Action.choices)
-    before = models.JSONField(null=True, blank=True)
-    after = models.JSONField(null=True, blank=True)
-    note = models.CharField(max_length=300, blank=True)
-
-    class Meta:
-        verbose_name = _("audit entry")
-        verbose_name_plural = _("audit trail")
-        ordering = ["at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.get_action_display()} · {self.at:%d/%m/%Y %H:%M}"
-
-    def changed_fields(self) -> list[tuple[str, object, object]]:
-        before, after = self.before or {}, self.after or {}
-        return [(k, before.get(k), after.get(k)) for k in sorted(set(before) | set(after))
-                if before.get(k) != after.get(k)]
 
 
 from .models_followup import (  # noqa: E402,F401  (follow-through models, registered with this app)

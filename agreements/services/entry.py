@@ -13,11 +13,13 @@ from django.utils.translation import gettext as _
 
 from agenda.models import Session
 from catalog.models import Product
+from eventsite.activity import action_label, history_of, log_action
 from eventsite.errors import Conflict, DomainError
 from eventsite.live import broadcast_on_commit
-from eventsite.models import Event, EventRole, Organization
+from eventsite.models import ActivityEntry, Event, EventRole, Organization
 
-from ..models import Agreement, AgreementParty, AgreementProductGroup, AuditEntry, Signatory, breakdown_key
+from ..audit import AuditAction
+from ..models import Agreement, AgreementParty, AgreementProductGroup, Signatory, breakdown_key
 from .errors import AgreementError
 from .parties import (
     BUYER_FACING_KINDS,
@@ -250,11 +252,23 @@ def _attach_scan(agreement: Agreement, scan: CheckedScan) -> None:
     agreement.scan_name = scan.original_name
 
 
-def _audit(agreement: Agreement, actor, action: str, before: dict | None, note: str = "") -> AuditEntry:
-    return AuditEntry.objects.create(
-        agreement=agreement, actor=actor if actor is not None and actor.is_authenticated else None,
-        action=action, before=before, after=snapshot(agreement), note=note[:300],
-    )
+def _audit(agreement: Agreement, actor, action: AuditAction, before: dict | None, note: str = "") -> None:
+    """The change in the activity log, in the caller's transaction: the record before and after."""
+    log_action(action=action, obj=agreement, event=agreement.event_id,
+               actor=actor if actor is not None and actor.is_authenticated else None,
+               before=before, after=snapshot(agreement), note=note[:300])
+
+
+def history(agreement: Agreement, *, organizer: bool) -> list[ActivityEntry]:
+    """The agreement's history for its page, oldest first: the record's changes for its parties; organizers also
+    see the follow-through entries (reports, calls with their notes). Each entry carries its ``label``."""
+    entries = history_of(agreement)
+    if not organizer:
+        entries = entries.filter(action__in=AuditAction.values)
+    entries = list(entries)
+    for entry in entries:
+        entry.label = action_label(entry.action)
+    return entries
 
 
 def _announce(event: Event) -> None:
@@ -287,7 +301,7 @@ def replace_party_organization(*, agreement: Agreement, actor, old: Organization
     current.buyer_key = breakdown_key(p.organization.pk for p in parties if p.role == PartyRole.BUYER)
     current.version += 1
     current.save()
-    _audit(current, actor, AuditEntry.Action.UPDATED, before,
+    _audit(current, actor, AuditAction.UPDATED, before,
            note=_("“%(old)s” merged into “%(new)s”") % {"old": old.name, "new": new.name})
     if current.counts:
         _announce(current.event)
@@ -328,7 +342,7 @@ def create_agreement(*, event: Event, actor, data: AgreementData, scan: CheckedS
         _attach_scan(agreement, scan)
     agreement.save()
     _write_parts(agreement, data, replace=False)
-    _audit(agreement, actor, AuditEntry.Action.SUBMITTED if submitted_by_org else AuditEntry.Action.CREATED, None)
+    _audit(agreement, actor, AuditAction.SUBMITTED if submitted_by_org else AuditAction.CREATED, None)
     _announce(event)
     return agreement
 
@@ -366,7 +380,7 @@ def update_agreement(*, agreement: Agreement, actor, data: AgreementData, expect
     current.version += 1
     current.save()
     _write_parts(current, data, replace=True)
-    _audit(current, actor, AuditEntry.Action.UPDATED, before)
+    _audit(current, actor, AuditAction.UPDATED, before)
     _announce(event)
     return current
 
@@ -378,7 +392,7 @@ def attach_scan(*, agreement: Agreement, actor, scan: CheckedScan, expected_vers
     _attach_scan(current, scan)
     current.version += 1
     current.save()
-    _audit(current, actor, AuditEntry.Action.SCAN, before)
+    _audit(current, actor, AuditAction.SCAN, before)
     return current
 
 
@@ -396,7 +410,7 @@ def verify_agreement(*, agreement: Agreement, actor, expected_version: int | Non
     current.rejection_reason = ""
     current.version += 1
     current.save()
-    _audit(current, actor, AuditEntry.Action.VERIFIED, before)
+    _audit(current, actor, AuditAction.VERIFIED, before)
     _announce(current.event)
     return current
 
@@ -415,7 +429,7 @@ def reject_agreement(*, agreement: Agreement, actor, reason: str, expected_versi
     current.rejection_reason = reason[:300]
     current.version += 1
     current.save()
-    _audit(current, actor, AuditEntry.Action.REJECTED, before, note=reason)
+    _audit(current, actor, AuditAction.REJECTED, before, note=reason)
     if was_counted:
         _announce(current.event)
     return current
@@ -456,7 +470,7 @@ def set_status(*, agreement: Agreement, actor, status: str, on: date | None = No
         current.cancel_reason = reason.strip()[:300]
     current.version += 1
     current.save()
-    action = AuditEntry.Action.CANCELLED if status == Status.CANCELLED else AuditEntry.Action.STATUS
+    action = AuditAction.CANCELLED if status == Status.CANCELLED else AuditAction.STATUS
     _audit(current, actor, action, before, note=reason)
     _announce(current.event)
     return current

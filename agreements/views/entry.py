@@ -32,7 +32,7 @@ from ..forms import (
     StatusForm,
     initial_from_agreement,
 )
-from ..models import Agreement, AgreementParty, AuditEntry, Signatory
+from ..models import Agreement, AgreementParty, Signatory
 from ..services import followup
 from ..services.uploads import safe_filename
 
@@ -315,7 +315,7 @@ def agreement_detail(request, pk: int):
     agreement = _get_visible(request, pk)
     agreement = _with_parties(Agreement.objects.filter(pk=agreement.pk)).prefetch_related(
         "product_groups", "products").select_related("event", "submitted_by_org", "ceremony_session").get()
-    audit = AuditEntry.objects.filter(agreement=agreement).select_related("actor")
+    organizer = is_organizer(request)
     same_scan = []
     if agreement.scan_sha256:
         same_scan = list(_visible(request).filter(scan_sha256=agreement.scan_sha256).exclude(pk=agreement.pk)
@@ -325,7 +325,8 @@ def agreement_detail(request, pk: int):
     status_form.fields["status"].choices = [(s, Agreement.Status(s).label) for s in Agreement.Status.values
                                             if s in allowed_status and s != Agreement.Status.CANCELLED]
     return render(request, "agreements/detail.html", {
-        "agreement": agreement, "audit": audit, "organizer": is_organizer(request),
+        "agreement": agreement, "history": services.entry.history(agreement, organizer=organizer),
+        "organizer": organizer,
         "may_edit": _may_edit(request, agreement), "same_scan": same_scan,
         "reject_form": ReasonForm(initial={"version": agreement.version}, prefix="reject"),
         "cancel_form": ReasonForm(initial={"version": agreement.version}, prefix="cancel"),

@@ -54,3 +54,49 @@ def test_old_session_ids_of_the_same_event_are_kept_others_become_null():
     assert Current.objects.get(pk=keep).buyer_key == str(buyer.pk)
     assert Current.objects.get(pk=keep).group_key == "several"
     assert Current.objects.get(pk=none).buyer_key == "none" == Current.objects.get(pk=none).group_key
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_audit_trail_moves_into_the_activity_log_and_back():
+    """0007 copies every AuditEntry (who, when, action, before, after, note) into eventsite.ActivityEntry with the
+    agreement as its object, then drops the table; going back restores the rows."""
+    from datetime import UTC, datetime
+
+    before, after = [("agreements", "0006_followup")], [("agreements", "0007_audit_into_activity_log")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    old = executor.loader.project_state(before).apps
+    from tests.factories import EventFactory, UserFactory
+
+    event_id, user_id = EventFactory().pk, UserFactory().pk
+    Agreement, AuditEntry = old.get_model("agreements", "Agreement"), old.get_model("agreements", "AuditEntry")
+    signed = datetime(2025, 6, 1, 3, 0, tzinfo=UTC)
+    agreement = Agreement.objects.create(event_id=event_id, kind="other", title="Biên bản cũ", signed_at=signed,
+                                         signed_on=signed.date(), party_key="x")
+    AuditEntry.objects.create(agreement=agreement, actor_id=user_id, action="created", after={"title": "Biên bản cũ"})
+    AuditEntry.objects.create(agreement=agreement, action="rejected", before={"verification": "pending"},
+                              after={"verification": "rejected"}, note="thiếu chữ ký")
+    times = list(AuditEntry.objects.order_by("id").values_list("at", flat=True))
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(after)
+    new = executor.loader.project_state(after).apps
+    entries = list(new.get_model("eventsite", "ActivityEntry").objects.filter(object_id=agreement.pk)
+                   .order_by("at", "id").values("event_id", "actor_id", "action", "at", "before", "after", "note",
+                                                "object_repr", "content_type__model"))
+    assert entries == [
+        {"event_id": event_id, "actor_id": user_id, "action": "agreements.created", "at": times[0], "before": None,
+         "after": {"title": "Biên bản cũ"}, "note": "", "object_repr": "Biên bản cũ",
+         "content_type__model": "agreement"},
+        {"event_id": event_id, "actor_id": None, "action": "agreements.rejected", "at": times[1],
+         "before": {"verification": "pending"}, "after": {"verification": "rejected"}, "note": "thiếu chữ ký",
+         "object_repr": "Biên bản cũ", "content_type__model": "agreement"},
+    ]
+
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    back = executor.loader.project_state(before).apps.get_model("agreements", "AuditEntry")
+    assert list(back.objects.order_by("at", "id").values_list("action", "actor_id", "at", "note")) == [
+        ("created", user_id, times[0], ""), ("rejected", None, times[1], "thiếu chữ ký")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(executor.loader.graph.leaf_nodes())  # back to the latest state for the next tests

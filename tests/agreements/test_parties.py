@@ -23,6 +23,7 @@ from agreements.services import (
     verify_agreement,
 )
 from booths.models import ApplicationStatus
+from eventsite.activity import history_of
 from eventsite.models import ActivityEntry, Event, EventRole, Organization
 from matchmaking.models import BuyerProfile
 from registration.models import Registration, RegistrationStatus
@@ -285,7 +286,7 @@ def test_organizer_merges_an_unverified_organization_into_the_known_one(event):
     a.refresh_from_db()
     assert set(a.parties.values_list("organization_id", flat=True)) == {own.pk, known.pk}
     assert a.party_key == "-".join(str(i) for i in sorted([own.pk, known.pk])) and a.buyer_key == str(known.pk)
-    assert a.audit.last().action == "updated"
+    assert history_of(a).last().action == "agreements.updated"
     assert ActivityEntry.objects.filter(action="agreements.organization_merged", object_id=dup.pk).exists()
     assert verify_agreement(agreement=a, actor=boss).counts
 

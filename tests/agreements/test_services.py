@@ -6,7 +6,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from agreements.models import Agreement, AuditEntry
+from agreements.audit import AuditAction
+from agreements.models import Agreement
 from agreements.services import (
     AgreementError,
     DuplicateSuspected,
@@ -20,6 +21,7 @@ from agreements.services import (
     update_agreement,
     verify_agreement,
 )
+from eventsite.activity import history_of
 from tests.factories import EventFactory, ProductFactory
 
 from .factories import SIGNED, Role, agreement, data, dept, organizer, producer, retailer
@@ -45,8 +47,8 @@ def test_every_kind_is_recorded_with_parties_and_audit(event, kind, parties):
     a = create_agreement(event=event, actor=user, data=data(kind, parties=parties()))
     assert a.kind == kind and a.parties.count() == 2
     assert a.verification == Agreement.Verification.VERIFIED and a.version == 1
-    entry = a.audit.get()
-    assert entry.action == AuditEntry.Action.CREATED and entry.actor == user
+    entry = history_of(a).get()
+    assert entry.action == AuditAction.CREATED and entry.actor == user
     assert entry.before is None and entry.after["kind"] == kind and len(entry.after["parties"]) == 2
 
 
@@ -105,8 +107,8 @@ def test_cancelled_agreement_is_not_a_duplicate_and_stays_in_history(event):
     a.refresh_from_db()
     assert a.status == Agreement.Status.CANCELLED and a.cancelled_on and a.cancel_reason == "Nhà phân phối rút lại"
     assert Agreement.objects.filter(event=event).count() == 2
-    assert [e.action for e in a.audit.all()] == ["created", "cancelled"]
-    assert a.audit.last().before["status"] == "signed" and a.audit.last().after["status"] == "cancelled"
+    assert [e.action for e in history_of(a)] == ["agreements.created", "agreements.cancelled"]
+    assert history_of(a).last().before["status"] == "signed" and history_of(a).last().after["status"] == "cancelled"
 
 
 def test_cancel_needs_a_reason(event):
@@ -115,7 +117,7 @@ def test_cancel_needs_a_reason(event):
         cancel_agreement(agreement=a, actor=None, reason="  ")
     assert err.value.code == "reason_required"
     a.refresh_from_db()
-    assert a.status == Agreement.Status.SIGNED and a.audit.count() == 1
+    assert a.status == Agreement.Status.SIGNED and history_of(a).count() == 1
 
 
 def test_status_flow_with_dates_and_forbidden_transitions(event):
@@ -129,7 +131,7 @@ def test_status_flow_with_dates_and_forbidden_transitions(event):
     assert err.value.code == "status_transition"
     with pytest.raises(AgreementError):
         cancel_agreement(agreement=a, actor=user, reason="late")
-    assert [e.action for e in a.audit.all()] == ["created", "status", "status"]
+    assert [e.action for e in history_of(a)] == ["agreements.created", "agreements.status", "agreements.status"]
 
 
 def test_submission_waits_for_verification_then_counts(event):
@@ -138,7 +140,7 @@ def test_submission_waits_for_verification_then_counts(event):
     assert a.verification == "submitted" and not a.counts
     user = organizer(event)
     a = verify_agreement(agreement=a, actor=user)
-    assert a.counts and [e.action for e in a.audit.all()] == ["submitted", "verified"]
+    assert a.counts and [e.action for e in history_of(a)] == ["agreements.submitted", "agreements.verified"]
 
 
 def test_submitter_must_be_a_party(event):
@@ -156,7 +158,7 @@ def test_reject_needs_reason_and_a_corrected_edit_goes_back_to_review(event):
     assert a.verification == "rejected" and a.rejection_reason == "Thiếu bản scan có chữ ký"
     a = update_agreement(agreement=a, actor=None, data=data(seller=seller, title="Bản sửa"), expected_version=a.version)
     assert a.verification == "submitted" and a.title == "Bản sửa"
-    assert [e.action for e in a.audit.all()] == ["submitted", "rejected", "updated"]
+    assert [e.action for e in history_of(a)] == ["agreements.submitted", "agreements.rejected", "agreements.updated"]
 
 
 def test_edit_records_before_and_after(event):
@@ -165,8 +167,8 @@ def test_edit_records_before_and_after(event):
     buyer = a.parties.get(role="buyer").organization
     a = update_agreement(agreement=a, actor=None, data=data(seller=seller, buyer=buyer, value=250_000_000),
                          expected_version=1)
-    entry = a.audit.last()
-    assert entry.action == "updated" and entry.before["estimated_value"] == 100_000_000
+    entry = history_of(a).last()
+    assert entry.action == "agreements.updated" and entry.before["estimated_value"] == 100_000_000
     assert entry.after["estimated_value"] == 250_000_000 and a.version == 2
     assert ("estimated_value", 100_000_000, 250_000_000) in entry.changed_fields()
 
@@ -180,7 +182,7 @@ def test_stale_edit_is_refused_and_changes_nothing(event):
         update_agreement(agreement=a, actor=None, data=data(seller=seller, buyer=buyer, value=3), expected_version=1)
     assert err.value.code == "stale"
     a.refresh_from_db()
-    assert a.estimated_value == 2 and a.version == 2 and a.audit.count() == 2
+    assert a.estimated_value == 2 and a.version == 2 and history_of(a).count() == 2
 
 
 def test_prefill_from_meeting(event):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from agreements.models import Agreement
 from agreements.services import InvalidScan, attach_scan, check_scan
 from agreements.services.uploads import MAX_SCAN_BYTES
+from eventsite.activity import history_of
 from eventsite.models import EventRole
 from tests.factories import EventFactory
 
@@ -81,7 +82,7 @@ def test_same_file_is_stored_once_and_download_is_protected(client):
     b.refresh_from_db()
     assert a.scan.name == b.scan.name and a.scan_sha256 == hashlib.sha256(content).hexdigest()
     assert "media" not in a.scan.path  # outside the public media folder
-    assert a.audit.last().action == "scan"
+    assert history_of(a).last().action == "agreements.scan"
     url = reverse("agreements:scan", args=[event.slug, a.pk])
 
     assert client.get(url).status_code == 302  # anonymous → login
@@ -132,7 +133,7 @@ def test_valid_pdf_named_jpg_through_the_form_is_stored_and_fingerprinted(client
     assert saved.scan_content_type == "application/pdf" and saved.scan.name.endswith(".pdf")
     assert saved.scan_name == "chup-man-hinh.pdf"
     assert saved.scan_sha256 == hashlib.sha256(content).hexdigest()
-    assert saved.audit.get().after["scan_sha256"] == saved.scan_sha256
+    assert history_of(saved).get().after["scan_sha256"] == saved.scan_sha256
     assert saved.scan_sha256 in client.get(saved.get_absolute_url()).content.decode()
 
 

@@ -228,3 +228,22 @@ def test_nav_and_organizer_stat(client, event):
     client.force_login(organizer(event))
     html = client.get(reverse("organizer_home", args=[event.slug])).content.decode()
     assert reverse("agreements:dashboard", args=[event.slug]) in html
+
+
+def test_history_on_the_page_comes_from_the_activity_log_and_keeps_call_notes_for_organizers(client, event):
+    """The agreement's page lists its record's changes from the one activity log; the organizers' follow-through
+    call notes are there for organizers only, never for the parties."""
+    from eventsite.activity import log_action
+
+    buyer_org = retailer()
+    boss = organizer(event)
+    a = agreement(event, buyer=buyer_org, title="Cung ứng mắm", actor=boss)
+    log_action(action="agreements.followup_called", obj=a, actor=boss, note="Gọi chị Ba: chưa có đơn hàng")
+    client.force_login(member(event, R.BUYER, buyer_org))
+    page = client.get(a.get_absolute_url()).content.decode()
+    history = page[page.index('class="audit"'):]
+    assert "Tạo mới" in history and str(boss) in history
+    assert "chị Ba" not in page
+    client.force_login(boss)
+    history = client.get(a.get_absolute_url()).content.decode().split('class="audit"', 1)[1]
+    assert "Tạo mới" in history and "chị Ba" in history

@@ -29,7 +29,6 @@ from agenda.models import (
 from agreements.models import (
     AgreementParty,
     AgreementProductGroup,
-    AuditEntry,
     CallNote,
     ChannelListing,
     CheckPoint,
@@ -231,8 +230,7 @@ def build_world(token: str, n: int = 1) -> World:
         kind="biz_distributor", title=f"Cung ứng khô cá {token}", parties=parties, signed_at=day,
         product_groups=GROUPS[:n], estimated_value=100_000_000)))
     w.keep(agreement.parties.first(), AgreementParty.objects.filter(agreement=agreement).first().signatories.first(),
-           AgreementProductGroup.objects.filter(agreement=agreement).first(),
-           AuditEntry.objects.filter(agreement=agreement).first())
+           AgreementProductGroup.objects.filter(agreement=agreement).first())
 
     # the activity log (one entry per changed object; the admin lists them with their actors)
     entries = [log_action(action="test.world", obj=booking, actor=organizer, note=f"{token} {i}")

@@ -26,7 +26,6 @@ from agenda.models import FeedToken
 from agreements.models import (
     Agreement,
     AgreementParty,
-    AuditEntry,
     CheckPoint,
     FollowupLink,
     FollowupNotice,
@@ -44,7 +43,7 @@ from booths.models import (
     StatementLine,
 )
 from catalog.models import Product
-from eventsite.models import Invitation, Organization, User
+from eventsite.models import ActivityEntry, Invitation, Organization, User
 from matchmaking.models import Meeting, MeetingRequest, MeetingSlot
 from registration.models import Badge, CheckIn, Device, EventSigningKey, Registration, RevokedToken, ScanLog
 from tests.eventsite.admin_world import build_world
@@ -67,9 +66,9 @@ SMALL, BIG = "Đầm Dơi", "Năm Căn"  # the two worlds' search tokens
 CHANGELIST_MAX_QUERIES = 12
 CHANGE_PAGE_MAX_QUERIES = 40
 # Records nobody may delete by hand (their admins follow agreements/admin.py: read-only, no delete).
-NEVER_DELETED = [Agreement, AuditEntry, AgreementParty, Signatory, CheckIn, ScanLog, RevokedToken, EventSigningKey,
+NEVER_DELETED = [Agreement, ActivityEntry, AgreementParty, Signatory, CheckIn, ScanLog, RevokedToken, EventSigningKey,
                  PaymentRequest, Payment, StatementLine, FollowupReport, FollowupNotice, FollowupLink]
-NEVER_EDITED = [Agreement, AuditEntry, Signatory, CheckIn, ScanLog, RevokedToken, EventSigningKey, Booking,
+NEVER_EDITED = [Agreement, ActivityEntry, Signatory, CheckIn, ScanLog, RevokedToken, EventSigningKey, Booking,
                 PaymentRequest, BankStatement, Payee, FollowupReport, FollowupNotice, FollowupLink, CheckPoint]
 
 

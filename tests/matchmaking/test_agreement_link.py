@@ -13,6 +13,7 @@ from django.utils import timezone
 from agreements.models import Agreement
 from agreements.services import cancel_agreement
 from catalog.ocop import ProductGroup
+from eventsite.activity import history_of
 from eventsite.models import Organization
 from matchmaking.services import day, scheduling
 from matchmaking.services.reports import tally_meetings
@@ -74,7 +75,7 @@ def test_organizer_entry_records_the_meeting(client, fair, meeting):
     agreement, _form = entry(client, fair, meeting.pk, seller=fair.producers[0].org, buyer=fair.buyers[0].org)
     assert agreement.meeting == meeting
     # the link is part of the record from its first audit entry (saved in the same transaction)
-    (created,) = agreement.audit.all()
+    (created,) = history_of(agreement)
     assert created.after["meeting_id"] == meeting.pk
 
 
