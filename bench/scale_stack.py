@@ -690,7 +690,9 @@ def child_verify(event_id: int) -> dict:
     from django.db.models import Count, Q
 
     from agreements.models import Agreement
-    from registration.models import Badge, CheckIn, ScanLog
+    from eventsite.models import ActivityEntry
+    from registration.models import Badge, CheckIn
+    from registration.services.checkin import SCAN
 
     live = CheckIn.objects.filter(event_id=event_id, annulled_at__isnull=True)
     doubled = live.values("badge_id").annotate(n=Count("id")).filter(n__gt=1).count()
@@ -698,13 +700,15 @@ def child_verify(event_id: int) -> dict:
     inconsistent = Badge.objects.filter(event_id=event_id).filter(
         Q(checked_in_at__isnull=False, current_checkin__isnull=True)
         | Q(checked_in_at__isnull=True, current_checkin__isnull=False)).count()
-    ok_logs = ScanLog.objects.filter(event_id=event_id, status="ok")
-    without_log = live.exclude(pk__in=ok_logs.values("checkin_id")).count()
+    # Each live check-in has its scan in the activity log (the answer's checkin_id).
+    answers = list(ActivityEntry.objects.filter(event_id=event_id, action=SCAN).values_list("after", flat=True))
+    logged = {a.get("checkin_id") for a in answers if a.get("status") == "ok"}
+    without_log = sum(1 for pk in live.values_list("pk", flat=True) if pk not in logged)
     agreements = Agreement.objects.filter(event_id=event_id).annotate(parties_n=Count("parties", distinct=True))
     return {
         "checkins": live.count(), "badges_checked_in": badges_in.count(), "doubled_badges": doubled,
         "badge_row_inconsistent": inconsistent, "checkins_without_scanlog": without_log,
-        "scanlogs": dict(Counter(ScanLog.objects.filter(event_id=event_id).values_list("status", flat=True))),
+        "scanlogs": dict(Counter(a.get("status") for a in answers)),
         "agreements": agreements.count(), "agreements_missing_parties": agreements.filter(parties_n__lt=2).count(),
     }
 

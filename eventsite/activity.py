@@ -66,7 +66,7 @@ def build_entry(*, action: str, obj: models.Model | None = None, event: Event | 
     entry = ActivityEntry(
         event_id=_event_id(event, obj), actor=user, actor_label=actor_label[:200], action=action,
         before=_plain(before) if before is not None else None,
-        after=_plain(after) if after is not None else None, note=(note or "")[:500], key=key,
+        after=_plain(after) if after is not None else None, note=(note or "")[:500], key=key or None,
     )
     if at is not None:
         entry.at = at

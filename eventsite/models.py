@@ -400,8 +400,9 @@ class ActivityEntry(models.Model):
     before = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     after = models.JSONField(null=True, blank=True, encoder=DjangoJSONEncoder)
     note = models.CharField(max_length=500, blank=True)
-    # Makes a write idempotent where a client may retry (a scan's nonce): unique per event when set.
-    key = models.CharField(max_length=64, blank=True, default="")
+    # Makes a write idempotent where a client may retry (a scan's nonce): unique per event when set (NULL when
+    # not: a full unique index, which every query plan can use to find a key).
+    key = models.CharField(max_length=64, null=True, blank=True, default=None)
 
     class Meta:
         verbose_name = _("activity entry")
@@ -412,7 +413,7 @@ class ActivityEntry(models.Model):
             models.Index(fields=["event", "at"], name="activity_event_at"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["event", "key"], condition=~Q(key=""), name="activity_event_key_unique"),
+            models.UniqueConstraint(fields=["event", "key"], name="activity_event_key_unique"),
         ]
 
     def __str__(self) -> str:

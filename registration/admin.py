@@ -20,7 +20,6 @@ from .models import (
     RegistrationQuestion,
     RegistrationSettings,
     RevokedToken,
-    ScanLog,
 )
 from .services import devices, roles
 
@@ -161,17 +160,6 @@ class ContactConsentAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
     search_fields = ["registration__full_name", "registration__email", "registration__event__name"]
     list_select_related = ["registration"]
     raw_id_fields = ["registration", "given_by"]
-
-
-@admin.register(ScanLog)
-class ScanLogAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
-    """Every scan and the answer given; a retry is answered from here, so rows are never changed or deleted."""
-
-    list_display = ["at", "event", "gate", "status", "badge", "by_user", "by_device", "scanned_at"]
-    list_filter = ["event", "status", "gate"]
-    search_fields = ["nonce", "gate", "badge__registration__full_name", "badge__registration__email",
-                     "by_device__name"]
-    list_select_related = ["event", "badge__registration", "by_user", "by_device"]
 
 
 @admin.register(CheckinConflict)

@@ -53,6 +53,8 @@ class RegistrationConfig(AppConfig):
         "registration.device_renamed": _("Scanner device renamed"),
         "registration.device_revoked": _("Scanner device revoked"),
         "registration.signed_up": _("Registered"),
+        "registration.scan": _("Badge scanned at a gate"),
+        "registration.checkin_undone": _("Check-in undone"),
         "registration.email_claimed": _("Email address confirmed by the registrant"),
         "registration.pending": _("Registration set to awaiting approval"),
         "registration.approved": _("Registration approved"),

@@ -2,7 +2,7 @@
 registrations (signup.py); badges and check-in live beside them in their own modules."""
 
 from .badges import Badge, BadgeJob, BadgeLayout, EventSigningKey, RevokedToken
-from .checkin import CheckIn, CheckinTiming, Device, ScanLog, ScanStatus
+from .checkin import CheckIn, CheckinTiming, Device, ScanStatus
 from .offline import CheckinConflict, DeskReport, DeskSyncCounter, DeskTombstone
 from .registrations import (
     BuyerType,
@@ -35,7 +35,6 @@ __all__ = [
     "RegistrationSource",
     "RegistrationStatus",
     "RevokedToken",
-    "ScanLog",
     "ScanStatus",
     "CheckinTiming",
 ]

@@ -1,7 +1,8 @@
-"""Check-in: devices (external scanners), the check-ins themselves and the log of every scan.
+"""Check-in: devices (external scanners) and the check-ins themselves.
 
-``ScanLog`` is the idempotency record: one row per (event, client nonce). A retried request finds its row
-and gets the same answer; the offline desk (issue 10) uploads its queue through the same path.
+Every scan and its answer is an entry of the platform's activity log (``eventsite.ActivityEntry``, action
+``registration.scan``, the client's nonce as its key, unique per event): a retried request finds its entry and gets
+the same answer; the offline desk uploads its queue through the same path (``services/checkin.py``).
 """
 
 from __future__ import annotations
@@ -83,29 +84,3 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.badge_id} @ {self.gate} {self.at:%d/%m/%Y %H:%M}"
-
-
-class ScanLog(models.Model):
-    """Every scan and its answer, keyed by the client's nonce so a retry returns the same answer."""
-
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="scan_logs")
-    nonce = models.CharField(max_length=64)
-    gate = models.CharField(max_length=40)
-    status = models.CharField(max_length=20, choices=ScanStatus.choices)
-    badge = models.ForeignKey("registration.Badge", on_delete=models.SET_NULL, null=True, blank=True,
-                              related_name="+")
-    checkin = models.ForeignKey(CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    by_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
-                                related_name="+")
-    by_device = models.ForeignKey(Device, on_delete=models.SET_NULL, null=True, blank=True, related_name="+")
-    at = models.DateTimeField()
-    scanned_at = models.DateTimeField(null=True, blank=True)  # when an offline desk scanned it (None: online)
-    result = models.JSONField(default=dict)  # the answer given, replayed verbatim on a retry
-
-    class Meta:
-        verbose_name = _("scan")
-        verbose_name_plural = _("scans")
-        constraints = [models.UniqueConstraint(fields=["event", "nonce"], name="scanlog_nonce_unique")]
-
-    def __str__(self) -> str:
-        return f"{self.nonce}: {self.status}"

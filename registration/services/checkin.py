@@ -2,13 +2,13 @@
 
 One implementation, through the ORM, the same on every database. An admission is at most 4 statements plus
 BEGIN/COMMIT whatever the number of attendees: lock the badge row with its registration and read any earlier
-answer to the client's nonce (one SELECT … FOR UPDATE), insert the check-in, point the badge at it, log the scan;
-the event's public key and the scanning device are cached in-process.
+answer to the client's nonce (one SELECT … FOR UPDATE), insert the check-in, point the badge at it, write the scan
+to the activity log; the event's public key and the scanning device are cached in-process.
 
 Locks are always taken in one order — the badge row first, then the check-ins it points at — by redeem, undo and
 the offline conflict alike, so two of them never deadlock. The badge row lock makes two gates scanning one badge at
-once yield exactly one OK; the schema is the last guard (one live check-in per badge, one scan log per nonce): a
-race that slips past the lock (SQLite has no row locks; PostgreSQL's statement snapshot) ends in an
+once yield exactly one OK; the schema is the last guard (one live check-in per badge, one activity-log entry per
+nonce): a race that slips past the lock (SQLite has no row locks; PostgreSQL's statement snapshot) ends in an
 ``IntegrityError`` that is answered with the first answer. The nonce makes a retried request return the first
 answer instead of ALREADY CHECKED IN.
 """
@@ -25,9 +25,10 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, JSONField, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from eventsite.activity import build_entry, log_action
 from eventsite.errors import DomainError
 from eventsite.live import broadcast_coalesced_on_commit, broadcast_on_commit
-from eventsite.models import Event
+from eventsite.models import ActivityEntry, Event
 from eventsite.provinces import fold
 
 from ..models import (
@@ -40,13 +41,16 @@ from ..models import (
     RegistrationSettings,
     RegistrationStatus,
     RevokedToken,
-    ScanLog,
     ScanStatus,
 )
 from . import tokens
 
 UNDO_WINDOW = timedelta(minutes=15)
 TOPIC = "checkin"
+# Every scan is an entry of the activity log (the registration as its object, the client's nonce as its key, the
+# answer given as ``after``, replayed verbatim on a retry); an undone admission is one too.
+SCAN = "registration.scan"
+UNDONE = "registration.checkin_undone"
 _NONCE = re.compile(r"^[A-Za-z0-9_.:-]{8,64}$")
 
 
@@ -229,8 +233,7 @@ def _lock_badge(*, event_id: int, badge_id: int, nonce: str) -> tuple[Badge | No
         Badge.objects.select_for_update(of=("self",)).select_related("registration")
         .only("pk", "event", "registration", "counter", "checked_in_at", "checked_in_gate", "current_checkin_id",
               "registration__status", "registration__full_name", "registration__company", "registration__role")
-        .annotate(prior=Subquery(ScanLog.objects.filter(event_id=event_id, nonce=nonce).values("result")[:1],
-                                 output_field=JSONField()))
+        .annotate(prior=Subquery(_answers(event_id, nonce).values("after")[:1], output_field=JSONField()))
         .filter(pk=badge_id, event_id=event_id).first()
     )
     if badge is None:
@@ -238,8 +241,13 @@ def _lock_badge(*, event_id: int, badge_id: int, nonce: str) -> tuple[Badge | No
     return badge, badge.prior
 
 
+def _answers(event_id: int, nonce: str):
+    """The scan entry of ``nonce`` at the event (at most one: the log's unique (event, key))."""
+    return ActivityEntry.objects.filter(event_id=event_id, key=nonce)
+
+
 def _prior_answer(*, event_id: int, nonce: str) -> dict | None:
-    return ScanLog.objects.filter(event_id=event_id, nonce=nonce).values_list("result", flat=True).first()
+    return _answers(event_id, nonce).values_list("after", flat=True).first()
 
 
 def _redeem(*, event: Event, claims: tokens.Claims | None, status: str | None, gate: str, nonce: str,
@@ -260,10 +268,11 @@ def _redeem(*, event: Event, claims: tokens.Claims | None, status: str | None, g
             result = _decide(claims=claims, status=status, badge=badge)
             if result.ok:
                 _check_dates(event, result, at=scanned_at or now, confirmed=confirmed_outside_dates)
-            # A retry that raced its original past the lookup above fails on the unique (event, nonce) of the
-            # scan log and is answered below with the original's result.
-            log = ScanLog(event_id=event.pk, nonce=nonce, gate=gate, at=now, scanned_at=scanned_at,
-                          badge_id=badge.pk if badge else None, **ids)
+            # A retry that raced its original past the lookup above fails on the unique (event, key) of the
+            # activity log and is answered below with the original's result.
+            log = build_entry(action=SCAN, obj=badge.registration if badge else None, event=event.pk,
+                              actor=actor["by_user"] or actor["by_device"], key=nonce, at=now)
+            checkin_id = None
             verdict = {"confirmable": True} if result.confirmable else {}
             if not admit:
                 if result.ok:
@@ -273,18 +282,21 @@ def _redeem(*, event: Event, claims: tokens.Claims | None, status: str | None, g
                 # An offline desk admitted this badge too: a double admission.
                 result, kept = _offline_conflict(event=event, badge=badge, gate=gate, now=now, actor=actor,
                                                  scanned_at=scanned_at, nonce=nonce, base=result, announce=announce)
-                log.checkin = kept
+                checkin_id = kept.pk if kept else None
             elif result.ok:
                 at = scanned_at or now
                 result.checked_in_at, result.gate = at.isoformat(), gate
                 role = badge.registration.role
-                log.checkin = CheckIn.objects.create(event_id=event.pk, badge_id=badge.pk, gate=gate, at=at,
-                                                     role=role, timing=result.timing, **ids)
+                checkin = CheckIn.objects.create(event_id=event.pk, badge_id=badge.pk, gate=gate, at=at,
+                                                 role=role, timing=result.timing, **ids)
+                checkin_id = checkin.pk
                 Badge.objects.filter(pk=badge.pk).update(checked_in_at=at, checked_in_gate=gate,
-                                                         current_checkin=log.checkin)
+                                                         current_checkin=checkin)
                 if announce:
                     announce_admission(event.pk, role=role, gate=gate, at=at.isoformat())
-            log.status, log.result = result.status, {**result.as_dict(), **verdict}
+            # The answer as given (replayed verbatim), and where, when and into which check-in the scan went.
+            log.after = {**result.as_dict(), **verdict, "scan_gate": gate, "checkin_id": checkin_id,
+                         "scanned_at": scanned_at.isoformat() if scanned_at else None}
             log.save(force_insert=True)
     except IntegrityError:
         prior = _prior_answer(event_id=event.pk, nonce=nonce)
@@ -387,10 +399,14 @@ def annul_last_checkin(*, gate: str, device_or_user, event: Event | None = None)
         )
         if checkin is None:
             raise CheckinError("nothing to undo", code="nothing_to_undo")
-        badge = Badge.objects.select_for_update().get(pk=checkin.badge_id)
+        badge = Badge.objects.select_for_update(of=("self",)).select_related("registration").get(pk=checkin.badge_id)
         CheckIn.objects.filter(pk=checkin.pk).update(annulled_at=now)
         if badge.current_checkin_id == checkin.pk:
             Badge.objects.filter(pk=badge.pk).update(checked_in_at=None, checked_in_gate="", current_checkin=None)
+        log_action(action=UNDONE, obj=badge.registration, event=event.pk,
+                   actor=actor["by_user"] or actor["by_device"], at=now,
+                   before={"checkin_id": checkin.pk, "gate": checkin.gate, "at": checkin.at},
+                   after={"annulled_at": now})
         broadcast_on_commit(event.pk, TOPIC, {"type": "checkin.changed", "delta": -1, "role": checkin.role,
                                               "gate": checkin.gate, "at": checkin.at.isoformat()})
     checkin.annulled_at = now

@@ -14,13 +14,14 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from eventsite.models import EventRole
-from registration.models import Badge, CheckIn, CheckinConflict, DeskReport, ScanLog
+from registration.models import Badge, CheckIn, CheckinConflict, DeskReport
 from registration.services import offline
 from registration.services.badges import ensure_badge, reissue_badge, token_for
 from tests.asgi_server import asgi_server, free_port
 from tests.browser.conftest import STEP_TIMEOUT_MS, assert_accessible, log_in, screenshot
 from tests.factories import PASSWORD, EventFactory, EventRoleFactory, user_with_role
 from tests.registration.factories_checkin import CheckinRegistrationFactory
+from tests.registration.scans import scan_log
 
 pytestmark = pytest.mark.browser
 EMPTY = re.compile(r"^0$")  # the queue length shown, exactly (not "10")
@@ -116,9 +117,9 @@ def test_offline_scans_survive_reload_and_upload_once(page, context, live_app):
     live = CheckIn.objects.filter(event=event, annulled_at__isnull=True)
     assert live.count() == 17
     assert sorted(live.values_list("badge__registration_id", flat=True)) == sorted(r.pk for r in registrations[:17])
-    offline_log = ScanLog.objects.filter(event=event, scanned_at__isnull=False)  # the 20 + 1 after the reload
-    assert offline_log.count() == 21
-    assert sorted(offline_log.exclude(status="ok").values_list("status", flat=True)) == [
+    offline_log = [e.after for e in scan_log(event) if e.after["scanned_at"]]  # the 20 + 1 after the reload
+    assert len(offline_log) == 21
+    assert sorted(a["status"] for a in offline_log if a["status"] != "ok") == [
         "already_checked_in", "already_checked_in", "forged", "revoked"]
     # A second upload of the same queue (e.g. a lost answer) changes nothing: the nonces were seen.
     page.evaluate("window.KetnoiDeskOffline.flush()")

@@ -86,10 +86,10 @@ from registration.models import (
     RegistrationSettings,
     RegistrationStatus,
     RevokedToken,
-    ScanLog,
     ScanStatus,
 )
 from registration.services import devices, tokens
+from registration.services.checkin import SCAN
 from tests.factories import DAY1, EventFactory, OrganizationFactory, ProductFactory, UserFactory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
@@ -187,12 +187,12 @@ def build_world(token: str, n: int = 1) -> World:
                                        by_device=device, role="buyer") for b in badges]
     w.keep(checkins[0])
     for i, (badge, checkin) in enumerate(zip(badges, checkins, strict=True)):
-        ScanLog.objects.create(event=event, nonce=f"{slug}-{i}", gate=checkin.gate, status=ScanStatus.OK,
-                               badge=badge, checkin=checkin, by_user=organizer, by_device=device, at=day)
+        log_action(action=SCAN, obj=badge.registration, event=event, actor=organizer, key=f"{slug}-{i}", at=day,
+                   after={"status": ScanStatus.OK, "scan_gate": checkin.gate, "checkin_id": checkin.pk})
         CheckinConflict.objects.create(event=event, badge=badge, kept=checkin, other_gate=f"Cổng {token} B",
                                        other_at=day + timedelta(minutes=5), other_by=organizer,
                                        nonce=f"{slug}-x{i}")
-    w.keep(ScanLog.objects.filter(event=event).first(), CheckinConflict.objects.filter(event=event).first())
+    w.keep(CheckinConflict.objects.filter(event=event).first())
     w.keep(DeskSyncCounter.objects.get_or_create(event=event)[0])
     tombstones = [DeskTombstone.objects.create(event=event, badge_id=900_000 + i, version=i + 1) for i in range(n)]
     w.keep(tombstones[0])

@@ -45,7 +45,7 @@ from booths.models import (
 from catalog.models import Product
 from eventsite.models import ActivityEntry, Invitation, Organization, User
 from matchmaking.models import Meeting, MeetingRequest, MeetingSlot
-from registration.models import Badge, CheckIn, Device, EventSigningKey, Registration, RevokedToken, ScanLog
+from registration.models import Badge, CheckIn, Device, EventSigningKey, Registration, RevokedToken
 from tests.eventsite.admin_world import build_world
 from tests.factories import UserFactory
 
@@ -66,9 +66,9 @@ SMALL, BIG = "Đầm Dơi", "Năm Căn"  # the two worlds' search tokens
 CHANGELIST_MAX_QUERIES = 12
 CHANGE_PAGE_MAX_QUERIES = 40
 # Records nobody may delete by hand (their admins follow agreements/admin.py: read-only, no delete).
-NEVER_DELETED = [Agreement, ActivityEntry, AgreementParty, Signatory, CheckIn, ScanLog, RevokedToken, EventSigningKey,
+NEVER_DELETED = [Agreement, ActivityEntry, AgreementParty, Signatory, CheckIn, RevokedToken, EventSigningKey,
                  PaymentRequest, Payment, StatementLine, FollowupReport, FollowupNotice, FollowupLink]
-NEVER_EDITED = [Agreement, ActivityEntry, Signatory, CheckIn, ScanLog, RevokedToken, EventSigningKey, Booking,
+NEVER_EDITED = [Agreement, ActivityEntry, Signatory, CheckIn, RevokedToken, EventSigningKey, Booking,
                 PaymentRequest, BankStatement, Payee, FollowupReport, FollowupNotice, FollowupLink, CheckPoint]
 
 

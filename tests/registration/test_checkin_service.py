@@ -8,9 +8,10 @@ from django.utils import timezone
 
 from eventsite.errors import DomainError
 from eventsite.models import EventRole
-from registration.models import Badge, CheckIn, RegistrationStatus, ScanLog
+from registration.models import Badge, CheckIn, RegistrationStatus
 from registration.services import badges, checkin, tokens
 from tests.factories import user_with_role
+from tests.registration.scans import scan_log
 
 from .factories_checkin import CheckinRegistrationFactory, bulk_registrations
 
@@ -51,7 +52,7 @@ def test_ok_then_already_with_when_and_gate(reg, desk):
     assert second.status == "already_checked_in"
     assert second.gate == "Cổng A" and second.checked_in_at == first.checked_in_at
     assert CheckIn.objects.filter(badge__registration=reg).count() == 1
-    assert ScanLog.objects.count() == 2
+    assert scan_log().count() == 2
 
 
 def test_retry_with_same_nonce_returns_same_answer(reg, desk):
@@ -223,3 +224,24 @@ def test_redeem_never_raises_on_random_or_flipped_codes(redeem_setup):
 
     check()
     assert CheckIn.objects.count() == 0
+
+
+def test_scans_and_undo_are_the_registrations_history_in_the_activity_log(reg, desk):
+    """Each scan is an activity-log entry of the person's registration (who, which gate, the answer); undoing the
+    admission is one too, so the registration's history reads: registered … scanned, scanned again, undone."""
+    from eventsite.activity import history_of
+
+    code = badges.token_for(badges.ensure_badge(reg))
+    first = redeem(code, reg.event, desk, gate="Cổng A")
+    redeem(code, reg.event, desk, gate="Cổng B")
+    checkin.annul_last_checkin(gate="Cổng A", device_or_user=desk, event=reg.event)
+    entries = [e for e in history_of(reg) if e.action.startswith("registration.scan")
+               or e.action == checkin.UNDONE]
+    assert [e.action for e in entries] == [checkin.SCAN, checkin.SCAN, checkin.UNDONE]
+    assert all(e.actor == desk and e.event_id == reg.event_id for e in entries)
+    scanned, again, undone = entries
+    assert scanned.after["status"] == "ok" and scanned.after["scan_gate"] == "Cổng A" and scanned.after["checkin_id"]
+    assert again.after["status"] == "already_checked_in" and again.after["scan_gate"] == "Cổng B"
+    assert again.after["gate"] == "Cổng A" and again.after["checkin_id"] is None
+    assert undone.before["checkin_id"] == scanned.after["checkin_id"] and undone.after["annulled_at"]
+    assert first.checked_in_at == scanned.after["checked_in_at"]
