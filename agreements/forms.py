@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.formsets import TOTAL_FORM_COUNT
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -59,7 +60,19 @@ class SignatoryForm(forms.Form):
             self.fields["title"].label = _("Position of signatory %(n)d") % {"n": number}
 
 
-class BaseSignatoryFormSet(forms.BaseFormSet):
+class CountedFormSet(forms.BaseFormSet):
+    """A formset that refuses a negative TOTAL_FORMS, which Django's management form accepts (and reads as no
+    rows: what was typed would vanish without a word)."""
+
+    def clean(self):
+        if self.is_bound and self.management_form.cleaned_data[TOTAL_FORM_COUNT] < 0:
+            raise forms.ValidationError(
+                self.error_messages["missing_management_form"], code="missing_management_form",
+                params={"field_names": self.management_form.add_prefix(TOTAL_FORM_COUNT)},
+            )
+
+
+class BaseSignatoryFormSet(CountedFormSet):
     default_error_messages = {
         "too_many_forms": _("At most %(num)d signatories per party."),
         "missing_management_form": _("The list of signatories was sent incomplete (%(field_names)s). "
@@ -149,13 +162,12 @@ class PartyForm(forms.Form):
         return initial
 
 
-class BasePartyFormSet(forms.BaseFormSet):
+class BasePartyFormSet(CountedFormSet):
     default_error_messages = {
         "too_many_forms": _("An agreement can have at most %(num)d parties here; ask the site administrator for "
                             "more."),
+        # A missing or broken management form builds no row, so it shows as this error.
         "too_few_forms": _("An agreement needs at least %(num)d parties."),
-        "missing_management_form": _("The list of parties was sent incomplete (%(field_names)s). "
-                                     "Reload the page and enter the parties again."),
     }
 
     def __init__(self, *args, extra: int = 0, **kwargs):

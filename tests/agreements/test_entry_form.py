@@ -221,6 +221,83 @@ def test_add_a_signatory_without_javascript_and_refuse_more_rows_than_allowed(cl
     assert Agreement.objects.count() == 1
 
 
+@pytest.mark.parametrize("count", [str(2**70), "41", "-1", "abc", "", "1e3"])
+@pytest.mark.parametrize("key", ["parties-TOTAL_FORMS", "parties-0-signatories-TOTAL_FORMS"])
+def test_a_tampered_row_count_is_a_form_error_not_a_500(client, event, key, count):
+    client.force_login(organizer(event))
+    post = form_post(parties=[party(producer(), "seller", signatories=[("Một", "")]), party(retailer(), "buyer")])
+    response = client.post(new_url(event), {**post, key: count}, HTTP_ACCEPT_LANGUAGE="vi")
+    html = response.content.decode()
+    assert response.status_code == 200 and Agreement.objects.count() == 0
+    assert 'class="form-errors" role="alert"' in html or 'class="error" role="alert"' in html
+    assert html.count('class="party"') <= 40  # never more rows than the limit, whatever the page claims
+    for button in ("add_party", "add_signatory"):  # the redisplay buttons read the same counts
+        response = client.post(new_url(event), {**post, key: count, button: "1"})
+        assert response.status_code == 200 and response.content.decode().count('class="party"') <= 40
+    assert Agreement.objects.count() == 0
+
+
+def test_row_count_errors_say_what_is_wrong(client, event):
+    client.force_login(organizer(event))
+    a, b = producer(), retailer()
+    post = form_post(parties=[party(a, "seller"), party(b, "buyer")])
+    html = client.post(new_url(event), {**post, "parties-TOTAL_FORMS": "41"},
+                       HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Mỗi biên bản ở đây có tối đa 40 bên" in html
+    html = client.post(new_url(event), form_post(parties=[party(a, "seller")]), HTTP_ACCEPT_LANGUAGE="vi"
+                       ).content.decode()
+    assert "Một biên bản cần ít nhất 2 bên." in html
+    html = client.post(new_url(event), {**post, "parties-0-signatories-TOTAL_FORMS": "11"},
+                       HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Mỗi bên có tối đa 10 người ký." in html
+    # the old field names (a page from before the formsets, or a hand-made post): an error, nothing saved
+    old = {k: v for k, v in post.items() if not k.startswith("parties-")}
+    old.update(party_1=a.pk, party_1_role="seller", party_2=b.pk, party_2_role="buyer")
+    response = client.post(new_url(event), old, HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 200 and "Một biên bản cần ít nhất 2 bên." in response.content.decode()
+    # a signatory list without its counts
+    html = client.post(new_url(event), {k: v for k, v in post.items() if not k.startswith("parties-0-signatories-")},
+                       HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Danh sách người ký gửi lên không đầy đủ" in html
+    assert Agreement.objects.count() == 0
+
+
+def test_add_a_party_or_signatory_stops_at_the_limits(client, event):
+    client.force_login(organizer(event))
+    orgs = [retailer()] + [producer() for _ in range(39)]
+    full = [party(org, "seller" if i else "buyer") for i, org in enumerate(orgs)]
+    full[0]["signatories"] = [(f"Người {k}", "") for k in range(10)]
+    post = form_post(parties=full, add_party="1")
+    html = client.post(new_url(event), post).content.decode()
+    assert 'name="parties-TOTAL_FORMS" value="40"' in html and 'id="party-40"' in html and 'id="party-41"' not in html
+    assert 'name="add_party"' not in html  # no button past the limit
+    assert 'name="parties-0-signatories-TOTAL_FORMS" value="10"' in html
+    assert 'name="add_signatory" value="1"' not in html and 'name="add_signatory" value="2"' in html
+    post = form_post(parties=full, add_signatory="1")
+    html = client.post(new_url(event), post).content.decode()
+    assert 'name="parties-0-signatories-TOTAL_FORMS" value="10"' in html and 'class="error"' not in html
+    # and the 40 parties with 10 signatories are saved as they are
+    post.pop("add_signatory")
+    assert client.post(new_url(event), post).status_code == 302
+    saved = Agreement.objects.get()
+    assert saved.parties.count() == 40 and saved.parties.get(organization=orgs[0]).signatories.count() == 10
+
+
+def test_add_a_party_on_the_edit_page_keeps_every_party_and_signatory(client, event):
+    a = six_party_agreement(event)
+    client.force_login(organizer(event))
+    url = reverse("agreements:edit", args=[event.slug, a.pk])
+    post = form_post(a, add_party="1")
+    html = client.post(url, post).content.decode()
+    assert 'id="party-7"' in html and 'id="party-8"' not in html and 'class="error"' not in html
+    for i, p in enumerate(a.parties.all()):
+        assert f'<option value="{p.organization_id}" selected>' in html
+        for j, signatory in enumerate(p.signatories.all()):
+            assert f'name="parties-{i}-signatories-{j}-name" value="{signatory.name}"' in html
+    a.refresh_from_db()
+    assert a.version == 1  # nothing saved
+
+
 # --- quick-add an organization ------------------------------------------------------------------
 
 
