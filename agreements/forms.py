@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.forms.utils import ErrorDict
+from django.forms.formsets import TOTAL_FORM_COUNT
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,33 +17,16 @@ from eventsite.numbers import (
     BoundedModelChoiceField,
     BoundedModelMultipleChoiceField,
     IdField,
-    NumberError,
     id_list,
-    parse_int,
 )
 from eventsite.provinces import current_choices, fold
 
 from .models import Agreement, AgreementParty
 from .services import AgreementData, NewOrganization, PartyData
 
+MIN_PARTIES = 2  # the first two rows are required
 MAX_PARTIES = 40  # far above any real agreement; more rows is refused with an error, never cut silently
 MAX_SIGNATORIES = 10  # per party, same rule
-
-
-def _row_count(source, key: str, present: int, *, minimum: int, maximum: int) -> int:
-    """How many rows to build: what the page said it had (``key``), or the highest row that holds data."""
-    try:  # more rows than the maximum builds one row too many, which the form refuses with an error
-        stated = min(parse_int(source.get(key) or 0, minimum=0, maximum=None), maximum + 1)
-    except NumberError:
-        stated = 0
-    return max(minimum, min(max(stated, present), maximum + 1))
-
-
-def signatory_names(i: int, j: int) -> tuple[str, str]:
-    """Field names of the j-th signatory of party i (the first keeps its historical names)."""
-    if j == 1:
-        return f"party_{i}_signatory", f"party_{i}_signatory_title"
-    return f"party_{i}_signatory_{j}", f"party_{i}_signatory_{j}_title"
 
 
 def ceremony_choices(event) -> tuple[list, dict[int, Session]]:
@@ -62,6 +45,151 @@ def ceremony_choices(event) -> tuple[list, dict[int, Session]]:
     if others:
         choices.append((_("Other sessions"), others))
     return choices, {s.pk: s for s in sessions}
+
+
+class SignatoryForm(forms.Form):
+    """One person signing for a party (row ``number``, 1-based: the first keeps the short labels)."""
+
+    name = forms.CharField(label=_("Signatory"), max_length=200, required=False)
+    title = forms.CharField(label=_("Position"), max_length=200, required=False)
+
+    def __init__(self, *args, number: int = 1, **kwargs):
+        super().__init__(*args, **kwargs)
+        if number > 1:
+            self.fields["name"].label = _("Signatory %(n)d") % {"n": number}
+            self.fields["title"].label = _("Position of signatory %(n)d") % {"n": number}
+
+
+class CountedFormSet(forms.BaseFormSet):
+    """A formset that refuses a negative TOTAL_FORMS, which Django's management form accepts (and reads as no
+    rows: what was typed would vanish without a word)."""
+
+    def clean(self):
+        if self.is_bound and self.management_form.cleaned_data[TOTAL_FORM_COUNT] < 0:
+            raise forms.ValidationError(
+                self.error_messages["missing_management_form"], code="missing_management_form",
+                params={"field_names": self.management_form.add_prefix(TOTAL_FORM_COUNT)},
+            )
+
+
+class BaseSignatoryFormSet(CountedFormSet):
+    default_error_messages = {
+        "too_many_forms": _("At most %(num)d signatories per party."),
+        "missing_management_form": _("The list of signatories was sent incomplete (%(field_names)s). "
+                                     "Reload the page and enter them again."),
+    }
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is not None:
+            kwargs["number"] = index + 1
+        return kwargs
+
+
+SignatoryFormSet = forms.formset_factory(
+    SignatoryForm, formset=BaseSignatoryFormSet, extra=0, min_num=1,
+    max_num=MAX_SIGNATORIES, validate_max=True, absolute_max=MAX_SIGNATORIES,
+)
+
+
+class PartyForm(forms.Form):
+    """One party: organization, role, contact email, and its signatories as a nested formset.
+
+    The first two rows are required (an agreement has at least two parties); a later row without an
+    organization is left out, unless someone typed a signatory into it."""
+
+    organization = BoundedModelChoiceField(
+        label=_("Organization"), queryset=Organization.objects.all(), required=False,
+        widget=forms.Select(attrs={"class": "party-select"}),
+    )
+    role = forms.ChoiceField(label=_("Role"), choices=AgreementParty.Role.choices, required=False)
+    contact_email = forms.EmailField(
+        label=_("Contact email"), required=False, max_length=254,
+        help_text=_("Follow-through requests after signing go to this address."),
+    )
+
+    def __init__(self, *args, number: int = 1, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.number = number
+        self.selected: Organization | None = None  # the chosen organization, set by AgreementForm for the page
+        required = number <= MIN_PARTIES
+        self.fields["organization"].required = required
+        self.fields["organization"].widget.choices = []  # only the chosen one is rendered; search fills in the rest
+        self.fields["role"].required = required
+        self.fields["role"].initial = AgreementParty.Role.SELLER if number == 1 else AgreementParty.Role.BUYER
+        self.signatories = SignatoryFormSet(
+            self.data if self.is_bound else None, prefix=self.add_prefix("signatories"),
+            initial=self.initial.get("signatories") or None,
+        )
+
+    def has_changed(self) -> bool:
+        return super().has_changed() or self.signatories.has_changed()
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        return self.signatories.is_valid() and valid
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.signatories.is_valid():
+            return cleaned  # the signatories show their own errors
+        signatories = [(f.cleaned_data.get("name") or "", f.cleaned_data.get("title") or "")
+                       for f in self.signatories.forms]
+        if cleaned.get("organization") is None:
+            if any(n.strip() or t.strip() for n, t in signatories) and "organization" not in self.errors:
+                # A signatory typed into a row without an organization would otherwise vanish.
+                self.add_error("organization", _("Choose the organization this signatory signs for."))
+            return cleaned
+        if not cleaned.get("role") and "role" not in self.errors:
+            self.add_error("role", _("Choose the role of this party."))
+        cleaned["signatories"] = [(n, t) for n, t in signatories if n.strip()]
+        return cleaned
+
+    def to_data(self) -> PartyData | None:
+        """The cleaned party, or None for a row left empty."""
+        c = self.cleaned_data
+        if c.get("organization") is None:
+            return None
+        signatories = c["signatories"]
+        first = signatories[0] if signatories else ("", "")
+        return PartyData(c["organization"], c["role"], first[0], first[1], more_signatories=signatories[1:],
+                         contact_email=c.get("contact_email") or "")
+
+    def posted_initial(self) -> dict:
+        """The values this row was posted with, as initial data (see AgreementForm.posted_initial)."""
+        initial = {name: self[name].data for name in self.fields}
+        initial["signatories"] = [{name: f[name].data for name in f.fields} for f in self.signatories.forms]
+        return initial
+
+
+class BasePartyFormSet(CountedFormSet):
+    default_error_messages = {
+        "too_many_forms": _("An agreement can have at most %(num)d parties here; ask the site administrator for "
+                            "more."),
+        # A missing or broken management form builds no row, so it shows as this error.
+        "too_few_forms": _("An agreement needs at least %(num)d parties."),
+    }
+
+    def __init__(self, *args, extra: int = 0, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.extra = extra  # the edit page shows one empty row after the agreement's parties
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is not None:
+            kwargs["number"] = index + 1
+        return kwargs
+
+    def to_data(self) -> list[PartyData]:
+        """The parties of a valid formset, rows left empty skipped; the rules between parties (the same
+        organization twice, a buyer and a seller) are the services' (``services.entry``)."""
+        return [party for form in self.forms if (party := form.to_data()) is not None]
+
+
+PartyFormSet = forms.formset_factory(
+    PartyForm, formset=BasePartyFormSet, extra=0, min_num=MIN_PARTIES, validate_min=True,
+    max_num=MAX_PARTIES, validate_max=True, absolute_max=MAX_PARTIES,
+)
 
 
 class AgreementForm(forms.Form):
@@ -102,10 +230,7 @@ class AgreementForm(forms.Form):
     version = BoundedIntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=INT32_MAX)
     # The B2B meeting whose "MoU signed" link opened this form (checked by the view; a bad one is ignored).
     meeting = IdField(required=False)
-    # The page also posts "party_rows" and "party_<i>_signatories" (hidden inputs written by the templates
-    # from n_parties / n_signatories) so rows left empty are rebuilt too.
-
-    def __init__(self, *args, event, add_party: bool = False, add_signatory: int | None = None, **kwargs):
+    def __init__(self, *args, event, extra_parties: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.event = event
         exhibitors = EventRole.objects.filter(event=event, role=EventRole.Role.EXHIBITOR).values("organization")
@@ -114,98 +239,17 @@ class AgreementForm(forms.Form):
         )
         self.fields["products"].label_from_instance = lambda p: f"{p.name} – {p.producer.name}"
         self.fields["ceremony_session"].choices, self._sessions = ceremony_choices(event)
-        source = self.data if self.is_bound else self.initial
-        self.n_parties = _row_count(source, "party_rows", self._highest(source), minimum=2,
-                                    maximum=MAX_PARTIES) + (1 if add_party else 0)
-        self.n_signatories: dict[int, int] = {}
-        for i in range(1, self.n_parties + 1):
-            present = max((j for j in range(1, MAX_SIGNATORIES + 2)
-                           if source.get(signatory_names(i, j)[0]) or source.get(signatory_names(i, j)[1])),
-                          default=0)
-            n = _row_count(source, f"party_{i}_signatories", present, minimum=1, maximum=MAX_SIGNATORIES)
-            self.n_signatories[i] = n + (1 if add_signatory == i else 0)
-        chosen = {str(v) for v in self._party_values()}
-        for i in range(1, self.n_parties + 1):
-            required = i <= 2
-            self.fields[f"party_{i}"] = BoundedModelChoiceField(
-                label=_("Organization"), queryset=Organization.objects.all(), required=required,
-                widget=forms.Select(attrs={"class": "party-select"}),
-            )
-            # Only the chosen organizations are rendered as options; search fills in the rest.
-            self.fields[f"party_{i}"].widget.choices = []
-            self.fields[f"party_{i}_role"] = forms.ChoiceField(
-                label=_("Role"), choices=AgreementParty.Role.choices, required=required,
-                initial=AgreementParty.Role.SELLER if i == 1 else AgreementParty.Role.BUYER,
-            )
-            self.fields[f"party_{i}_email"] = forms.EmailField(
-                label=_("Contact email"), required=False, max_length=254,
-                help_text=_("Follow-through requests after signing go to this address."),
-            )
-            for j in range(1, self.n_signatories[i] + 1):
-                name, title = signatory_names(i, j)
-                self.fields[name] = forms.CharField(
-                    label=_("Signatory") if j == 1 else _("Signatory %(n)d") % {"n": j}, max_length=200,
-                    required=False)
-                self.fields[title] = forms.CharField(
-                    label=_("Position") if j == 1 else _("Position of signatory %(n)d") % {"n": j}, max_length=200,
-                    required=False)
-            if add_signatory == i:  # the row just added gets the focus
-                self.fields[signatory_names(i, self.n_signatories[i])[0]].widget.attrs["autofocus"] = True
-        self._chosen_orgs = {str(o.pk): o for o in Organization.objects.filter(pk__in=id_list(chosen))}
-
-    @staticmethod
-    def _highest(source) -> int:
-        """The highest party row that holds an organization or a signatory in ``source`` (data or initial)."""
-        highest = 0
-        for key in source:
-            parts = str(key).split("_", 2)
-            if len(parts) < 2 or parts[0] != "party":
-                continue
-            try:  # a row number beyond the limit builds one row too many, which the form refuses
-                row = min(parse_int(parts[1], minimum=1, maximum=None), MAX_PARTIES + 1)
-            except NumberError:
-                continue
-            rest = parts[2] if len(parts) == 3 else ""
-            holds_data = rest == "" or rest == "signatory" or rest.startswith("signatory_")
-            if holds_data and source.get(key) not in (None, ""):
-                highest = max(highest, row)
-        return highest
-
-    def _party_values(self) -> list:
-        source = self.data if self.is_bound else self.initial
-        values = []
-        for i in range(1, self.n_parties + 1):
-            v = source.get(f"party_{i}")
-            if v not in (None, ""):
-                values.append(getattr(v, "pk", v))
-        return values
-
-    def party_slots(self) -> list[dict]:
-        slots = []
-        source = self.data if self.is_bound else self.initial
-        for i in range(1, self.n_parties + 1):
-            value = source.get(f"party_{i}")
-            value = str(getattr(value, "pk", value) or "")
-            slots.append({
-                "n": i,
-                "org": self[f"party_{i}"],
-                "selected": self._chosen_orgs.get(value),
-                "role": self[f"party_{i}_role"],
-                "email": self[f"party_{i}_email"],
-                "n_signatories": self.n_signatories[i],
-                "signatories": [{"j": j, "name": self[signatory_names(i, j)[0]],
-                                 "title": self[signatory_names(i, j)[1]]}
-                                for j in range(1, self.n_signatories[i] + 1)],
-            })
-        return slots
-
-    def first_empty_party(self) -> int:
-        """The first party row with no organization chosen (a new one is added when all are taken)."""
-        source = self.data if self.is_bound else self.initial
-        for i in range(1, self.n_parties + 1):
-            if source.get(f"party_{i}") in (None, ""):
-                return i
-        return self.n_parties + 1
+        self.parties = PartyFormSet(
+            self.data if self.is_bound else None, prefix="parties",
+            initial=self.initial.get("parties") or None, extra=extra_parties,
+        )
+        # Only the chosen organizations are rendered as options (one query for all rows).
+        values = {str(getattr(v, "pk", v)) for form in self.parties.forms
+                  if (v := form["organization"].value()) not in (None, "")}
+        chosen = {str(o.pk): o for o in Organization.objects.filter(pk__in=id_list(values))} if values else {}
+        for form in self.parties.forms:
+            value = form["organization"].value()
+            form.selected = chosen.get(str(getattr(value, "pk", value)))
 
     def clean_ceremony_session(self):
         session_id = self.cleaned_data.get("ceremony_session")
@@ -218,32 +262,20 @@ class AgreementForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if self.n_parties > MAX_PARTIES:
-            raise forms.ValidationError(_("An agreement can have at most %(n)d parties here; "
-                                          "ask the site administrator for more.") % {"n": MAX_PARTIES})
-        parties = []
-        for i in range(1, self.n_parties + 1):
-            if self.n_signatories[i] > MAX_SIGNATORIES:
-                self.add_error(signatory_names(i, 1)[0], _("At most %(n)d signatories per party.")
-                               % {"n": MAX_SIGNATORIES})
-            org = cleaned.get(f"party_{i}")
-            signatories = [(cleaned.get(signatory_names(i, j)[0]) or "", cleaned.get(signatory_names(i, j)[1]) or "")
-                           for j in range(1, self.n_signatories[i] + 1)]
-            if org is None:
-                if any(n.strip() or t.strip() for n, t in signatories) and f"party_{i}" not in self.errors:
-                    # A signatory typed into a row without an organization would otherwise vanish.
-                    self.add_error(f"party_{i}", _("Choose the organization this signatory signs for."))
-                continue
-            role = cleaned.get(f"party_{i}_role")
-            if not role:
-                self.add_error(f"party_{i}_role", _("Choose the role of this party."))
-                continue
-            signatories = [(n, t) for n, t in signatories if n.strip()]
-            first = signatories[0] if signatories else ("", "")
-            parties.append(PartyData(org, role, first[0], first[1], more_signatories=signatories[1:],
-                                     contact_email=cleaned.get(f"party_{i}_email") or ""))
-        cleaned["parties"] = parties
+        cleaned["parties"] = self.parties.to_data() if self.parties.is_valid() else []
         return cleaned
+
+    def is_valid(self) -> bool:
+        valid = super().is_valid()
+        return self.parties.is_valid() and valid
+
+    def posted_initial(self) -> dict:
+        """What the page posted, as initial data: the form built again from it (unbound) shows every typed
+        value and no error. Used after "Add a party", "Add a signatory" and a quick-added organization, which
+        change the form rather than save it."""
+        initial = {name: self[name].data for name in self.fields if name != "scan"}
+        initial["parties"] = [form.posted_initial() for form in self.parties.forms]
+        return initial
 
     def to_data(self) -> AgreementData:
         c = self.cleaned_data
@@ -253,15 +285,6 @@ class AgreementForm(forms.Form):
             estimated_value=c.get("estimated_value"), volume=c.get("volume") or "", term=c.get("term") or "",
             ceremony_ref=c.get("ceremony_ref") or "", ceremony_session=c.get("ceremony_session"),
         )
-
-
-class RedisplayForm(AgreementForm):
-    """The same form shown again after "Add a party", "Add a signatory" or a quick-added organization:
-    nothing is saved and no error is shown yet, every typed value is kept."""
-
-    def full_clean(self):
-        self._errors = ErrorDict()
-        self.cleaned_data = {}
 
 
 def initial_from_agreement(agreement: Agreement) -> dict:
@@ -276,16 +299,11 @@ def initial_from_agreement(agreement: Agreement) -> dict:
         "products": list(agreement.products.values_list("pk", flat=True)),
         "version": agreement.version,
     }
-    parties = list(agreement.parties.prefetch_related("signatories"))
-    for i, party in enumerate(parties, start=1):  # every party, however many
-        initial[f"party_{i}"] = party.organization_id
-        initial[f"party_{i}_role"] = party.role
-        initial[f"party_{i}_email"] = party.contact_email
-        for j, signatory in enumerate(party.signatories.all(), start=1):  # and every signatory
-            name, title = signatory_names(i, j)
-            initial[name] = signatory.name
-            initial[title] = signatory.title
-    initial["party_rows"] = len(parties) + 1  # all of them plus one empty row
+    initial["parties"] = [  # every party and every signatory, however many
+        {"organization": party.organization_id, "role": party.role, "contact_email": party.contact_email,
+         "signatories": [{"name": s.name, "title": s.title} for s in party.signatories.all()]}
+        for party in agreement.parties.prefetch_related("signatories")
+    ]
     return initial
 
 

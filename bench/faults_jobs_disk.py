@@ -170,12 +170,13 @@ def _mount_small_disk(folder: Path, size: str = "256k") -> str | None:
 async def _post_scan(faults, session, title: str, scan: bytes) -> tuple[int, str, str]:
     import aiohttp
 
+    from bench.scale_stack import agreement_parties
+
     load = faults.load
     form = aiohttp.FormData()
     fields = {"kind": "biz_distributor", "title": title, "signed_at": "2026-12-09T10:30",
-              "estimated_value": "250000000", "party_1": str(faults.seed["sellers"][0]), "party_1_role": "seller",
-              "party_2": str(faults.seed["buyers"][0]), "party_2_role": "buyer",
-              "party_1_signatory": "Nguyễn Văn Ba", "party_2_signatory": "Lê Thị Tư", "confirm_duplicate": "on"}
+              "estimated_value": "250000000", **agreement_parties(faults.seed["sellers"][0], faults.seed["buyers"][0]),
+              "confirm_duplicate": "on"}
     for key, value in fields.items():
         form.add_field(key, value)
     form.add_field("scan", scan, filename="bien-ban-ky-ket.png", content_type="image/png")

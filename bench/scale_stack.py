@@ -469,6 +469,19 @@ class Follower:
             await asyncio.sleep(0.5 + random.random() * 2)  # back off with jitter, as the page does
 
 
+
+def agreement_parties(seller_id: int, buyer_id: int) -> dict[str, str]:
+    """The agreement form's parties formset (agreements.forms.PartyFormSet) as a browser posts it: a seller and a
+    buyer, one signatory each."""
+    data = {"parties-TOTAL_FORMS": "2", "parties-INITIAL_FORMS": "0"}
+    for i, (org, role, signatory) in enumerate([(seller_id, "seller", "Nguyễn Văn Ba"),
+                                                (buyer_id, "buyer", "Lê Thị Tư")]):
+        data.update({f"parties-{i}-organization": str(org), f"parties-{i}-role": role,
+                     f"parties-{i}-signatories-TOTAL_FORMS": "1", f"parties-{i}-signatories-INITIAL_FORMS": "0",
+                     f"parties-{i}-signatories-0-name": signatory})
+    return data
+
+
 class Load:
     """Drives one scale-mode stack; see the module docstring."""
 
@@ -597,10 +610,7 @@ class Load:
             n += 1
             data = {"kind": "biz_distributor", "title": f"Hợp đồng bao tiêu tôm khô {index}-{n}",
                     "signed_at": "2026-12-09T10:30", "estimated_value": str(random.randrange(10**7, 10**10)),
-                    "party_1": str(random.choice(sellers)), "party_1_role": "seller",
-                    "party_2": str(random.choice(buyers)), "party_2_role": "buyer",
-                    "party_1_signatory": "Nguyễn Văn Ba", "party_2_signatory": "Lê Thị Tư",
-                    "confirm_duplicate": "on"}
+                    **agreement_parties(random.choice(sellers), random.choice(buyers)), "confirm_duplicate": "on"}
             await self.post_form(session, path, data, cookie, "agreement entry", ok=(302,))
             await asyncio.sleep(every)
 

@@ -513,10 +513,8 @@ def prefill_from_meeting(*, event: Event, buyer_org: Organization, producer_org:
     return {
         "kind": guess_kind([producer_org, buyer_org]),
         "title": title[:300],
-        "party_1": producer_org.pk,
-        "party_1_role": PartyRole.SELLER,
-        "party_2": buyer_org.pk,
-        "party_2_role": PartyRole.BUYER,
+        "parties": [{"organization": producer_org.pk, "role": PartyRole.SELLER},
+                    {"organization": buyer_org.pk, "role": PartyRole.BUYER}],
         "products": [p.pk for p in products],
         "product_groups": groups,
         "signed_at": timezone.localtime().replace(second=0, microsecond=0),

@@ -25,10 +25,11 @@ from matchmaking.models import Meeting
 
 from .. import services
 from ..forms import (
+    MAX_PARTIES,
+    MAX_SIGNATORIES,
     AgreementForm,
     QuickOrganizationForm,
     ReasonForm,
-    RedisplayForm,
     StatusForm,
     initial_from_agreement,
 )
@@ -104,7 +105,7 @@ def _initial_from_get(request) -> dict:
                                                      product_ids=product_ids))
     elif seller or buyer:
         org = seller or buyer
-        initial.update({"party_1": org.pk, "party_1_role": "seller" if seller else "buyer"})
+        initial["parties"] = [{"organization": org.pk, "role": "seller" if seller else "buyer"}]
     if (meeting := _entry_meeting(request, get.get("meeting", ""))) is not None:
         initial["meeting"] = meeting.pk
     if get.get("kind") in Agreement.Kind.values:
@@ -119,11 +120,12 @@ def _initial_from_get(request) -> dict:
             initial["signed_at"] = field.clean(get["signed_at"])
     if not is_organizer(request):
         own = services.member_org_ids(request.user, request.event)
-        if own and not any(initial.get(f"party_{i}") in own for i in (1, 2)):
+        parties = initial.get("parties") or []
+        if own and not any(p.get("organization") in own for p in parties[:2]):
             org_id = sorted(own)[0]
             role = EventRole.objects.filter(event=request.event, user=request.user, organization_id=org_id).first()
-            initial["party_1"] = org_id
-            initial["party_1_role"] = "buyer" if role and role.role == Role.BUYER else "seller"
+            first = {"organization": org_id, "role": "buyer" if role and role.role == Role.BUYER else "seller"}
+            initial["parties"] = [first, *parties[1:]]
     return initial
 
 
@@ -169,12 +171,22 @@ def _redisplay(request, *, editing: Agreement | None) -> HttpResponse | None:
     A participant's new organization is unverified until an organizer confirms it (``services.add_organization``)."""
     if not any(name in request.POST for name in REDISPLAY_BUTTONS):
         return None
-    data = request.POST.copy()
+    data = request.POST
+    initial = AgreementForm(data, event=request.event).posted_initial()  # read, never validated
+    parties: list[dict] = initial["parties"]
     org_form, org_duplicates, org_added = None, [], None
-    add_party = "add_party" in data
-    add_signatory = id_or_none(data.get("add_signatory"))  # a party row number (1, 2, …)
+    focus_party = focus_signatory = None
+    if "add_party" in data and len(parties) < MAX_PARTIES:  # the button is not shown at the limit
+        parties.append({})
+        focus_party = len(parties)
+    if (row := id_or_none(data.get("add_signatory"))) is not None and 1 <= row <= len(parties):
+        signatories = parties[row - 1].setdefault("signatories", [])
+        if not signatories:  # the row always showed one signatory
+            signatories.append({})
+        if len(signatories) < MAX_SIGNATORIES:
+            signatories.append({})
+            focus_signatory = (row, len(signatories))
     if "neworg_create" in data or "use_org" in data:
-        probe = RedisplayForm(data, event=request.event)
         if "use_org" in data:
             use_org = id_or_none(data["use_org"])
             org_added = Organization.objects.filter(pk=use_org).first() if use_org else None
@@ -197,21 +209,32 @@ def _redisplay(request, *, editing: Agreement | None) -> HttpResponse | None:
                 else:
                     org_form = None
         if org_added is not None:
-            slot = probe.first_empty_party()
-            data[f"party_{slot}"] = str(org_added.pk)
-            # The empty row's role select only held its default: the new party's likely side replaces it
-            # (a distributor added to a business agreement signs as buyer, not as a second seller).
-            taken = [data.get(f"party_{i}_role") for i in range(1, probe.n_parties + 1)
-                     if i != slot and data.get(f"party_{i}")]
-            data[f"party_{slot}_role"] = services.default_role(org_added, kind=data.get("kind"), taken_roles=taken)
-            data["party_rows"] = str(max(slot, probe.n_parties))
-    form = RedisplayForm(data, event=request.event, add_party=add_party, add_signatory=add_signatory)
+            _fill_empty_party(parties, org_added, kind=initial.get("kind"))
+    form = AgreementForm(initial=initial, event=request.event)
+    if focus_signatory is not None:  # the row just added gets the focus
+        party, number = focus_signatory
+        form.parties.forms[party - 1].signatories.forms[number - 1].fields["name"].widget.attrs["autofocus"] = True
     return render(request, "agreements/form.html", {
         "form": form, "editing": editing, "organizer": is_organizer(request), "duplicates": [],
         "org_form": org_form or QuickOrganizationForm(),
         "org_duplicates": org_duplicates, "org_added": org_added, "scan_dropped": bool(request.FILES.get("scan")),
-        "focus_party": form.n_parties if add_party else None,
+        "focus_party": focus_party,
     })
+
+
+def _fill_empty_party(parties: list[dict], organization: Organization, *, kind) -> None:
+    """Put a quick-added or reused organization in the first party row without one (a new row if all are
+    taken). The empty row's role select only held its default: the new party's likely side replaces it
+    (a distributor added to a business agreement signs as buyer, not as a second seller)."""
+    row = next((p for p in parties if p.get("organization") in (None, "")), None)
+    if row is None:
+        if len(parties) >= MAX_PARTIES:
+            return
+        row = {}
+        parties.append(row)
+    taken = [p.get("role") for p in parties if p is not row and p.get("organization") not in (None, "")]
+    row["organization"] = str(organization.pk)
+    row["role"] = services.default_role(organization, kind=kind, taken_roles=taken)
 
 
 def _quick_org_form(request):
@@ -302,7 +325,7 @@ def agreement_edit(request, pk: int):
                     messages.success(request, _("Changes saved."))
                     return redirect(agreement.get_absolute_url())
     else:
-        form = AgreementForm(initial=initial_from_agreement(agreement), event=request.event)
+        form = AgreementForm(initial=initial_from_agreement(agreement), event=request.event, extra_parties=1)
     return render(request, "agreements/form.html", {
         "form": form, "editing": agreement, "organizer": is_organizer(request), "org_form": _quick_org_form(request),
         "duplicates": _with_parties(Agreement.objects.filter(pk__in=[d.pk for d in duplicates])),

@@ -51,3 +51,27 @@ def member(event, role: str, org: Organization | None = None):
 
 def organizer(event):
     return member(event, EventRole.Role.ORGANIZER, event.organizer)
+
+
+# --- the entry form's parties formset, as the page posts it -------------------------------------
+
+
+def party(org, role: str = "", *, email: str = "", signatories=()) -> dict:
+    """One party row: an organization (or its id, or "" for none), its role, contact email, (name, title) pairs."""
+    return {"organization": getattr(org, "pk", org), "role": role, "contact_email": email,
+            "signatories": list(signatories)}
+
+
+def party_rows(rows, *, initial: int = 0) -> dict:
+    """The parties formset as the page posts it, management forms included (at least one signatory row each)."""
+    post = {"parties-TOTAL_FORMS": len(rows), "parties-INITIAL_FORMS": initial}
+    for i, row in enumerate(rows):
+        prefix = f"parties-{i}"
+        post.update({f"{prefix}-organization": row["organization"], f"{prefix}-role": row["role"],
+                     f"{prefix}-contact_email": row["contact_email"]})
+        signatories = row["signatories"] or [("", "")]
+        post.update({f"{prefix}-signatories-TOTAL_FORMS": len(signatories),
+                     f"{prefix}-signatories-INITIAL_FORMS": 0})
+        for j, (name, title) in enumerate(signatories):
+            post.update({f"{prefix}-signatories-{j}-name": name, f"{prefix}-signatories-{j}-title": title})
+    return post

@@ -19,7 +19,7 @@ from tests.factories import DAY1, EventFactory
 from tests.pages import without_tokens
 from tests.reports import export_via_job
 
-from .factories import agreement, data, dept, member, organizer, producer, retailer
+from .factories import agreement, data, dept, member, organizer, party, producer, retailer
 from .test_views import form_post
 
 pytestmark = pytest.mark.django_db
@@ -67,8 +67,8 @@ def test_a_session_of_another_event_or_no_session_is_refused(client, event):
     client.force_login(organizer(event))
     a, b = producer(), retailer()
     for bad in ("999999", str(foreign.pk), "abc"):
-        response = client.post(new_url(event), form_post(party_1=a.pk, party_1_role="seller", party_2=b.pk,
-                                                         party_2_role="buyer", ceremony_session=bad))
+        response = client.post(new_url(event), form_post(parties=[party(a, "seller"), party(b, "buyer")],
+                                                         ceremony_session=bad))
         assert response.status_code == 200 and Agreement.objects.count() == 0
         assert "Hãy chọn một phiên của sự kiện này." in response.content.decode()
     with pytest.raises(AgreementError):  # the service checks it too
@@ -136,15 +136,22 @@ def test_editing_an_agreement_with_six_parties_keeps_every_party_and_signatory(c
     client.force_login(organizer(event))
     url = reverse("agreements:edit", args=[event.slug, a.pk])
     html = client.get(url).content.decode()
-    for party in a.parties.all():
-        assert f'<option value="{party.organization_id}" selected>' in html
+    for party_row in a.parties.all():
+        assert f'<option value="{party_row.organization_id}" selected>' in html
     assert 'id="party-7"' in html and 'id="party-8"' not in html  # all six plus one empty row
+    assert 'name="parties-TOTAL_FORMS" value="7"' in html and 'name="parties-INITIAL_FORMS" value="6"' in html
     assert 'value="Phó giám đốc Lê Thị Hai"' in html
+    assert 'name="parties-0-signatories-TOTAL_FORMS" value="2"' in html  # both signatories of the first party
+    for i, party_row in enumerate(a.parties.all()):  # every signatory in its own row, each party's role chosen
+        for j, signatory in enumerate(party_row.signatories.all()):
+            assert f'name="parties-{i}-signatories-{j}-name" value="{signatory.name}"' in html
+        role = html[html.index(f'name="parties-{i}-role"'):]
+        assert f'value="{party_row.role}" selected' in role[:role.index("</select>")]
     # post back exactly what the page holds (every rendered field) with a new title
-    post = dict(re.findall(r'<input type="(?:text|hidden|number)" name="([^"]+)"(?: value="([^"]*)")?', html))
-    post.update({f"party_{i}": p.organization_id for i, p in enumerate(a.parties.all(), start=1)})
-    post.update({f"party_{i}_role": p.role for i, p in enumerate(a.parties.all(), start=1)})
-    post.update(kind=a.kind, title="Sửa tiêu đề", signed_at=f"{DAY1:%Y-%m-%d}T10:00", party_7_role="buyer")
+    post = dict(re.findall(r'<input type="(?:text|hidden|number|email)" name="([^"]+)"(?: value="([^"]*)")?', html))
+    post.update({f"parties-{i}-organization": p.organization_id for i, p in enumerate(a.parties.all())})
+    post.update({f"parties-{i}-role": p.role for i, p in enumerate(a.parties.all())})
+    post.update(kind=a.kind, title="Sửa tiêu đề", signed_at=f"{DAY1:%Y-%m-%d}T10:00", **{"parties-6-role": "buyer"})
     post["csrfmiddlewaretoken"] = ""
     response = client.post(url, post)
     assert response.status_code == 302, response.content.decode()[:3000]
@@ -153,60 +160,149 @@ def test_editing_an_agreement_with_six_parties_keeps_every_party_and_signatory(c
     assert [p.role for p in a.parties.all()] == ["seller", "buyer", "seller", "seller", "seller", "witness"]
     first = a.parties.all()[0]
     assert [s.name for s in first.signatories.all()] == ["Người ký 0", "Phó giám đốc Lê Thị Hai"]
+    assert [[(s.name, s.title) for s in p.signatories.all()] for p in a.parties.all()] == [
+        [("Người ký 0", "Giám đốc"), ("Phó giám đốc Lê Thị Hai", "Phó giám đốc")], [],
+        [("Người ký 1", "Giám đốc")], [("Người ký 2", "Giám đốc")], [("Người ký 3", "Giám đốc")], []]
 
 
 def test_add_a_party_without_javascript_keeps_everything_typed(client, event):
     client.force_login(organizer(event))
     a, b = producer(name="HTX Tôm Năm Căn"), retailer()
-    post = form_post(title="Đang nhập dở", party_1=a.pk, party_1_role="seller", party_1_signatory="Út Nhỏ",
-                     party_2=b.pk, party_2_role="buyer", estimated_value="5000", add_party="1")
+    post = form_post(title="Đang nhập dở", parties=[party(a, "seller", signatories=[("Út Nhỏ", "")]),
+                                                    party(b, "buyer")], estimated_value="5000", add_party="1")
     response = client.post(new_url(event), post)
     html = response.content.decode()
     assert response.status_code == 200 and Agreement.objects.count() == 0
     assert 'id="party-3"' in html and 'id="party-4"' not in html
-    assert 'name="party_rows" value="3"' in html
+    assert 'name="parties-TOTAL_FORMS" value="3"' in html
     assert 'value="Đang nhập dở"' in html and 'value="Út Nhỏ"' in html and 'value="5000"' in html
     assert f'<option value="{a.pk}" selected>' in html and f'<option value="{b.pk}" selected>' in html
-    assert 'id="party_3_q" name="q" autocomplete="off" autofocus' in html
+    assert 'id="id_parties-2-q" name="q" autocomplete="off" autofocus' in html
     assert 'class="error"' not in html  # nothing is checked yet
     # a third party chosen in the new row is saved
     c = dept(1)
-    post.pop("add_party")
-    post.update(party_rows="3", party_3=c.pk, party_3_role="witness", kind="biz_distributor")
+    post = form_post(title="Đang nhập dở", parties=[party(a, "seller", signatories=[("Út Nhỏ", "")]),
+                                                    party(b, "buyer"), party(c, "witness")],
+                     estimated_value="5000", kind="biz_distributor")
     assert client.post(new_url(event), post).status_code == 302
     assert Agreement.objects.get().parties.count() == 3
 
 
-def test_add_a_signatory_and_refuse_more_rows_than_allowed(client, event):
+def test_add_a_signatory_without_javascript_and_refuse_more_rows_than_allowed(client, event):
     client.force_login(organizer(event))
     a, b = producer(), retailer()
-    post = form_post(party_1=a.pk, party_1_role="seller", party_1_signatory="Một", party_2=b.pk,
-                     party_2_role="buyer", add_signatory="1")
-    html = client.post(new_url(event), post).content.decode()
-    assert 'name="party_1_signatory_2"' in html and 'name="party_1_signatories" value="2"' in html
-    post.pop("add_signatory")
-    post.update(party_1_signatories="2", party_1_signatory_2="Hai", party_1_signatory_2_title="Kế toán trưởng")
+    post = form_post(parties=[party(a, "seller", signatories=[("Một", "")]), party(b, "buyer")], add_signatory="1")
+    response = client.post(new_url(event), post)
+    html = response.content.decode()
+    assert response.status_code == 200 and Agreement.objects.count() == 0
+    assert 'name="parties-0-signatories-TOTAL_FORMS" value="2"' in html
+    assert re.search(r'<input [^>]*name="parties-0-signatories-1-name"[^>]* autofocus', html)
+    assert 'name="parties-1-signatories-TOTAL_FORMS" value="1"' in html  # the other party is unchanged
+    assert 'value="Một"' in html and 'class="error"' not in html
+    post = form_post(parties=[party(a, "seller", signatories=[("Một", ""), ("Hai", "Kế toán trưởng")]),
+                              party(b, "buyer")])
     assert client.post(new_url(event), post).status_code == 302
-    party = Agreement.objects.get().parties.get(organization=a)
-    assert [(s.name, s.title) for s in party.signatories.all()] == [("Một", ""), ("Hai", "Kế toán trưởng")]
+    saved = Agreement.objects.get().parties.get(organization=a)
+    assert [(s.name, s.title) for s in saved.signatories.all()] == [("Một", ""), ("Hai", "Kế toán trưởng")]
     # more rows than the cap is an error, not a silent cut
-    response = client.post(new_url(event), form_post(party_1=a.pk, party_1_role="seller", party_2=b.pk,
-                                                     party_2_role="buyer", party_rows="41", title="Khác"))
+    response = client.post(new_url(event), form_post(parties=[party(a, "seller"), party(b, "buyer")]
+                                                     + [party("")] * 39, title="Khác"))
     assert response.status_code == 200 and "tối đa 40 bên" in response.content.decode()
+    response = client.post(new_url(event), form_post(
+        parties=[party(a, "seller", signatories=[(f"Người {k}", "") for k in range(11)]), party(b, "buyer")],
+        title="Khác"))
+    assert response.status_code == 200 and "Mỗi bên có tối đa 10 người ký." in response.content.decode()
     # a signatory typed in a row without an organization is not dropped silently
-    response = client.post(new_url(event), form_post(party_1=a.pk, party_1_role="seller", party_2=b.pk,
-                                                     party_2_role="buyer", party_rows="3", title="Khác nữa",
-                                                     party_3_signatory="Không có đơn vị"))
+    response = client.post(new_url(event), form_post(
+        parties=[party(a, "seller"), party(b, "buyer"), party("", signatories=[("Không có đơn vị", "")])],
+        title="Khác nữa"))
     assert response.status_code == 200 and "Hãy chọn đơn vị mà người này ký thay mặt." in \
         response.content.decode()
     assert Agreement.objects.count() == 1
+
+
+@pytest.mark.parametrize("count", [str(2**70), "41", "-1", "abc", "", "1e3"])
+@pytest.mark.parametrize("key", ["parties-TOTAL_FORMS", "parties-0-signatories-TOTAL_FORMS"])
+def test_a_tampered_row_count_is_a_form_error_not_a_500(client, event, key, count):
+    client.force_login(organizer(event))
+    post = form_post(parties=[party(producer(), "seller", signatories=[("Một", "")]), party(retailer(), "buyer")])
+    response = client.post(new_url(event), {**post, key: count}, HTTP_ACCEPT_LANGUAGE="vi")
+    html = response.content.decode()
+    assert response.status_code == 200 and Agreement.objects.count() == 0
+    assert 'class="form-errors" role="alert"' in html or 'class="error" role="alert"' in html
+    assert html.count('class="party"') <= 40  # never more rows than the limit, whatever the page claims
+    for button in ("add_party", "add_signatory"):  # the redisplay buttons read the same counts
+        response = client.post(new_url(event), {**post, key: count, button: "1"})
+        assert response.status_code == 200 and response.content.decode().count('class="party"') <= 40
+    assert Agreement.objects.count() == 0
+
+
+def test_row_count_errors_say_what_is_wrong(client, event):
+    client.force_login(organizer(event))
+    a, b = producer(), retailer()
+    post = form_post(parties=[party(a, "seller"), party(b, "buyer")])
+    html = client.post(new_url(event), {**post, "parties-TOTAL_FORMS": "41"},
+                       HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Mỗi biên bản ở đây có tối đa 40 bên" in html
+    html = client.post(new_url(event), form_post(parties=[party(a, "seller")]), HTTP_ACCEPT_LANGUAGE="vi"
+                       ).content.decode()
+    assert "Một biên bản cần ít nhất 2 bên." in html
+    html = client.post(new_url(event), {**post, "parties-0-signatories-TOTAL_FORMS": "11"},
+                       HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Mỗi bên có tối đa 10 người ký." in html
+    # the old field names (a page from before the formsets, or a hand-made post): an error, nothing saved
+    old = {k: v for k, v in post.items() if not k.startswith("parties-")}
+    old.update(party_1=a.pk, party_1_role="seller", party_2=b.pk, party_2_role="buyer")
+    response = client.post(new_url(event), old, HTTP_ACCEPT_LANGUAGE="vi")
+    assert response.status_code == 200 and "Một biên bản cần ít nhất 2 bên." in response.content.decode()
+    # a signatory list without its counts
+    html = client.post(new_url(event), {k: v for k, v in post.items() if not k.startswith("parties-0-signatories-")},
+                       HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert "Danh sách người ký gửi lên không đầy đủ" in html
+    assert Agreement.objects.count() == 0
+
+
+def test_add_a_party_or_signatory_stops_at_the_limits(client, event):
+    client.force_login(organizer(event))
+    orgs = [retailer()] + [producer() for _ in range(39)]
+    full = [party(org, "seller" if i else "buyer") for i, org in enumerate(orgs)]
+    full[0]["signatories"] = [(f"Người {k}", "") for k in range(10)]
+    post = form_post(parties=full, add_party="1")
+    html = client.post(new_url(event), post).content.decode()
+    assert 'name="parties-TOTAL_FORMS" value="40"' in html and 'id="party-40"' in html and 'id="party-41"' not in html
+    assert 'name="add_party"' not in html  # no button past the limit
+    assert 'name="parties-0-signatories-TOTAL_FORMS" value="10"' in html
+    assert 'name="add_signatory" value="1"' not in html and 'name="add_signatory" value="2"' in html
+    post = form_post(parties=full, add_signatory="1")
+    html = client.post(new_url(event), post).content.decode()
+    assert 'name="parties-0-signatories-TOTAL_FORMS" value="10"' in html and 'class="error"' not in html
+    # and the 40 parties with 10 signatories are saved as they are
+    post.pop("add_signatory")
+    assert client.post(new_url(event), post).status_code == 302
+    saved = Agreement.objects.get()
+    assert saved.parties.count() == 40 and saved.parties.get(organization=orgs[0]).signatories.count() == 10
+
+
+def test_add_a_party_on_the_edit_page_keeps_every_party_and_signatory(client, event):
+    a = six_party_agreement(event)
+    client.force_login(organizer(event))
+    url = reverse("agreements:edit", args=[event.slug, a.pk])
+    post = form_post(a, add_party="1")
+    html = client.post(url, post).content.decode()
+    assert 'id="party-7"' in html and 'id="party-8"' not in html and 'class="error"' not in html
+    for i, p in enumerate(a.parties.all()):
+        assert f'<option value="{p.organization_id}" selected>' in html
+        for j, signatory in enumerate(p.signatories.all()):
+            assert f'name="parties-{i}-signatories-{j}-name" value="{signatory.name}"' in html
+    a.refresh_from_db()
+    assert a.version == 1  # nothing saved
 
 
 # --- quick-add an organization ------------------------------------------------------------------
 
 
 def quick(party_1: Organization, **over) -> dict:
-    post = form_post(title="Lễ ký", party_1=party_1.pk, party_1_role="seller", neworg_create="1",
+    post = form_post(title="Lễ ký", parties=[party(party_1, "seller"), party("", "buyer")], neworg_create="1",
                      **{"neworg-name": "Công ty TNHH Gạo Ngon", "neworg-kind": "distributor",
                         "neworg-tax_code": "", "neworg-province_code": "92"})
     post.update(over)
@@ -282,8 +378,8 @@ def test_buyer_submits_its_agreement_and_sees_the_rejection_reason(client, event
     html = client.get(new_url(event)).content.decode()
     assert f'<option value="{buyer_org.pk}" selected>' in html  # its own organization, as buyer
     assert 'value="buyer" selected' in html
-    post = form_post(title="Mua ba khía muối", party_1=buyer_org.pk, party_1_role="buyer", party_2=seller.pk,
-                     party_2_role="seller", estimated_value="120000000")
+    post = form_post(title="Mua ba khía muối", parties=[party(buyer_org, "buyer"), party(seller, "seller")],
+                     estimated_value="120000000")
     response = client.post(new_url(event), post)
     assert response.status_code == 302
     a = Agreement.objects.get()

@@ -303,25 +303,24 @@ def test_dashboard_query_count_is_constant(client, event, n, django_assert_max_n
 
 
 def test_entry_form_asks_for_contact_emails_and_edit_keeps_them(client, event):
-    from .factories import producer, retailer
+    from .factories import party, producer, retailer
     from .test_views import form_post
 
     seller, buyer = producer(), retailer()
     client.force_login(organizer(event))
     new = reverse("agreements:new", kwargs={"event_slug": event.slug})
-    assert 'name="party_1_email"' in client.get(new).text
-    post = form_post(party_1=seller.pk, party_1_role="seller", party_2=buyer.pk, party_2_role="buyer",
-                     party_1_email="ban@htx.vn", party_2_email="not an email")
+    assert 'name="parties-0-contact_email"' in client.get(new).text
+    post = form_post(parties=[party(seller, "seller", email="ban@htx.vn"), party(buyer, "buyer", email="not an email")])
     assert client.post(new, post).status_code == 200  # the form comes back with the error
     assert not Agreement.objects.exists()
-    client.post(new, {**post, "party_2_email": "mua@sieuthi.vn"})
+    client.post(new, {**post, "parties-1-contact_email": "mua@sieuthi.vn"})
     a = Agreement.objects.get()
     assert dict(a.parties.values_list("role", "contact_email")) == {"seller": "ban@htx.vn", "buyer": "mua@sieuthi.vn"}
     edit = reverse("agreements:edit", kwargs={"event_slug": event.slug, "pk": a.pk})
     assert 'value="mua@sieuthi.vn"' in client.get(edit).text
     from .test_views import form_post as again
 
-    client.post(edit, again(a, party_1_email="ban@htx.vn", party_2_email="moi@sieuthi.vn", title="Đổi tên"))
+    client.post(edit, again(a, title="Đổi tên", **{"parties-1-contact_email": "moi@sieuthi.vn"}))
     assert dict(a.parties.values_list("role", "contact_email")) == {"seller": "ban@htx.vn", "buyer": "moi@sieuthi.vn"}
 
 

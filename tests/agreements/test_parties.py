@@ -30,7 +30,7 @@ from registration.models import Registration, RegistrationStatus
 from tests.booths.factories import ApplicationFactory
 from tests.factories import DAY1, EventFactory, OrganizationFactory
 
-from .factories import Role, data, dept, member, organizer, producer, retailer
+from .factories import Role, data, dept, member, organizer, party, party_rows, producer, retailer
 
 pytestmark = pytest.mark.django_db
 K = Agreement.Kind
@@ -71,9 +71,8 @@ def test_exhibitor_edit_through_the_page_keeps_its_organization_a_party(client, 
     other_seller, other_buyer = producer(), retailer()
     client.force_login(user)
     post = {"kind": a.kind, "title": a.title, "signed_at": f"{DAY1:%Y-%m-%d}T10:00", "version": a.version,
-            "party_rows": 2, "party_1": other_seller.pk, "party_1_role": "seller",
-            "party_2": other_buyer.pk, "party_2_role": "buyer", "estimated_value": "", "volume": "", "term": "",
-            "ceremony_ref": ""}
+            **party_rows([party(other_seller, "seller"), party(other_buyer, "buyer")]),
+            "estimated_value": "", "volume": "", "term": "", "ceremony_ref": ""}
     response = client.post(reverse("agreements:edit", args=[event.slug, a.pk]), post)
     assert response.status_code == 200
     assert "Tổ chức của bạn phải là một trong các bên ký." in response.content.decode()
@@ -168,14 +167,14 @@ def test_other_kinds_need_no_buyer(event):
 def test_quick_added_distributor_signs_as_buyer_even_in_a_row_posted_as_seller(client, event):
     client.force_login(organizer(event))
     seller = producer()
-    post = {"kind": "biz_distributor", "title": "Lễ ký", "signed_at": f"{DAY1:%Y-%m-%d}T10:00", "party_rows": 2,
-            "party_1": seller.pk, "party_1_role": "seller", "party_2": "", "party_2_role": "seller",
-            "neworg_create": "1", "neworg-name": "Công ty TNHH Gạo Ngon", "neworg-kind": "distributor",
+    post = {"kind": "biz_distributor", "title": "Lễ ký", "signed_at": f"{DAY1:%Y-%m-%d}T10:00",
+            **party_rows([party(seller, "seller"), party("", "seller")]), "neworg_create": "1",
+            "neworg-name": "Công ty TNHH Gạo Ngon", "neworg-kind": "distributor",
             "neworg-tax_code": "", "neworg-province_code": "92"}
     html = client.post(reverse("agreements:new", args=[event.slug]), post).content.decode()
     org = Organization.objects.get(name="Công ty TNHH Gạo Ngon")
     assert org.verified and f'<option value="{org.pk}" selected>' in html
-    role_select = html[html.index('name="party_2_role"'):]
+    role_select = html[html.index('name="parties-1-role"'):]
     role_select = role_select[:role_select.index("</select>")]
     assert '<option value="buyer" selected>' in role_select
 
@@ -226,8 +225,8 @@ def test_tax_code_clash_on_the_form_tells_the_exhibitor_what_to_do(client, event
     retailer(name="Bách Hóa Xanh", tax_code="0300000003")
     own = producer()
     client.force_login(member(event, R.EXHIBITOR, own))
-    post = {"kind": "biz_distributor", "title": "Lễ ký", "signed_at": f"{DAY1:%Y-%m-%d}T10:00", "party_rows": 2,
-            "party_1": own.pk, "party_1_role": "seller", "neworg_create": "1", "neworg-name": "BHX",
+    post = {"kind": "biz_distributor", "title": "Lễ ký", "signed_at": f"{DAY1:%Y-%m-%d}T10:00",
+            **party_rows([party(own, "seller"), party("", "buyer")]), "neworg_create": "1", "neworg-name": "BHX",
             "neworg-kind": "retail_chain", "neworg-tax_code": "0300000003", "neworg-province_code": ""}
     html = client.post(reverse("agreements:new", args=[event.slug]), post).content.decode()
     assert "Bách Hóa Xanh" in html and 'name="use_org"' in html and "liên hệ ban tổ chức" in html

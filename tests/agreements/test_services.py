@@ -191,8 +191,8 @@ def test_prefill_from_meeting(event):
     other = ProductFactory()
     initial = prefill_from_meeting(event=event, buyer_org=buyer, producer_org=seller, product_ids=[mine.pk, other.pk])
     assert initial["kind"] == K.BIZ_DISTRIBUTOR
-    assert (initial["party_1"], initial["party_1_role"]) == (seller.pk, "seller")
-    assert (initial["party_2"], initial["party_2_role"]) == (buyer.pk, "buyer")
+    assert initial["parties"] == [{"organization": seller.pk, "role": "seller"},
+                                  {"organization": buyer.pk, "role": "buyer"}]
     assert initial["products"] == [mine.pk] and initial["product_groups"] == ["food"]
     assert "Mật ong rừng U Minh" in initial["title"]
 

@@ -14,24 +14,27 @@ from tests.booths.factories import ApplicationFactory
 from tests.factories import DAY1, EventFactory, ProductFactory
 from tests.pages import without_tokens
 
-from .factories import agreement, dept, member, organizer, producer, retailer
+from .factories import agreement, dept, member, organizer, party, party_rows, producer, retailer
 
 pytestmark = pytest.mark.django_db
 R = EventRole.Role
 
 
-def form_post(a: Agreement | None = None, **over) -> dict:
-    parties = list(a.parties.all()) if a else []
+def form_post(a: Agreement | None = None, *, parties: list[dict] | None = None, **over) -> dict:
+    """The whole entry form as posted: ``a``'s values (or defaults), ``parties`` rows (default: ``a``'s parties,
+    or two empty rows), then ``over``."""
     post = {
         "kind": a.kind if a else "biz_distributor", "title": a.title if a else "Cung ứng",
         "signed_at": timezone.localtime(a.signed_at).strftime("%Y-%m-%dT%H:%M") if a else f"{DAY1:%Y-%m-%d}T10:00",
         "estimated_value": a.estimated_value if a and a.estimated_value is not None else "",
         "volume": "", "term": "", "ceremony_ref": "", "version": a.version if a else "",
     }
-    for i, p in enumerate(parties, start=1):
-        post[f"party_{i}"] = p.organization_id
-        post[f"party_{i}_role"] = p.role
-    post["party_rows"] = max(len(parties), 2)
+    if parties is None:
+        parties = [party(p.organization_id, p.role, email=p.contact_email,
+                         signatories=[(s.name, s.title) for s in p.signatories.all()])
+                   for p in a.parties.all()] if a else []
+        parties += [party("")] * max(0, 2 - len(parties))
+    post.update(party_rows(parties))
     post.update(over)
     return post
 
@@ -100,8 +103,8 @@ def test_fast_form_save_and_add_another_keeps_ceremony(client, event):
     client.force_login(organizer(event))
     session = SessionFactory(event=event, type=Session.Type.SIGNING, title="Lễ ký kết sáng 9/12")
     a, b = dept(96), dept(79)
-    post = form_post(kind="dept_dept", title="Hợp tác thương mại", party_1=a.pk, party_1_role="government",
-                     party_2=b.pk, party_2_role="government", ceremony_ref="Lễ ký kết sáng 9/12",
+    post = form_post(kind="dept_dept", title="Hợp tác thương mại", parties=[party(a, "government"),
+                     party(b, "government")], ceremony_ref="Lễ ký kết sáng 9/12",
                      ceremony_session=str(session.pk), add_another="1")
     response = client.post(reverse("agreements:new", args=[event.slug]), post)
     assert response.status_code == 302 and "ceremony_ref=" in response["Location"]
@@ -142,14 +145,14 @@ def test_participant_submits_and_organizer_verifies_or_rejects(client, event):
     client.force_login(member(event, R.EXHIBITOR, seller))
     response = client.get(reverse("agreements:new", args=[event.slug]))
     assert f'value="{seller.pk}" selected' in response.content.decode()  # own org prefilled
-    post = form_post(party_1=seller.pk, party_1_role="seller", party_2=buyer.pk, party_2_role="buyer")
+    post = form_post(parties=[party(seller, "seller"), party(buyer, "buyer")])
     response = client.post(reverse("agreements:new", args=[event.slug]), post)
     assert response.status_code == 302
     a = Agreement.objects.get()
     assert a.verification == "submitted" and a.submitted_by_org == seller
     # not a party: refused
     client.force_login(member(event, R.EXHIBITOR))
-    post2 = form_post(party_1=producer().pk, party_1_role="seller", party_2=buyer.pk, party_2_role="buyer")
+    post2 = form_post(parties=[party(producer(), "seller"), party(buyer, "buyer")])
     response = client.post(reverse("agreements:new", args=[event.slug]), post2)
     assert response.status_code == 200 and Agreement.objects.count() == 1
 
@@ -198,7 +201,7 @@ def test_bad_input_is_a_translated_error_not_a_500(client, event):
     client.force_login(organizer(event))
     response = client.post(reverse("agreements:new", args=[event.slug]),
                            {"kind": "bogus", "title": "", "signed_at": "nope", "estimated_value": "-5",
-                            "party_1": "abc"}, HTTP_ACCEPT_LANGUAGE="vi")
+                            **party_rows([party("abc"), party("")])}, HTTP_ACCEPT_LANGUAGE="vi")
     assert response.status_code == 200
     assert Agreement.objects.count() == 0
 

@@ -60,23 +60,25 @@ def test_fast_entry_bumps_the_live_counter(page, context, live_app):
     page.goto(f"/e/{event.slug}/agreements/new/")
     page.select_option("#id_kind", "dept_dept")
     page.fill("#id_title", "Hợp tác phát triển thương mại giữa Sóc Trăng và TP. Hồ Chí Minh")
-    page.fill("#party_1_q", "soc trang")  # no tone marks
-    page.wait_for_selector("#id_party_1 option:has-text('Sở Công Thương tỉnh Sóc Trăng')", state="attached")
-    page.select_option("#id_party_1_role", "government")
-    page.fill("#party_2_q", "ho chi minh")
-    page.wait_for_selector("#id_party_2 option:has-text('Thành phố Hồ Chí Minh')", state="attached")
-    page.select_option("#id_party_2_role", "government")
-    page.fill("#id_party_1_signatory", "Võ Văn Chiêu")
+    page.fill("#id_parties-0-q", "soc trang")  # no tone marks
+    page.wait_for_selector("#id_parties-0-organization option:has-text('Sở Công Thương tỉnh Sóc Trăng')",
+                           state="attached")
+    page.select_option("#id_parties-0-role", "government")
+    page.fill("#id_parties-1-q", "ho chi minh")
+    page.wait_for_selector("#id_parties-1-organization option:has-text('Thành phố Hồ Chí Minh')", state="attached")
+    page.select_option("#id_parties-1-role", "government")
+    page.fill("#id_parties-0-signatories-0-name", "Võ Văn Chiêu")
     page.select_option("#id_ceremony_session", str(ceremony.pk))
     assert "Lễ ký kết hợp tác" in page.locator("#id_ceremony_session option:checked").inner_text()
     # a third party: "Add a party" brings a new row (HTMX) and keeps everything typed so far
     page.get_by_role("button", name="+ Thêm một bên").click()
-    expect(page.locator("#party_3_q")).to_be_focused()
-    assert page.locator("#id_party_1_signatory").input_value() == "Võ Văn Chiêu"
-    assert page.locator("#id_party_1 option:checked").inner_text() == "Sở Công Thương tỉnh Sóc Trăng"
-    page.fill("#party_3_q", "uy ban ca mau")
-    page.wait_for_selector("#id_party_3 option:has-text('Ủy ban nhân dân tỉnh Cà Mau')", state="attached")
-    page.select_option("#id_party_3_role", "witness")
+    expect(page.locator("#id_parties-2-q")).to_be_focused()
+    assert page.locator("#id_parties-0-signatories-0-name").input_value() == "Võ Văn Chiêu"
+    assert page.locator("#id_parties-0-organization option:checked").inner_text() == "Sở Công Thương tỉnh Sóc Trăng"
+    page.fill("#id_parties-2-q", "uy ban ca mau")
+    page.wait_for_selector("#id_parties-2-organization option:has-text('Ủy ban nhân dân tỉnh Cà Mau')",
+                           state="attached")
+    page.select_option("#id_parties-2-role", "witness")
     assert page.locator("#id_title").input_value().startswith("Hợp tác phát triển thương mại")
     assert_accessible(page, "agreements-form")
     screenshot(page, "agreements-form-three-parties")
@@ -116,9 +118,9 @@ def test_exhibitor_adds_an_unverified_partner_on_a_phone_and_the_organizer_confi
     page.fill("#id_neworg-name", "Đại lý Năm Căn Mới")
     page.select_option("#id_neworg-kind", "distributor")
     page.get_by_role("button", name="Thêm đơn vị").click()
-    new = page.locator("#id_party_2 option:checked")
+    new = page.locator("#id_parties-1-organization option:checked")
     expect(new).to_have_text("Đại lý Năm Căn Mới")
-    assert page.locator("#id_party_2_role").input_value() == "buyer"  # the missing side, not a second seller
+    assert page.locator("#id_parties-1-role").input_value() == "buyer"  # the missing side, not a second seller
     assert_accessible(page, "agreements-form-exhibitor-new-partner-390")
     page.locator("button[name=save]").click()
     page.wait_for_url(re.compile(r"/agreements/\d+/$"))

@@ -110,7 +110,7 @@ def test_request_accept_schedule_meet_and_sign(page, live_app):
     # The link opens the agreement entry with both parties already chosen.
     link.click()
     page.wait_for_load_state()
-    chosen = {page.locator(f"#id_party_{n}").input_value() for n in (1, 2)}
+    chosen = {page.locator(f"#id_parties-{i}-organization").input_value() for i in (0, 1)}
     assert chosen == {str(buyer.org.pk), str(producer.org.pk)}
     screenshot(page, "matchmaking-mou-prefilled-agreement")
     # Saved as prefilled: the agreement exists, linked to the meeting, with both parties and the product.

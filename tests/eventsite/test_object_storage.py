@@ -35,7 +35,7 @@ from eventsite import reports
 from eventsite.models import EventRole, ReportJob
 from eventsite.storage import private_storage
 from eventsite.storage_config import StorageConfigError, file_storages
-from tests.agreements.factories import dept
+from tests.agreements.factories import dept, party, party_rows
 from tests.agreements.files import pdf_bytes
 from tests.factories import DAY1, EventFactory, UserFactory, user_with_role
 from tests.services import missing
@@ -143,8 +143,8 @@ def test_public_photo_and_private_files_through_the_app(client, store):
     scan = pdf_bytes("Biên bản ghi nhớ S3")
     a, b = dept(96), dept(79)
     response = client.post(reverse("agreements:new", args=[event.slug]), {
-        "kind": "dept_dept", "title": "Hợp tác thương mại", "signed_at": f"{DAY1:%Y-%m-%d}T10:00", "party_rows": 2,
-        "party_1": a.pk, "party_1_role": "government", "party_2": b.pk, "party_2_role": "government",
+        "kind": "dept_dept", "title": "Hợp tác thương mại", "signed_at": f"{DAY1:%Y-%m-%d}T10:00",
+        **party_rows([party(a, "government"), party(b, "government")]),
         "scan": SimpleUploadedFile("bien-ban.pdf", scan, content_type="application/pdf")})
     assert response.status_code == 302, response.content.decode()[:1000]
     agreement = Agreement.objects.get()

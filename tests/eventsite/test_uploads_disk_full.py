@@ -26,7 +26,7 @@ from agreements.models import Agreement
 from catalog.models import Product
 from eventsite import reports
 from eventsite.models import EventRole, ReportJob
-from tests.agreements.factories import dept
+from tests.agreements.factories import dept, party, party_rows
 from tests.factories import DAY1, EventFactory, UserFactory, user_with_role
 from tests.services import missing
 from tests.uploads import apply_as_exhibitor, product_post
@@ -146,8 +146,8 @@ def test_agreement_scan_on_a_full_private_disk_saves_no_agreement(client, small_
     fill(leave=8 * 1024)
     scan = noisy_png(80)
     post = {"kind": "dept_dept", "title": "Hợp tác thương mại", "signed_at": f"{DAY1:%Y-%m-%d}T10:00",
-            "estimated_value": "", "volume": "", "term": "", "ceremony_ref": "", "version": "", "party_rows": 2,
-            "party_1": a.pk, "party_1_role": "government", "party_2": b.pk, "party_2_role": "government",
+            "estimated_value": "", "volume": "", "term": "", "ceremony_ref": "", "version": "",
+            **party_rows([party(a, "government"), party(b, "government")]),
             "scan": SimpleUploadedFile("bien-ban.png", scan, content_type="image/png")}
     response = client.post(reverse("agreements:new", args=[event.slug]), post)
     assert response.status_code == 503

@@ -17,6 +17,7 @@ from eventsite.activity import history_of
 from eventsite.models import Organization
 from matchmaking.services import day, scheduling
 from matchmaking.services.reports import tally_meetings
+from tests.agreements.factories import party, party_rows
 from tests.factories import DAY2, DAY3
 from tests.matchmaking.factories import accepted_request, grid
 from tests.matchmaking.factories import fair as make_fair
@@ -46,8 +47,8 @@ def entry(client, fair, meeting_id, *, seller, buyer, product_ids=(), signed_at=
                             "products": ",".join(map(str, product_ids))})
     assert form.status_code == 200
     post = {"kind": "biz_distributor", "title": "Cung ứng nước mắm", "signed_at": signed_at,
-            "party_1": seller.pk, "party_1_role": "seller", "party_2": buyer.pk, "party_2_role": "buyer",
-            "party_3_role": "", "party_4_role": "", "products": list(product_ids),
+            **party_rows([party(seller, "seller"), party(buyer, "buyer"), party(""), party("")]),
+            "products": list(product_ids),
             "product_groups": [ProductGroup.FOOD], "meeting": meeting_id}
     response = client.post(new, post)
     assert response.status_code == 302, response.content.decode()[:2000]

@@ -25,7 +25,7 @@ from matchmaking.services import requests
 from registration.models import Registration, RegistrationStatus
 from registration.services import devices
 from tests.agenda.factories import RoomFactory, SessionFactory
-from tests.agreements.factories import agreement
+from tests.agreements.factories import agreement, party, party_rows
 from tests.factories import DAY1, DAY2, EventFactory, ProductFactory, user_with_role
 from tests.matchmaking.factories import accepted_request, fair, grid
 from tests.registration.factories import RegistrationFactory
@@ -173,12 +173,13 @@ def test_agreement_party_signatory_product_and_version_ids(client):
     client.force_login(organizer)
     base = {"kind": "biz_distributor", "title": "Cung ứng", "signed_at": f"{DAY1:%Y-%m-%d}T10:00",
             "estimated_value": "", "volume": "", "term": "", "ceremony_ref": "", "version": "",
-            "party_rows": 2, "party_1": parties[0].organization_id, "party_1_role": "seller",
-            "party_2": parties[1].organization_id, "party_2_role": "buyer", "confirm_duplicate": "on"}
+            **party_rows([party(parties[0].organization_id, "seller"), party(parties[1].organization_id, "buyer")]),
+            "confirm_duplicate": "on"}
     # Ids: a bad one is a form error, nothing is saved.
-    ids = ["party_1", "party_2", "products", "meeting", "ceremony_session"]
+    ids = ["parties-0-organization", "parties-1-organization", "products", "meeting", "ceremony_session"]
     # Counts and values where 0 (or a bad value read as "none") is acceptable: never a 500.
-    counts = ["version", "party_rows", "party_1_signatories", "estimated_value"]
+    counts = ["version", "parties-TOTAL_FORMS", "parties-INITIAL_FORMS", "parties-0-signatories-TOTAL_FORMS",
+              "parties-0-signatories-INITIAL_FORMS", "estimated_value"]
     new = reverse("agreements:new", args=[event.slug])
     post_each(client, new, base, ids)
     post_each(client, new, base, counts, expect_saved_nothing=False)
