@@ -33,9 +33,12 @@ import time
 import uuid
 from pathlib import Path
 
-from bench.memory import rss_peak_mb
-
 ROOT = Path(__file__).resolve().parent.parent
+if __package__ in (None, ""):  # run as a script (the benchmark's child processes): the project on the path
+    sys.path.insert(0, str(ROOT))
+
+from bench.memory import rss_peak_mb  # noqa: E402
+
 PG = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 # another name when two people run this module at once (each run drops and recreates its database)
 BENCH_DB = os.environ.get("BENCH_CHECKIN_DB", "ketnoi_checkin_bench")
