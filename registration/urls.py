@@ -12,6 +12,7 @@ urlpatterns = [
     path("e/<slug:event_slug>/me/", mine.my_event, name="my_event"),
     path("e/<slug:event_slug>/registrations/", organizer.registration_list, name="list"),
     path("e/<slug:event_slug>/registrations/bulk/", organizer.bulk_decide, name="bulk"),
+    path("e/<slug:event_slug>/registrations/<id:registration_id>/", organizer.registration_detail, name="detail"),
     path("e/<slug:event_slug>/registrations/settings/", organizer.registration_settings, name="settings"),
     path("e/<slug:event_slug>/registrations/import/", imports.import_upload, name="import"),
     path("e/<slug:event_slug>/registrations/import/<id:batch_id>/", imports.import_preview,

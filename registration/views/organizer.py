@@ -6,7 +6,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from eventsite.access import ORGANIZER, event_view
 
 from ..forms import BulkActionForm, QuestionFormSet, RegistrationFilterForm, SettingsForm
-from ..models import RegistrationStatus
+from ..models import Registration, RegistrationStatus
 from ..services import registrations as svc
 from ..services.queries import RegistrationFilter, filter_registrations, with_labels
 
@@ -46,6 +46,15 @@ def registration_list(request):
         "total": sum(counts.values()), "query": query.urlencode(),
         "settings": svc.settings_for(event),
     })
+
+
+@event_view(roles=ORGANIZER)
+def registration_detail(request, registration_id: int):
+    """One registration for its event's organizers: the person, the decision, the badge, and its history from the
+    activity log (sign-up, decisions, consent, every scan at a gate and every undone admission)."""
+    registration = get_object_or_404(Registration.objects.select_related("badge", "decided_by"),
+                                     pk=registration_id, event=request.event)
+    return render(request, "registration/detail.html", {"registration": with_labels([registration])[0]})
 
 
 @event_view(roles=ORGANIZER)

@@ -97,6 +97,14 @@ def test_visitor_registers_and_organizer_approves(page, context, live_app):
     organizer_page.set_viewport_size({"width": 375, "height": 800})
     organizer_page.goto(f"/e/{event.slug}/registrations/")
     screenshot(organizer_page, "registration-list-phone")
+    # The person's page, from the list: details and the history of the registration (signed up, approved).
+    organizer_page.get_by_role("link", name="Võ Thị Kim Ngân").click()
+    organizer_page.wait_for_load_state()
+    history = organizer_page.locator(".activity-history").inner_text()
+    assert "Đã đăng ký" in organizer_page.inner_text("main") and organizer.full_name in history
+    assert_accessible(organizer_page, "registration-detail-phone")
+    assert organizer_page.evaluate("document.documentElement.scrollWidth") <= 375
+    screenshot(organizer_page, "registration-detail-phone")
 
     # The organizer's other pages: settings, import with a row error in the preview.
     organizer_page.set_viewport_size({"width": 1280, "height": 900})

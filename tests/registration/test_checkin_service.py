@@ -245,3 +245,31 @@ def test_scans_and_undo_are_the_registrations_history_in_the_activity_log(reg, d
     assert again.after["gate"] == "Cổng A" and again.after["checkin_id"] is None
     assert undone.before["checkin_id"] == scanned.after["checkin_id"] and undone.after["annulled_at"]
     assert first.checked_in_at == scanned.after["checked_in_at"]
+
+
+def test_organizers_read_a_registrations_history_on_its_page(client, reg, desk):
+    """The registration's page (organizers only, linked from the list) shows the person and the history the
+    activity log keeps: the admission at the gate and its undoing."""
+    from django.urls import reverse
+
+    from tests.factories import EventFactory, UserFactory
+    from tests.pages import without_tokens
+
+    code = badges.token_for(badges.ensure_badge(reg))
+    redeem(code, reg.event, desk, gate="Cổng Đông")
+    checkin.annul_last_checkin(gate="Cổng Đông", device_or_user=desk, event=reg.event)
+    url = reverse("registration:detail", args=[reg.event.slug, reg.pk])
+    client.force_login(user_with_role(reg.event, EventRole.Role.ORGANIZER))
+    listing = client.get(reverse("registration:list", args=[reg.event.slug])).content.decode()
+    assert f'href="{url}"' in listing
+    page = without_tokens(client.get(url).content.decode())
+    history = page[page.index("activity-history"):]
+    assert reg.full_name in page and reg.email in page
+    assert "Quét thẻ tại cổng" in history and "Hủy check-in" in history and str(desk) in history
+    assert "chưa check-in" in page  # undone: not in any more
+    other = CheckinRegistrationFactory(event=EventFactory())
+    assert client.get(reverse("registration:detail", args=[reg.event.slug, other.pk])).status_code == 404
+    client.force_login(desk)
+    assert client.get(url).status_code == 403
+    client.force_login(UserFactory())
+    assert client.get(url).status_code == 403
