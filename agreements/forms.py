@@ -61,8 +61,14 @@ class SignatoryForm(forms.Form):
 
 
 class CountedFormSet(forms.BaseFormSet):
-    """A formset that refuses a negative TOTAL_FORMS, which Django's management form accepts (and reads as no
-    rows: what was typed would vanish without a word)."""
+    """A formset of numbered rows (each form gets its 1-based ``number``) that refuses a negative TOTAL_FORMS,
+    which Django's management form accepts (and reads as no rows: what was typed would vanish without a word)."""
+
+    def get_form_kwargs(self, index):
+        kwargs = super().get_form_kwargs(index)
+        if index is not None:
+            kwargs["number"] = index + 1
+        return kwargs
 
     def clean(self):
         if self.is_bound and self.management_form.cleaned_data[TOTAL_FORM_COUNT] < 0:
@@ -78,12 +84,6 @@ class BaseSignatoryFormSet(CountedFormSet):
         "missing_management_form": _("The list of signatories was sent incomplete (%(field_names)s). "
                                      "Reload the page and enter them again."),
     }
-
-    def get_form_kwargs(self, index):
-        kwargs = super().get_form_kwargs(index)
-        if index is not None:
-            kwargs["number"] = index + 1
-        return kwargs
 
 
 SignatoryFormSet = forms.formset_factory(
@@ -173,12 +173,6 @@ class BasePartyFormSet(CountedFormSet):
     def __init__(self, *args, extra: int = 0, **kwargs):
         super().__init__(*args, **kwargs)
         self.extra = extra  # the edit page shows one empty row after the agreement's parties
-
-    def get_form_kwargs(self, index):
-        kwargs = super().get_form_kwargs(index)
-        if index is not None:
-            kwargs["number"] = index + 1
-        return kwargs
 
     def to_data(self) -> list[PartyData]:
         """The parties of a valid formset, rows left empty skipped; the rules between parties (the same

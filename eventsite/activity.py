@@ -105,6 +105,14 @@ def history_of(obj: models.Model) -> models.QuerySet[ActivityEntry]:
             .select_related("actor").order_by("at", "id"))
 
 
+def labelled(entries: Iterable[ActivityEntry]) -> list[ActivityEntry]:
+    """``entries`` as a list, each with its translated ``label`` (for the history partial and pages like it)."""
+    entries = list(entries)
+    for entry in entries:
+        entry.label = action_label(entry.action)
+    return entries
+
+
 def action_label(code: str) -> str:
     """The translated label an app gave ``code`` (AppConfig ``activity_actions``), or the code itself."""
     from .apps import activity_labels

@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 
 from agenda.models import Session
 from catalog.models import Product
-from eventsite.activity import action_label, history_of, log_action
+from eventsite.activity import history_of, labelled, log_action
 from eventsite.errors import Conflict, DomainError
 from eventsite.live import broadcast_on_commit
 from eventsite.models import ActivityEntry, Event, EventRole, Organization
@@ -265,10 +265,7 @@ def history(agreement: Agreement, *, organizer: bool) -> list[ActivityEntry]:
     entries = history_of(agreement)
     if not organizer:
         entries = entries.filter(action__in=AuditAction.values)
-    entries = list(entries)
-    for entry in entries:
-        entry.label = action_label(entry.action)
-    return entries
+    return labelled(entries)
 
 
 def _announce(event: Event) -> None:

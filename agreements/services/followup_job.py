@@ -181,21 +181,20 @@ def build_email(*, to: str, template: str, context: dict, subject: str | None = 
     language (Vietnamese first; the email repeats it in English). ``subject``: already rendered by the caller
     (a batch renders it once for every email that shares it)."""
     with translation.override(settings.LANGUAGE_CODE):
-        if subject is None:
-            subject = render_subject(template, context)
         body = render_to_string(f"agreements/email/{template}.txt", context)
-    return EmailMessage(subject=subject, body=body, to=[to])
+    return EmailMessage(subject=render_subject(template, context) if subject is None else subject, body=body,
+                        to=[to])
 
 
 def render_subject(template: str, context: dict) -> str:
-    return " ".join(render_to_string(f"agreements/email/{template}_subject.txt", context).split())
+    with translation.override(settings.LANGUAGE_CODE):
+        return " ".join(render_to_string(f"agreements/email/{template}_subject.txt", context).split())
 
 
 # The columns a request email reads (send_notices): the notice's row and its related rows' few fields.
 _EMAIL_FIELDS = ("agreement__id", "agreement__event_id", "agreement__title", "agreement__signed_on",
                  "agreement__signed_at", "agreement__event__slug", "agreement__event__name",
-                 "agreement__event__organizer__name", "organization__name", "checkpoint__months",
-                 "checkpoint__event_id")
+                 "agreement__event__organizer__name", "organization__name", "checkpoint__months")
 
 
 def send_notices(*, notice_ids: list[int], site: str = "", now: datetime | None = None) -> dict[str, int]:
@@ -213,27 +212,26 @@ def send_notices(*, notice_ids: list[int], site: str = "", now: datetime | None 
     points_by_event: dict[int, list[CheckPoint]] = {}
     subjects: dict[tuple[int, bool], str] = {}  # the subject names only the check point and whether it reminds
     links, messages = [], []
-    with translation.override(settings.LANGUAGE_CODE):
-        for notice in (n for n in notices if not n.done):
-            agreement = notice.agreement
-            points = points_by_event.get(agreement.event_id)
-            if points is None:
-                points = points_by_event[agreement.event_id] = list(
-                    CheckPoint.objects.filter(event_id=agreement.event_id).order_by("months"))
-            due, closes = window(agreement.signed_on, notice.checkpoint, points)
-            link, token = new_link(agreement_id=agreement.pk, organization_id=notice.organization_id,
-                                   checkpoint=notice.checkpoint, email=notice.email,
-                                   expires_at=local_midnight(closes))
-            links.append(link)
-            context = {"agreement": agreement, "event": agreement.event, "organization": notice.organization,
-                       "checkpoint": notice.checkpoint, "due": due, "closes": closes,
-                       "reminder": notice.kind == Notice.Kind.REMINDER,
-                       "url": report_url(site, agreement.event.slug, token)}
-            key = (notice.checkpoint_id, context["reminder"])
-            if key not in subjects:
-                subjects[key] = render_subject("followup_request", context)
-            messages.append((notice, build_email(to=notice.email, template="followup_request", context=context,
-                                                 subject=subjects[key])))
+    for notice in (n for n in notices if not n.done):
+        agreement = notice.agreement
+        points = points_by_event.get(agreement.event_id)
+        if points is None:
+            points = points_by_event[agreement.event_id] = list(
+                CheckPoint.objects.filter(event_id=agreement.event_id).order_by("months"))
+        due, closes = window(agreement.signed_on, notice.checkpoint, points)
+        link, token = new_link(agreement_id=agreement.pk, organization_id=notice.organization_id,
+                               checkpoint=notice.checkpoint, email=notice.email,
+                               expires_at=local_midnight(closes))
+        links.append(link)
+        context = {"agreement": agreement, "event": agreement.event, "organization": notice.organization,
+                   "checkpoint": notice.checkpoint, "due": due, "closes": closes,
+                   "reminder": notice.kind == Notice.Kind.REMINDER,
+                   "url": report_url(site, agreement.event.slug, token)}
+        key = (notice.checkpoint_id, context["reminder"])
+        if key not in subjects:
+            subjects[key] = render_subject("followup_request", context)
+        messages.append((notice, build_email(to=notice.email, template="followup_request", context=context,
+                                             subject=subjects[key])))
     FollowupLink.objects.bulk_create(links, batch_size=500)
     sent, failed = [], []
     connection = get_connection()

@@ -28,9 +28,7 @@ def vnd(amount) -> str:
 @register.inclusion_tag("eventsite/_activity.html")
 def activity_history(obj, limit: int = 200) -> dict:
     """The activity log of ``obj`` (eventsite/activity.py), newest last; show it only to organizers."""
-    from ..activity import action_label, history_of
+    from ..activity import history_of, labelled
 
-    entries = list(history_of(obj))[-limit:]
-    for entry in entries:
-        entry.label = action_label(entry.action)
+    entries = labelled(list(history_of(obj))[-limit:])
     return {"entries": entries, "anchor": f"{obj._meta.model_name}-{obj.pk}"}
