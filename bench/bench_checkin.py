@@ -353,8 +353,9 @@ def _rss_mb() -> float:
 
 def child_seed(n: int) -> dict:
     _setup_django()
+    from checkin.services import devices
     from registration.models import Registration
-    from registration.services import badges, devices
+    from registration.services import badges
     from tests.factories import EventFactory
     from tests.registration.factories_checkin import bulk_registrations
 

@@ -659,10 +659,10 @@ def child_seed(buyers: int, devices: int, organizers: int) -> dict:
     from django.test import Client
 
     from agenda import services as agenda
+    from checkin.services import devices as device_service
     from eventsite.models import EventRole, Organization
     from registration.models import Registration
     from registration.services import badges
-    from registration.services import devices as device_service
     from tests.agenda.factories import programme
     from tests.factories import EventFactory, user_with_role
     from tests.registration.factories_checkin import bulk_registrations
@@ -697,19 +697,21 @@ def child_verify(event_id: int) -> dict:
 
     sys.path.insert(0, str(ROOT))
     django.setup()
-    from django.db.models import Count, Q
+    from django.db.models import Count, Exists, OuterRef, Q
 
     from agreements.models import Agreement
+    from checkin.models import CheckIn
+    from checkin.services.checkin import SCAN
     from eventsite.models import ActivityEntry
-    from registration.models import Badge, CheckIn
-    from registration.services.checkin import SCAN
+    from registration.models import Badge
 
     live = CheckIn.objects.filter(event_id=event_id, annulled_at__isnull=True)
     doubled = live.values("badge_id").annotate(n=Count("id")).filter(n__gt=1).count()
     badges_in = Badge.objects.filter(event_id=event_id, checked_in_at__isnull=False)
+    # A badge marked in has exactly its one live check-in, a badge not in has none.
+    has_live = Exists(live.filter(badge_id=OuterRef("pk")))
     inconsistent = Badge.objects.filter(event_id=event_id).filter(
-        Q(checked_in_at__isnull=False, current_checkin__isnull=True)
-        | Q(checked_in_at__isnull=True, current_checkin__isnull=False)).count()
+        Q(checked_in_at__isnull=False) & ~has_live | Q(checked_in_at__isnull=True) & has_live).count()
     # Each live check-in has its scan in the activity log (the answer's checkin_id).
     answers = list(ActivityEntry.objects.filter(event_id=event_id, action=SCAN).values_list("after", flat=True))
     logged = {a.get("checkin_id") for a in answers if a.get("status") == "ok"}

@@ -44,7 +44,7 @@ class ClearSiteDataOnLogoutMiddleware:
     cannot open afterwards with the previous user's badge list or a cached signed-in copy of the desk page.
     Cookies are not named: the language cookie stays (the session cookie is ended by the logout itself).
     Browsers honour the header on HTTPS and on localhost only. The desk page warns before a logout that would
-    drop scans not yet uploaded (registration/static/registration/desk-offline.js, static/js/app.js).
+    drop scans not yet uploaded (checkin/static/checkin/desk-offline.js, static/js/app.js).
     """
 
     def __init__(self, get_response):

@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "catalog",
     "booths",
     "registration",
+    "checkin",
     "agenda",
     "agreements",
     "matchmaking",

@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("catalog.urls")),
     path("", include("booths.urls")),
     path("", include("registration.urls")),
+    path("", include("checkin.urls")),
     path("", include("agenda.urls")),
     path("", include("agreements.urls")),
     path("", include("matchmaking.urls")),

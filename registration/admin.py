@@ -7,13 +7,9 @@ from eventsite.admin_mixins import NoDeleteMixin, ReadOnlyMixin
 from .models import (
     Badge,
     BadgeJob,
-    CheckIn,
-    CheckinConflict,
     ContactConsent,
-    DeskReport,
     DeskSyncCounter,
     DeskTombstone,
-    Device,
     EventSigningKey,
     ImportBatch,
     Registration,
@@ -21,7 +17,7 @@ from .models import (
     RegistrationSettings,
     RevokedToken,
 )
-from .services import devices, roles
+from .services import roles
 
 
 class QuestionInline(admin.TabularInline):
@@ -87,38 +83,6 @@ class BadgeJobAdmin(ReadOnlyMixin, admin.ModelAdmin):
               "created_at", "finished_at"]
 
 
-# --- badges and check-in (feature/checkin) ---
-
-@admin.register(Device)
-class DeviceAdmin(admin.ModelAdmin):
-    """Organizers create scanner devices here; the bearer token is shown once, after saving."""
-
-    list_display = ["name", "event", "token_prefix", "is_active", "last_seen_at"]
-    list_filter = ["event", "is_active"]
-    search_fields = ["name", "token_prefix", "event__name"]
-    list_select_related = ["event"]
-    fields = ["event", "name", "is_active", "token_prefix", "last_seen_at"]
-    readonly_fields = ["token_prefix", "last_seen_at"]
-    actions = ["new_token"]
-
-    def save_model(self, request, obj, form, change):
-        token = None
-        if not change:
-            obj.created_by = request.user
-            token = devices.issue_token(obj)
-        super().save_model(request, obj, form, change)
-        if token:
-            messages.warning(request, _("Device token (shown only now, copy it into the scanner): %(token)s")
-                             % {"token": token})
-
-    @admin.action(description=_("Issue a new token (the old one stops working)"))
-    def new_token(self, request, queryset):
-        for device in queryset:
-            token = devices.issue_token(device)
-            device.save(update_fields=["token_hash", "token_prefix"])
-            messages.warning(request, _("New token for %(name)s: %(token)s") % {"name": device.name, "token": token})
-
-
 @admin.register(Badge)
 class BadgeAdmin(admin.ModelAdmin):
     list_display = ["id", "registration", "event", "counter", "checked_in_at", "checked_in_gate"]
@@ -127,7 +91,7 @@ class BadgeAdmin(admin.ModelAdmin):
                      "registration__company", "checked_in_gate"]
     list_select_related = ["registration", "event"]
     readonly_fields = ["event", "registration", "counter", "issued_at", "reissued_at", "checked_in_at",
-                       "checked_in_gate", "current_checkin"]
+                       "checked_in_gate"]
     actions = ["reissue"]
 
     @admin.action(description=_("Reissue (lost badge): the old QR code stops working"))
@@ -137,17 +101,6 @@ class BadgeAdmin(admin.ModelAdmin):
         for badge in queryset:
             reissue_badge(badge=badge, by=request.user)
         messages.success(request, _("%(n)d badge(s) reissued; print the new ones.") % {"n": queryset.count()})
-
-
-@admin.register(CheckIn)
-class CheckInAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
-    """Admissions are the record of who came in: made and annulled only at the desk, never deleted."""
-
-    list_display = ["badge", "event", "gate", "role", "at", "by_user", "by_device", "annulled_at"]
-    list_filter = ["event", "gate", "role", ("annulled_at", admin.EmptyFieldListFilter)]
-    search_fields = ["badge__registration__full_name", "badge__registration__email", "gate",
-                     "by_user__email", "by_device__name"]
-    list_select_related = ["badge__registration", "event", "by_user", "by_device"]
 
 
 @admin.register(ContactConsent)
@@ -160,22 +113,6 @@ class ContactConsentAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
     search_fields = ["registration__full_name", "registration__email", "registration__event__name"]
     list_select_related = ["registration"]
     raw_id_fields = ["registration", "given_by"]
-
-
-@admin.register(CheckinConflict)
-class CheckinConflictAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
-    list_display = ["badge", "event", "other_gate", "other_at", "other_by", "created_at"]
-    list_filter = ["event", "other_gate"]
-    search_fields = ["badge__registration__full_name", "badge__registration__email", "other_gate", "nonce"]
-    list_select_related = ["badge__registration", "event", "other_by"]
-
-
-@admin.register(DeskReport)
-class DeskReportAdmin(ReadOnlyMixin, admin.ModelAdmin):
-    list_display = ["desk_id", "event", "gate", "user", "last_sync_at", "queue_length", "list_version"]
-    list_filter = ["event", "gate"]
-    search_fields = ["desk_id", "gate", "user__email", "user__full_name"]
-    list_select_related = ["event", "user"]
 
 
 @admin.register(DeskSyncCounter)
@@ -229,4 +166,4 @@ class RevokedTokenAdmin(ReadOnlyMixin, NoDeleteMixin, admin.ModelAdmin):
     list_filter = ["event", "revoked_at"]
     search_fields = ["badge__registration__full_name", "badge__registration__email", "revoked_by__email"]
     list_select_related = ["badge__registration", "event", "revoked_by"]
-# --- end badges and check-in ---
+

@@ -3,36 +3,13 @@ from django.utils.translation import gettext_lazy as _
 
 from eventsite.apps import NavItem, NavSection, ReportKind, Stat
 
-# --- badges and check-in (feature/checkin) ---
 _ORGANIZER = frozenset({"organizer"})
-_STAFF = frozenset({"organizer", "desk_staff"})
 _ATTENDEES = frozenset({"buyer", "exhibitor", "speaker"})
-CHECKIN_NAV = [
-    NavItem(_("Check-in desk"), "registration:desk", roles=_STAFF, order=70, section=NavSection.CHECKIN),
-    NavItem(_("Check-in dashboard"), "registration:checkin_dashboard", roles=_ORGANIZER, order=71,
-            section=NavSection.CHECKIN),
-    NavItem(_("Print badges"), "registration:badge_print", roles=_ORGANIZER, order=72, section=NavSection.CHECKIN),
-    NavItem(_("Scanner devices"), "registration:devices", roles=_ORGANIZER, order=74, section=NavSection.CHECKIN),
-    NavItem(_("My badge"), "registration:my_badge", roles=_ATTENDEES, order=73),
-    NavItem(_("My registration"), "registration:my_event", roles=_ATTENDEES, order=74),
-]
-
-
-def checkin_stats(event) -> list[Stat]:
-    from django.urls import reverse
-
-    from .models import CheckIn, Registration
-
-    registered = Registration.objects.filter(event=event, status="approved").count()
-    checked_in = CheckIn.objects.filter(event=event, annulled_at__isnull=True).count()
-    return [Stat(_("checked in"), f"{checked_in} / {registered}",
-                 url=reverse("registration:checkin_dashboard", kwargs={"event_slug": event.slug}), order=35)]
-# --- end badges and check-in ---
 
 
 class RegistrationConfig(AppConfig):
     name = "registration"
-    verbose_name = _("Registration, badges and check-in")
+    verbose_name = _("Registration and badges")
     default_auto_field = "django.db.models.BigAutoField"
 
     event_nav = [
@@ -43,18 +20,16 @@ class RegistrationConfig(AppConfig):
         NavItem(_("Registrations"), "registration:list", roles=_ORGANIZER, order=25, section=NavSection.PEOPLE),
         NavItem(_("Registration settings"), "registration:settings", roles=_ORGANIZER, order=26,
                 section=NavSection.SETUP),
-        *CHECKIN_NAV,
+        NavItem(_("Print badges"), "registration:badge_print", roles=_ORGANIZER, order=72,
+                section=NavSection.CHECKIN),
+        NavItem(_("My badge"), "registration:my_badge", roles=_ATTENDEES, order=73),
+        NavItem(_("My registration"), "registration:my_event", roles=_ATTENDEES, order=74),
     ]
 
     activity_actions = {
         "registration.contact_consent": _("Consent to share contact details answered"),
         "registration.badge_key_reencrypted": _("Badge signing key re-encrypted"),
-        "registration.device_created": _("Scanner device added"),
-        "registration.device_renamed": _("Scanner device renamed"),
-        "registration.device_revoked": _("Scanner device revoked"),
         "registration.signed_up": _("Registered"),
-        "registration.scan": _("Badge scanned at a gate"),
-        "registration.checkin_undone": _("Check-in undone"),
         "registration.email_claimed": _("Email address confirmed by the registrant"),
         "registration.pending": _("Registration set to awaiting approval"),
         "registration.approved": _("Registration approved"),
@@ -70,17 +45,11 @@ class RegistrationConfig(AppConfig):
 
     def ready(self):
         from allauth.account.signals import email_confirmed
-        from django.db.models.signals import post_delete, post_save
 
-        from .models import Device
         from .services import (
-            offline_signals,  # noqa: F401  (desk list change numbers)
+            badge_changes,  # noqa: F401  (badge list change numbers)
             tokens,  # noqa: F401  (a changed or deleted key row clears the key cache)
         )
-        from .services.devices import forget_cached_devices
-
-        post_save.connect(forget_cached_devices, sender=Device, dispatch_uid="devices-cache-save")
-        post_delete.connect(forget_cached_devices, sender=Device, dispatch_uid="devices-cache-delete")
 
         # An address verified on any allauth path (link, code, password reset) links that person's registrations
         # and gives their roles; the adapter's confirm_email does not see every path, the signal does.
@@ -125,13 +94,10 @@ class RegistrationConfig(AppConfig):
             RegistrationStatus.APPROVED: _("approved registrations"),
             RegistrationStatus.WAITLISTED: _("on the waiting list"),
         }
-        return [
-            *(Stat(labels[s], counts[s], url=f"{url}?status={s}", order=31 + i) for i, s in enumerate(shown)),
-            *checkin_stats(event),
-        ]
+        return [Stat(labels[s], counts[s], url=f"{url}?status={s}", order=31 + i) for i, s in enumerate(shown)]
 
     def official_report_sections(self, event):
         """This app's part of the official report and open data (reporting/)."""
-        from .official_report import buyers_section, checkins_section
+        from .official_report import buyers_section
 
-        return [buyers_section(event), checkins_section(event)]
+        return [buyers_section(event)]

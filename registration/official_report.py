@@ -1,4 +1,4 @@
-"""Registration's part of the official report and open data: buyers by type and people checked in."""
+"""Registration's part of the official report and open data: buyers by type."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from django.utils.translation import gettext as _
 
 from eventsite.apps import ReportFigure, ReportSection
 
-from .models import BuyerType, CheckIn, Registration, RegistrationRole, RegistrationStatus
+from .models import BuyerType, Registration, RegistrationRole, RegistrationStatus
 
 NOT_STATED = "not_stated"
 
@@ -27,17 +27,3 @@ def buyers_section(event) -> ReportSection:
     sentence = (_("%(n)d buyers were approved to attend (%(types)s).") % {"n": total, "types": listed} if total
                 else _("No buyer was approved to attend."))
     return ReportSection("buyers", _("Buyers"), (sentence,), figures, order=30)
-
-
-def checkins_section(event) -> ReportSection:
-    """People admitted at the entrance (live check-ins: one per badge, annulled ones left out), by the role on the
-    badge. One query."""
-    counts = dict(CheckIn.objects.filter(event=event, annulled_at__isnull=True).order_by().values_list("role")
-                  .annotate(n=Count("id")).values_list("role", "n"))
-    total = sum(counts.values())
-    figures = (ReportFigure("checkins.total", _("People checked in"), total),
-               *(ReportFigure(f"checkins.role.{value}", str(label), counts.get(value, 0))
-                 for value, label in RegistrationRole.choices))
-    sentence = _("%(n)d people were checked in at the entrance, %(buyers)d of them buyers.") % {
-        "n": total, "buyers": counts.get(RegistrationRole.BUYER, 0)}
-    return ReportSection("checkins", _("Check-in"), (sentence,), figures, order=40)

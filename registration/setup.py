@@ -1,20 +1,19 @@
 """Registration's part of setting up an event: copying settings and questions, and the checklist lines.
-Registered in RegistrationConfig; registrations, badges and check-ins are never copied."""
+Registered in RegistrationConfig; registrations and badges are never copied."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from eventsite.apps import SetupCheck
 from eventsite.event_setup import clone
-from eventsite.models import Event, EventRole
+from eventsite.models import Event
 
-from .models import Device, RegistrationQuestion, RegistrationSettings
+from .models import RegistrationQuestion, RegistrationSettings
 
 
 def copy_registration_settings(source: Event, target: Event, *, days: int, actor) -> list[tuple[Any, int]]:
@@ -35,12 +34,8 @@ def setup_checks(event: Event) -> list[SetupCheck]:
     # Without a settings row registration is open (RegistrationSettings.is_open defaults to True).
     settings = RegistrationSettings.objects.filter(event=event).only("is_open").first()
     is_open = settings is None or settings.is_open
-    has_desk = EventRole.objects.filter(event=event, role=EventRole.Role.DESK_STAFF).exists() or \
-        Device.objects.filter(Q(event=event) & Q(is_active=True)).exists()
     slug = {"event_slug": event.slug}
     return [
         SetupCheck(gettext_lazy("Registration open"), is_open, reverse("registration:settings", kwargs=slug),
                    order=30),
-        SetupCheck(gettext_lazy("At least one desk user or scanner device"), has_desk,
-                   reverse("team", kwargs=slug), order=40),
     ]

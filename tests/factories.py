@@ -15,7 +15,7 @@ from eventsite.models import Event, EventRole, Organization, User
 VN = ZoneInfo("Asia/Ho_Chi_Minh")
 PASSWORD = "test-pass-123"
 # Test events start today at 08:00 and last three days, so that a check-in made now is inside the event's check-in
-# window (registration.services.checkin.checkin_window), as on a real event day. Dates in tests are written from
+# window (checkin.services.checkin.checkin_window), as on a real event day. Dates in tests are written from
 # these, never as fixed calendar days.
 DAY1 = datetime.combine(datetime.now(VN).date(), time(8, 0), tzinfo=VN)
 DAY2 = DAY1 + timedelta(days=1)

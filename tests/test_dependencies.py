@@ -47,7 +47,7 @@ def _copy_of_the_project(tmp_path: Path) -> Path:
     ("eventsite/reports.py", "from registration.services import exports",
      "eventsite.reports -> registration.services"),
     # The ASGI application knows no app either: the scanners' API goes through Django like every request.
-    ("eventsite/asgi.py", "from registration import api", "eventsite.asgi -> registration.api"),
+    ("eventsite/asgi.py", "from checkin import api", "eventsite.asgi -> checkin.api"),
 ])
 def test_a_back_import_inside_a_function_breaks_a_contract(tmp_path, module, back_import, expected):
     project = _copy_of_the_project(tmp_path)

@@ -3,9 +3,10 @@ first wave of check-ins at two gates (through the real redeem service, with fixe
 
 from __future__ import annotations
 
+from checkin.services import checkin
 from eventsite.provinces import fold
 from registration.models import Registration, RegistrationRole, RegistrationStatus
-from registration.services import badges, checkin
+from registration.services import badges
 
 
 def _registration(ctx, user, *, role, company, status=RegistrationStatus.APPROVED) -> Registration:

@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from booths.models import Booth
+from checkin.models import ScanStatus
+from checkin.services.checkin import identify_badge
 from eventsite.activity import log_action
 from eventsite.errors import DomainError
 from eventsite.models import Event, User
-from registration.models import ScanStatus
-from registration.services.checkin import identify_badge
 
 from ..models import Lead, LeadScan
 from .access import booth_for

@@ -1,4 +1,4 @@
-"""The booth scanner's service worker: the check-in desk's worker (registration/desk-sw.js, one source for
+"""The booth scanner's service worker: the check-in desk's worker (checkin/desk-sw.js, one source for
 both), configured with the scanner page, its assets and its own cache, so the page opens again without a
 network and the scans kept on the phone can still be made and uploaded later."""
 
@@ -11,13 +11,13 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
+from checkin.views.offline import SW_SOURCE, asset_release, read_asset
 from eventsite.access import event_view
-from registration.views.offline import SW_SOURCE, asset_release, read_asset
 
 ASSETS = [
     "vendor/be-vietnam-pro/400.css", "vendor/be-vietnam-pro/600.css", "vendor/be-vietnam-pro/700.css",
     "vendor/pico/pico.min.css", "css/app.css", "vendor/htmx/htmx.min.js", "js/app.js",
-    "registration/checkin.css", "leads/leads.css", "vendor/jsqr/jsQR.js", "registration/qr-camera.js",
+    "checkin/checkin.css", "leads/leads.css", "vendor/jsqr/jsQR.js", "checkin/qr-camera.js",
     "registration/badge-offline.js", "leads/scan.js",
 ]
 

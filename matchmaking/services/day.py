@@ -125,8 +125,8 @@ def check_in_by_badge(*, event: Event, table_id: int, code: str, user, slot_id: 
 
     Raises ``NotAParticipant`` when ``user`` may not run this table (staff run every table, an exhibitor the
     tables at its booth) and ``InvalidRequest`` for a table or slot not of this event."""
-    from registration.models import ScanStatus
-    from registration.services.checkin import identify_badge
+    from checkin.models import ScanStatus
+    from checkin.services.checkin import identify_badge
 
     now = now or timezone.now()
     table = MeetingTable.objects.filter(event=event, pk=table_id).first()

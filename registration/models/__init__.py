@@ -1,9 +1,9 @@
 """Registration models, split by sub-domain: who registered (registrations.py), how an event takes
-registrations (signup.py); badges and check-in live beside them in their own modules."""
+registrations (signup.py), badges (badges.py) and their change numbers (badge_changes.py). Check-in is its own
+app (checkin/)."""
 
+from .badge_changes import DeskSyncCounter, DeskTombstone
 from .badges import Badge, BadgeJob, BadgeLayout, EventSigningKey, RevokedToken
-from .checkin import CheckIn, CheckinTiming, Device, ScanStatus
-from .offline import CheckinConflict, DeskReport, DeskSyncCounter, DeskTombstone
 from .registrations import (
     BuyerType,
     ContactConsent,
@@ -19,13 +19,9 @@ __all__ = [
     "BadgeJob",
     "BadgeLayout",
     "BuyerType",
-    "CheckIn",
-    "CheckinConflict",
     "ContactConsent",
-    "DeskReport",
     "DeskSyncCounter",
     "DeskTombstone",
-    "Device",
     "EventSigningKey",
     "ImportBatch",
     "Registration",
@@ -35,6 +31,4 @@ __all__ = [
     "RegistrationSource",
     "RegistrationStatus",
     "RevokedToken",
-    "ScanStatus",
-    "CheckinTiming",
 ]

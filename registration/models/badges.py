@@ -42,12 +42,10 @@ class Badge(models.Model):
     counter = models.PositiveIntegerField(_("issue number"), default=1)
     issued_at = models.DateTimeField(_("issued"), auto_now_add=True)
     reissued_at = models.DateTimeField(_("reissued"), null=True, blank=True)
-    # Current check-in (None = not in the venue yet); CheckIn rows keep the history.
+    # Current check-in (None = not in the venue yet), kept here by the check-in app (checkin/) so a scan locks one
+    # row; its CheckIn rows keep the history.
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
     checked_in_gate = models.CharField(_("gate"), max_length=40, blank=True)
-    current_checkin = models.ForeignKey(
-        "registration.CheckIn", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
     # The event's change number of the last change to this badge or its registration (offline desk delta sync).
     sync_version = models.BigIntegerField(default=0)
 

@@ -47,7 +47,7 @@ def ensure_badges(registrations) -> dict[int, Badge]:
         existing.update(
             {b.registration_id: b for b in Badge.objects.filter(registration__in=[r.pk for r in missing])}
         )
-        from .offline import bump  # bulk_create sends no signals: give the new badges their change number
+        from .badge_changes import bump  # bulk_create sends no signals: give the new badges their change number
 
         for event_id in {r.event_id for r in missing}:
             bump(event_id=event_id, badges=Badge.objects.filter(

@@ -12,9 +12,9 @@ import pytest
 from openpyxl import load_workbook
 
 from booths.models import Booking, BookingStatus
+from checkin.services import checkin
 from eventsite.models import EventRole
 from eventsite.spreadsheets import neutralise_cell as cell
-from registration.services import checkin
 from tests.booths.factories import BoothFactory, HallFactory, exhibitor
 from tests.factories import EventFactory
 from tests.registration.factories_checkin import CheckinRegistrationFactory

@@ -7,8 +7,8 @@ from datetime import timedelta
 
 import pytest
 
+from checkin.models import CheckIn
 from eventsite.models import EventRole
-from registration.models import CheckIn
 from registration.services import badges
 from tests.browser.conftest import STEP_TIMEOUT_MS, assert_accessible, log_in
 from tests.browser.test_checkin_browser import server_login_ready

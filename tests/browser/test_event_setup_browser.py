@@ -15,8 +15,9 @@ import pytest
 
 from agenda.models import Room, Session, Speaker
 from booths.models import Booth
+from checkin.models import CheckIn
 from eventsite.models import Event, EventRole, Invitation
-from registration.models import CheckIn, Registration, RegistrationQuestion, RegistrationSettings, RegistrationStatus
+from registration.models import Registration, RegistrationQuestion, RegistrationSettings, RegistrationStatus
 from registration.services import badges
 from tests.agenda.factories import RoomFactory
 from tests.booths.factories import BoothFactory, HallFactory

@@ -13,15 +13,16 @@ from django.conf import settings
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
+from checkin.models import CheckIn, CheckinConflict, DeskReport
 from eventsite.models import EventRole
-from registration.models import Badge, CheckIn, CheckinConflict, DeskReport
-from registration.services import offline
+from registration.models import Badge
+from registration.services import badge_changes
 from registration.services.badges import ensure_badge, reissue_badge, token_for
 from tests.asgi_server import asgi_server, free_port
 from tests.browser.conftest import STEP_TIMEOUT_MS, assert_accessible, log_in, screenshot
+from tests.checkin.scans import scan_log
 from tests.factories import PASSWORD, EventFactory, EventRoleFactory, user_with_role
 from tests.registration.factories_checkin import CheckinRegistrationFactory
-from tests.registration.scans import scan_log
 
 pytestmark = pytest.mark.browser
 EMPTY = re.compile(r"^0$")  # the queue length shown, exactly (not "10")
@@ -337,7 +338,7 @@ def test_delta_sync_revokes_and_deletes_and_the_status_bar_ages(page, context, l
 
     # Back online: the delta (version after the desk's) brings the revocation and the deletion.
     context.set_offline(False)
-    page.locator(f"#desk[data-list-version='{offline.current_version(event.pk)}']").wait_for(state="attached")
+    page.locator(f"#desk[data-list-version='{badge_changes.current_version(event.pk)}']").wait_for(state="attached")
     status.locator("[data-age]", has_text="vừa xong").wait_for()
     context.set_offline(True)
     status.locator("[data-net]", has_text="NGOẠI TUYẾN").wait_for()
@@ -347,7 +348,7 @@ def test_delta_sync_revokes_and_deletes_and_the_status_bar_ages(page, context, l
 
 
 def test_a_new_release_replaces_the_cached_desk(browser, transactional_db, settings):
-    from registration.views import offline as views
+    from checkin.views import offline as views
 
     event = EventFactory(slug="dong-thap-release", name="Hội chợ OCOP Đồng Tháp")
     ensure_badge(CheckinRegistrationFactory(event=event))

@@ -57,6 +57,9 @@ from booths.models import (
     Zone,
 )
 from catalog.ocop import ProductGroup
+from checkin.models import CheckIn, CheckinConflict, DeskReport, ScanStatus
+from checkin.services import devices
+from checkin.services.checkin import SCAN
 from eventsite.activity import log_action
 from eventsite.models import Event, EventRole, Invitation, Organization, OrganizationRole, ReportJob
 from matchmaking.models import (
@@ -75,9 +78,6 @@ from matchmaking.models import (
 from registration.models import (
     Badge,
     BadgeJob,
-    CheckIn,
-    CheckinConflict,
-    DeskReport,
     DeskSyncCounter,
     DeskTombstone,
     ImportBatch,
@@ -86,10 +86,8 @@ from registration.models import (
     RegistrationSettings,
     RegistrationStatus,
     RevokedToken,
-    ScanStatus,
 )
-from registration.services import devices, tokens
-from registration.services.checkin import SCAN
+from registration.services import tokens
 from tests.factories import DAY1, EventFactory, OrganizationFactory, ProductFactory, UserFactory
 
 VN = ZoneInfo("Asia/Ho_Chi_Minh")

@@ -43,9 +43,10 @@ from booths.models import (
     StatementLine,
 )
 from catalog.models import Product
+from checkin.models import CheckIn, Device
 from eventsite.models import ActivityEntry, Invitation, Organization, User
 from matchmaking.models import Meeting, MeetingRequest, MeetingSlot
-from registration.models import Badge, CheckIn, Device, EventSigningKey, Registration, RevokedToken
+from registration.models import Badge, EventSigningKey, Registration, RevokedToken
 from tests.eventsite.admin_world import build_world
 from tests.factories import UserFactory
 

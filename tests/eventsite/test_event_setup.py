@@ -16,10 +16,11 @@ from agenda.models import Room, Session
 from agreements.models import Agreement
 from booths.models import Booking, Booth, BoothSettings, ExhibitorApplication, Hall, Zone
 from booths.services.booking import hold_booth
+from checkin.models import Device
 from eventsite import event_setup, invitations
 from eventsite.models import ActivityEntry, Event, EventRole, Invitation, Organization, OrganizationRole
 from eventsite.slugs import unique_event_slug, vietnamese_slug
-from registration.models import Device, Registration, RegistrationQuestion, RegistrationSettings
+from registration.models import Registration, RegistrationQuestion, RegistrationSettings
 from tests.agenda.factories import programme
 from tests.agreements.factories import agreement
 from tests.booths.factories import BoothFactory, HallFactory, ZoneFactory, exhibitor
@@ -379,28 +380,28 @@ def test_checklist_on_organizer_home_follows_the_facts(client, event, organizer)
 
 def test_devices_page_shows_the_token_once_and_revokes(client, event, organizer):
     client.force_login(organizer)
-    response = client.post(reverse("registration:devices", args=[event.slug]), {"name": "Máy quét cổng B"})
+    response = client.post(reverse("checkin:devices", args=[event.slug]), {"name": "Máy quét cổng B"})
     device = Device.objects.get(event=event)
     token = response.context["token"]
     assert token.startswith(device.token_prefix) and token in response.content.decode()
-    assert token not in client.get(reverse("registration:devices", args=[event.slug])).content.decode()
-    client.post(reverse("registration:device_rename", args=[event.slug, device.pk]), {"name": "Cổng chính"})
-    client.post(reverse("registration:device_revoke", args=[event.slug, device.pk]))
+    assert token not in client.get(reverse("checkin:devices", args=[event.slug])).content.decode()
+    client.post(reverse("checkin:device_rename", args=[event.slug, device.pk]), {"name": "Cổng chính"})
+    client.post(reverse("checkin:device_revoke", args=[event.slug, device.pk]))
     device.refresh_from_db()
     assert device.name == "Cổng chính" and not device.is_active
-    actions = list(ActivityEntry.objects.filter(object_id=device.pk, action__startswith="registration.device_")
+    actions = list(ActivityEntry.objects.filter(object_id=device.pk, action__startswith="checkin.device_")
                    .values_list("action", flat=True))
-    assert actions == ["registration.device_created", "registration.device_renamed", "registration.device_revoked"]
+    assert actions == ["checkin.device_created", "checkin.device_renamed", "checkin.device_revoked"]
 
 
 def test_devices_page_refuses_desk_staff(client, event):
     client.force_login(user_with_role(event, Role.DESK_STAFF))
-    assert client.get(reverse("registration:devices", args=[event.slug])).status_code == 403
+    assert client.get(reverse("checkin:devices", args=[event.slug])).status_code == 403
 
 
 def test_organizer_pages_never_link_to_the_admin(client, event, organizer):
     client.force_login(organizer)
-    for name in ("organizer_home", "event_setup", "team", "event_copy", "event_edit", "registration:devices",
+    for name in ("organizer_home", "event_setup", "team", "event_copy", "event_edit", "checkin:devices",
                  "agenda:control"):
         body = client.get(reverse(name, args=[event.slug])).content.decode()
         assert "/admin/" not in body, name

@@ -39,8 +39,8 @@ def test_event_nav_organizer_gets_sections_in_order():
         "booths": ["catalog:event_catalog", "booths:floor_plan", "booths:apply", "booths:manage",
                    "booths:applications", "leads:report"],
         "agenda": ["agenda:agenda", "agenda:edit", "agenda:control"],
-        "checkin": ["registration:desk", "registration:checkin_dashboard", "registration:badge_print",
-                    "registration:devices"],
+        "checkin": ["checkin:desk", "checkin:dashboard", "registration:badge_print",
+                    "checkin:devices"],
         "agreements": ["agreements:list", "agreements:dashboard", "agreements:followup"],
         "matchmaking": ["matchmaking:organize", "matchmaking:board", "matchmaking:table_checkin"],
         "reports": ["matchmaking:report", "reports", "reporting:official_report"],
@@ -75,7 +75,7 @@ def test_event_nav_section_titles_in_vietnamese():
                       "matchmaking:recommendations", "matchmaking:requests", "matchmaking:schedule", "leads:list",
                       "agreements:list", "agreements:dashboard", "registration:my_badge", "registration:my_event"]),
     (Role.DESK_STAFF, ["event_home", "catalog:event_catalog", "booths:floor_plan", "agenda:agenda",
-                       "matchmaking:board", "matchmaking:table_checkin", "registration:desk",
+                       "matchmaking:board", "matchmaking:table_checkin", "checkin:desk",
                        "agreements:dashboard"]),
 ])
 def test_event_nav_few_links_stay_one_row(who, expected):

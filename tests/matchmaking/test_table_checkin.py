@@ -197,7 +197,7 @@ def test_page_scans_by_fetch_and_answers_with_a_word(client, fair, setup):
     page = client.get(url(fair, table=tables[0].pk))
     assert page.status_code == 200
     html = page.content.decode()
-    assert 'id="tc-code"' in html and "registration/qr-camera.js" in html and fair.buyers[0].org.name in html
+    assert 'id="tc-code"' in html and "checkin/qr-camera.js" in html and fair.buyers[0].org.name in html
     answer = client.post(url(fair), {"table": tables[0].pk, "slot": "", "code": badge_code(fair, fair.buyers[0])},
                          headers={"X-Requested-With": "fetch"})
     assert answer.status_code == 200 and answer["X-Scan-Status"] == "checked_in"

@@ -15,7 +15,8 @@ AFTER = [("registration", "0014_scans_into_activity_log")]
 
 @pytest.mark.django_db(transaction=True)
 def test_scans_move_into_the_activity_log_and_a_retry_still_gets_its_first_answer():
-    from registration.services import badges, checkin, tokens
+    from checkin.services import checkin
+    from registration.services import badges, tokens
     from tests.factories import user_with_role
     from tests.registration.factories_checkin import CheckinRegistrationFactory
 

@@ -8,9 +8,9 @@ from datetime import timedelta
 
 from agenda.models import Session
 from booths.models import Booking, BookingStatus
+from checkin.services import checkin
 from eventsite.models import EventRole
 from registration.models import BuyerType, RegistrationStatus
-from registration.services import checkin
 from tests.agenda.factories import SessionFactory
 from tests.agreements.factories import agreement, dept, member, organizer, retailer
 from tests.booths.factories import BoothFactory, HallFactory, exhibitor

@@ -14,7 +14,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 
-from registration.services import badges, devices, tokens
+from checkin.services import devices
+from registration.services import badges, tokens
 from tests.registration.factories_checkin import CheckinRegistrationFactory
 
 SCHEMA_PATH = "/api/checkin/v1/openapi.json"

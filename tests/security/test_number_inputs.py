@@ -18,12 +18,12 @@ from django.urls.converters import IntConverter
 
 from agenda.models import Room
 from agreements.models import Agreement
+from checkin.services import devices
 from eventsite.models import EventRole
 from eventsite.numbers import IdConverter
 from matchmaking.models import Meeting, MeetingTable, Side
 from matchmaking.services import requests
 from registration.models import Registration, RegistrationStatus
-from registration.services import devices
 from tests.agenda.factories import RoomFactory, SessionFactory
 from tests.agreements.factories import agreement, party, party_rows
 from tests.factories import DAY1, DAY2, EventFactory, ProductFactory, user_with_role
@@ -140,13 +140,13 @@ def test_registration_ids_and_counters(client):
     post_each(client, reverse("registration:list", args=[event.slug]), {}, ["province", "page"], method="get")
 
     client.force_login(user_with_role(event, Role.DESK_STAFF))
-    manual = reverse("registration:desk_manual", args=[event.slug])
+    manual = reverse("checkin:desk_manual", args=[event.slug])
     for bad in BAD:
         response = client.post(manual, {"registration": bad, "gate": "A", "nonce": "n-0000001"})
         assert response.status_code == 400, (bad, response.status_code)
     assert set(Registration.objects.values_list("pk", flat=True)) == {r.pk for r in registrations}
     # The offline desk's counters: a bad one counts as "from the start", the desk still gets its list.
-    post_each(client, reverse("registration:desk_sync", args=[event.slug]),
+    post_each(client, reverse("checkin:desk_sync", args=[event.slug]),
               {"desk": "desk-1", "gate": "A", "queue": "0", "since": "0", "rv": "0"}, ["since", "rv", "queue"],
               expect_saved_nothing=False)
 

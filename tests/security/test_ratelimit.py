@@ -13,9 +13,10 @@ from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from checkin.services import devices
 from eventsite import ratelimit
 from eventsite.models import EventRole
-from registration.services import devices, tokens
+from registration.services import tokens
 from tests.agreements.factories import agreement, organizer
 from tests.agreements.files import pdf_bytes
 from tests.factories import EventFactory, user_with_role

@@ -164,7 +164,7 @@
                                    errorText: T.camera });
   }
 
-  // The page and its scripts are kept by a service worker (the desk's, registration/desk-sw.js), so a reload
+  // The page and its scripts are kept by a service worker (the desk's, checkin/desk-sw.js), so a reload
   // without a network opens the scanner again; logging out drops that copy and the key (scans not yet sent
   // stay: they hold codes and times only, and only this booth's signed-in people can upload them).
   if (navigator.serviceWorker && ds.swUrl) {

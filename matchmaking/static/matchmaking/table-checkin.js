@@ -1,4 +1,4 @@
-// Table check-in: a keyboard-wedge scanner (code + Enter) or the phone camera (registration/qr-camera.js)
+// Table check-in: a keyboard-wedge scanner (code + Enter) or the phone camera (checkin/qr-camera.js)
 // posts the badge code; the answer box (a word, not colour only) replaces the result region.
 // Without JavaScript the form posts normally and the page comes back with the answer.
 (() => {
