@@ -22,6 +22,9 @@ class CheckinConfig(AppConfig):
         NavItem(_("Scanner devices"), "checkin:devices", roles=_ORGANIZER, order=74, section=NavSection.CHECKIN),
     ]
 
+    # Linked from the organizer's team page (eventsite/team.html), beside inviting desk staff.
+    team_links = [NavItem(_("Scanner devices for the check-in API"), "checkin:devices", roles=_ORGANIZER)]
+
     activity_actions = {
         "checkin.scan": _("Badge scanned at a gate"),
         "checkin.undone": _("Check-in undone"),
@@ -29,6 +32,11 @@ class CheckinConfig(AppConfig):
         "checkin.device_renamed": _("Scanner device renamed"),
         "checkin.device_revoked": _("Scanner device revoked"),
     }
+
+    def activity_summaries(self):
+        from .activity import scan_summary, undone_summary
+
+        return {"checkin.scan": scan_summary, "checkin.undone": undone_summary}
 
     def ready(self):
         from django.db.models.signals import post_delete, post_save

@@ -106,10 +106,17 @@ def history_of(obj: models.Model) -> models.QuerySet[ActivityEntry]:
 
 
 def labelled(entries: Iterable[ActivityEntry]) -> list[ActivityEntry]:
-    """``entries`` as a list, each with its translated ``label`` (for the history partial and pages like it)."""
+    """``entries`` as a list, each with its translated ``label`` and, for actions whose app gives one (AppConfig
+    ``activity_summaries``: action → ``summary(entry) -> str``), a one-line ``summary`` shown instead of the raw
+    before/after fields (a scan's answer reads "Gate A: OK", not its JSON)."""
+    from .apps import activity_summaries
+
+    summaries = activity_summaries()
     entries = list(entries)
     for entry in entries:
         entry.label = action_label(entry.action)
+        summarize = summaries.get(entry.action)
+        entry.summary = summarize(entry) if summarize else ""
     return entries
 
 

@@ -295,6 +295,12 @@ def collect_nav(roles: frozenset[str]) -> list[NavItem]:
     return sorted(items, key=lambda i: i.order)
 
 
+def collect_team_links() -> list[NavItem]:
+    """Every app's ``team_links``: pages the organizer's team page points to (e.g. check-in's scanner devices), in
+    order. Each URL name takes only ``event_slug``."""
+    return sorted(_provided("team_links"), key=lambda i: i.order)
+
+
 def collect_stats(event) -> list[Stat]:
     return sorted(_provided("event_stats", event), key=lambda s: s.order)
 
@@ -320,6 +326,12 @@ def collect_invitation_roles() -> dict[str, InvitationRole]:
 def activity_labels() -> dict[str, Any]:
     """Every app's ``activity_actions``, merged (app configs do not change while the process runs)."""
     return _merged("activity_actions")
+
+
+@cache
+def activity_summaries() -> dict[str, Any]:
+    """Every app's ``activity_summaries`` (action → ``summary(entry) -> str``), merged."""
+    return _merged("activity_summaries")
 
 
 @cache

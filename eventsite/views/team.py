@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from .. import invitations
 from ..access import ORGANIZER, event_view
+from ..apps import collect_team_links
 from ..forms import InviteForm
 from ..models import EventRole, Invitation
 from .operator import act_on_invitation, site_url
@@ -30,7 +31,9 @@ def team(request):
                .select_related("user", "organization").order_by("role", "user__email"))
     pending = Invitation.objects.filter(event=event, accepted_at__isnull=True,
                                         revoked_at__isnull=True).select_related("invited_by")
-    return render(request, "eventsite/team.html", {"form": form, "members": members, "pending": pending})
+    links = [(item.label, reverse(item.url_name, kwargs={"event_slug": event.slug})) for item in collect_team_links()]
+    return render(request, "eventsite/team.html", {"form": form, "members": members, "pending": pending,
+                                                   "links": links})
 
 
 @require_POST

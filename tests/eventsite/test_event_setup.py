@@ -163,6 +163,8 @@ def test_team_page_invites_removes_and_keeps_the_last_organizer(client, event, o
     desk = user_with_role(event, Role.DESK_STAFF)
     page = client.get(reverse("team", args=[event.slug])).content.decode()
     assert "a@example.vn" in page and desk.email in page
+    # Check-in's team link (AppConfig.team_links): the page where scanner devices are added.
+    assert f'href="{reverse("checkin:devices", args=[event.slug])}"' in page
     desk_role = EventRole.objects.get(event=event, user=desk)
     client.post(reverse("team_remove", args=[event.slug, desk_role.pk]))
     assert not EventRole.objects.filter(pk=desk_role.pk).exists()
