@@ -294,3 +294,19 @@ def test_hold_answers_missing_rows_and_creates_default_rules(event, hall):
     rules = BoothSettings.objects.get(event=event)
     assert held.hold_expires_at - held.created_at == pytest.approx(timedelta(minutes=rules.hold_minutes),
                                                                    abs=timedelta(seconds=5))
+
+
+def test_a_hold_on_a_taken_booth_costs_three_statements_and_a_won_hold_six(event, hall,
+                                                                            django_assert_num_queries):
+    """The race's hot path (bench booths): a losing hold locks the application (its event's rules joined), locks
+    the booth and reads the booth's live bookings — nothing else; a winning hold adds the exhibitor's booth count,
+    the insert and its activity-log entry. The test's transaction makes the service's own a SAVEPOINT and a RELEASE
+    (and a ROLLBACK TO for the loser), counted here too."""
+    booth = BoothFactory(hall=hall)
+    BoothSettings.objects.create(event=event)
+    winner, loser = exhibitor(event), exhibitor(event)
+    svc.hold_booth(booth_id=BoothFactory(hall=hall).pk, application=winner)  # content types and caches warm
+    with django_assert_num_queries(2 + 6):
+        svc.hold_booth(booth_id=booth.pk, application=winner)
+    with django_assert_num_queries(3 + 3), pytest.raises(BoothTaken):
+        svc.hold_booth(booth_id=booth.pk, application=loser)
