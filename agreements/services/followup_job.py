@@ -191,10 +191,27 @@ def render_subject(template: str, context: dict) -> str:
         return " ".join(render_to_string(f"agreements/email/{template}_subject.txt", context).split())
 
 
-# The columns a request email reads (send_notices): the notice's row and its related rows' few fields.
-_EMAIL_FIELDS = ("agreement__id", "agreement__event_id", "agreement__title", "agreement__signed_on",
-                 "agreement__signed_at", "agreement__event__slug", "agreement__event__name",
-                 "agreement__event__organizer__name", "organization__name", "checkpoint__months")
+# The columns a request email reads of each notice (send_notices): plain values, not model instances, since the
+# batch builds thousands of emails and only a few fields of the agreement and the party go into each.
+_EMAIL_COLUMNS = ("pk", "kind", "email", "organization_id", "organization__name", "checkpoint_id", "agreement_id",
+                  "agreement__event_id", "agreement__title", "agreement__signed_on", "agreement__signed_at")
+
+
+@dataclass
+class _EventPart:
+    """What every email of one event shares: the event (its name, slug and organizer) and its check points."""
+
+    event: object
+    points: list[CheckPoint]
+    by_id: dict[int, CheckPoint]
+
+
+def _event_part(event_id: int) -> _EventPart:
+    from eventsite.models import Event
+
+    event = Event.objects.select_related("organizer").only("name", "slug", "organizer__name").get(pk=event_id)
+    points = list(CheckPoint.objects.filter(event_id=event_id).order_by("months"))
+    return _EventPart(event, points, {p.pk: p for p in points})
 
 
 def send_notices(*, notice_ids: list[int], site: str = "", now: datetime | None = None) -> dict[str, int]:
@@ -203,48 +220,44 @@ def send_notices(*, notice_ids: list[int], site: str = "", now: datetime | None 
     One batch: the links are written in one INSERT, the emails go out over one mail connection, the outcomes are
     stored with one UPDATE each (a failed one keeps its error for the organizers and is retried by a later run)."""
     now = now or timezone.now()
-    notices = list(Notice.objects.filter(pk__in=notice_ids, status=Notice.Status.SENDING)
-                   .select_related("agreement__event__organizer", "organization", "checkpoint")
-                   .only("pk", "kind", "email", "organization_id", "checkpoint_id", *_EMAIL_FIELDS)
-                   .annotate(done=_reported()))
-    skipped = [n.pk for n in notices if n.done]
+    rows = list(Notice.objects.filter(pk__in=notice_ids, status=Notice.Status.SENDING).annotate(done=_reported())
+                .values(*_EMAIL_COLUMNS, "done"))
+    skipped = [row["pk"] for row in rows if row["done"]]
     Notice.objects.filter(pk__in=skipped).update(status=Notice.Status.SKIPPED)
-    points_by_event: dict[int, list[CheckPoint]] = {}
+    parts: dict[int, _EventPart] = {}
     subjects: dict[tuple[int, bool], str] = {}  # the subject names only the check point and whether it reminds
     links, messages = [], []
-    for notice in (n for n in notices if not n.done):
-        agreement = notice.agreement
-        points = points_by_event.get(agreement.event_id)
-        if points is None:
-            points = points_by_event[agreement.event_id] = list(
-                CheckPoint.objects.filter(event_id=agreement.event_id).order_by("months"))
-        due, closes = window(agreement.signed_on, notice.checkpoint, points)
-        link, token = new_link(agreement_id=agreement.pk, organization_id=notice.organization_id,
-                               checkpoint=notice.checkpoint, email=notice.email,
-                               expires_at=local_midnight(closes))
+    for row in (r for r in rows if not r["done"]):
+        event_id = row["agreement__event_id"]
+        part = parts.get(event_id) or parts.setdefault(event_id, _event_part(event_id))
+        checkpoint = part.by_id[row["checkpoint_id"]]
+        due, closes = window(row["agreement__signed_on"], checkpoint, part.points)
+        link, token = new_link(agreement_id=row["agreement_id"], organization_id=row["organization_id"],
+                               checkpoint=checkpoint, email=row["email"], expires_at=local_midnight(closes))
         links.append(link)
-        context = {"agreement": agreement, "event": agreement.event, "organization": notice.organization,
-                   "checkpoint": notice.checkpoint, "due": due, "closes": closes,
-                   "reminder": notice.kind == Notice.Kind.REMINDER,
-                   "url": report_url(site, agreement.event.slug, token)}
-        key = (notice.checkpoint_id, context["reminder"])
+        context = {"agreement": {"title": row["agreement__title"], "signed_at": row["agreement__signed_at"]},
+                   "event": part.event, "organization": {"name": row["organization__name"]},
+                   "checkpoint": checkpoint, "due": due, "closes": closes,
+                   "reminder": row["kind"] == Notice.Kind.REMINDER,
+                   "url": report_url(site, part.event.slug, token)}
+        key = (checkpoint.pk, context["reminder"])
         if key not in subjects:
             subjects[key] = render_subject("followup_request", context)
-        messages.append((notice, build_email(to=notice.email, template="followup_request", context=context,
-                                             subject=subjects[key])))
+        messages.append((row["pk"], build_email(to=row["email"], template="followup_request", context=context,
+                                                subject=subjects[key])))
     FollowupLink.objects.bulk_create(links, batch_size=500)
     sent, failed = [], []
     connection = get_connection()
     try:
         connection.open()
-        for notice, message in messages:
+        for pk, message in messages:
             message.connection = connection
             try:
                 message.send()
-                sent.append(notice.pk)
+                sent.append(pk)
             except Exception as error:  # this one is retried by a later run; the others still go
-                log.exception("follow-through request %s not sent", notice.pk)
-                failed.append((notice.pk, f"{type(error).__name__}: {error}"[:300]))
+                log.exception("follow-through request %s not sent", pk)
+                failed.append((pk, f"{type(error).__name__}: {error}"[:300]))
     finally:
         connection.close()
     Notice.objects.filter(pk__in=sent).update(status=Notice.Status.SENT, sent_at=now, attempts=F("attempts") + 1,

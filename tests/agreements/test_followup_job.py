@@ -183,6 +183,8 @@ def test_sending_costs_the_same_queries_for_one_or_many_emails(mailoutbox, djang
             email=message.to[0])
         assert notice.agreement.title in message.body and notice.organization.name in message.body
         assert notice.agreement.event.name in message.body and notice.agreement.event.organizer.name in message.body
+        signed = timezone.localtime(notice.agreement.signed_at).strftime("%d/%m/%Y")
+        assert f"ngày {signed}" in message.body and f"tình hình {notice.checkpoint.months} tháng" in message.body
 
 
 def test_each_batch_is_dispatched_when_claimed(mailoutbox, django_capture_on_commit_callbacks, monkeypatch):
