@@ -1,6 +1,9 @@
-"""Database helpers: for the apps' migrations, and SQLite's real parameter limit for bulk writes."""
+"""Database helpers: for the apps' migrations, the connection pool, and planning for reporting queries."""
 
 from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 
 def postgres_only_sql(forward: str, backward: str):
@@ -30,3 +33,22 @@ def grow_pool_again(pool) -> None:
     a second of its return, however long the outage was. ``check()`` is the pool's public way to make it grow.
     """
     pool.check()
+
+
+@contextmanager
+def custom_plans() -> Iterator[None]:
+    """Plan each statement in this block for its own parameters (PostgreSQL; elsewhere nothing to do).
+
+    Pooled connections prepare a statement after ``prepare_threshold`` runs (settings), and after five runs of a
+    prepared statement PostgreSQL may switch to one generic plan for any parameters. That suits the hot paths (a
+    row by its id); it does not suit reporting aggregates, whose best plan depends on the event's size: the
+    follow-through figures over 10,000 agreements went from 84 to 147 ms from the tenth page view on (bench
+    followup). ``SET LOCAL`` lasts until the transaction ends, so the block runs in one (read-only work).
+    """
+    from django.db import connection, transaction
+
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SET LOCAL plan_cache_mode = force_custom_plan")
+        yield

@@ -15,6 +15,7 @@ from django.db.models.functions import ExtractYear
 from django.utils.translation import gettext as _
 
 from catalog.ocop import ProductGroup
+from eventsite.db import custom_plans
 from eventsite.models import Event
 
 from ..models import NONE, SEVERAL, Agreement
@@ -149,8 +150,9 @@ def attention_list(event: Event, *, limit: int = LIST_LIMIT) -> list[Attention]:
                .filter(counted_filter("agreement__"))
                .select_related("agreement__event", "organization", "checkpoint").order_by("agreement__signed_at", "id")
                [:limit])
+    states = dict(FollowupState.choices)  # one lookup table (get_state_display rebuilds it for every row)
     items += [Attention(r.agreement, r.organization.name, "", r.organization.phone, r.checkpoint.months,
-                        r.get_state_display() + (f": {r.reason}" if r.reason else "")) for r in stalled]
+                        str(states.get(r.state, r.state)) + (f": {r.reason}" if r.reason else "")) for r in stalled]
     notes: dict[int, list] = {}
     for note in CallNote.objects.filter(agreement_id__in={a.agreement.pk for a in items}):
         notes.setdefault(note.agreement_id, []).append(note)
@@ -160,6 +162,11 @@ def attention_list(event: Event, *, limit: int = LIST_LIMIT) -> list[Attention]:
 
 
 def followup_board(event: Event) -> FollowupBoard:
+    with custom_plans():  # aggregates over the whole event: planned for this event's figures every time
+        return _board(event)
+
+
+def _board(event: Event) -> FollowupBoard:
     combinations = _combinations(event)
     total = _rows(combinations, None).get(None, {"n": 0, "implemented": 0, "announced": 0, "realized": 0})
     kinds = _rows(combinations, "kind")
