@@ -1,7 +1,7 @@
 """JSON API for external scanners (django-ninja, OpenAPI 3 at /api/checkin/v1/openapi.json).
 
-Devices authenticate with ``Authorization: Bearer kn_…`` (a Device of one event, created by organizers in the
-admin). Every error is ``{"status": "error", "reason": "<code>"}`` with a 4xx status, never a 500.
+Devices authenticate with ``Authorization: Bearer kn_…`` (a Device of one event, created by organizers on the
+scanner devices page). Every error is ``{"status": "error", "reason": "<code>"}`` with a 4xx status, never a 500.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pydantic import Field
 
 from eventsite.numbers import ID_MAX, api_int
 from eventsite.ratelimit import ratelimit
+from registration.models import RevokedToken
 from registration.services import tokens
 
 from .models import Device
@@ -167,8 +168,6 @@ class RevokedOut(Schema):
          summary="Revoked tokens (badge id, issue counter) after a given id, oldest first, for offline desks")
 @per_device
 def revocations(request, after: api_int(0, ID_MAX) = 0, limit: api_int(0, ID_MAX) = 1000):
-    from registration.models import RevokedToken
-
     rows = RevokedToken.objects.filter(event_id=request.device.event_id, pk__gt=max(after, 0)).order_by("pk")
     return list(rows.values("id", "badge_id", "counter")[: max(1, min(limit, 5000))])
 

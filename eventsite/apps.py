@@ -297,7 +297,7 @@ def collect_nav(roles: frozenset[str]) -> list[NavItem]:
 
 def collect_team_links() -> list[NavItem]:
     """Every app's ``team_links``: pages the organizer's team page points to (e.g. check-in's scanner devices), in
-    order. Each URL name takes only ``event_slug``."""
+    order. Each URL name takes only ``event_slug``; the page is the organizers' own, so ``roles`` is not read."""
     return sorted(_provided("team_links"), key=lambda i: i.order)
 
 

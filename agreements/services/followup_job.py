@@ -229,7 +229,9 @@ def send_notices(*, notice_ids: list[int], site: str = "", now: datetime | None 
     links, messages = [], []
     for row in (r for r in rows if not r["done"]):
         event_id = row["agreement__event_id"]
-        part = parts.get(event_id) or parts.setdefault(event_id, _event_part(event_id))
+        part = parts.get(event_id)
+        if part is None:
+            part = parts[event_id] = _event_part(event_id)
         checkpoint = part.by_id[row["checkpoint_id"]]
         due, closes = window(row["agreement__signed_on"], checkpoint, part.points)
         link, token = new_link(agreement_id=row["agreement_id"], organization_id=row["organization_id"],

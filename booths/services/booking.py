@@ -83,10 +83,15 @@ def _release_expired(booth: Booth | int, now: datetime) -> bool:
     return bool(expired)
 
 
+def _holding(booth: Booth):
+    """The booth's bookings in a held, reserved or confirmed state (the partial unique index allows one), with
+    their exhibitor's name; an expired hold among them until it is released."""
+    return Booking.objects.select_related("application__organization").filter(
+        booth=booth, status__in=ACTIVE)
+
+
 def _active_on(booth: Booth) -> Booking | None:
-    return (Booking.objects.select_related("application__organization")
-            .filter(booth=booth, status__in=[s.value for s in (BookingStatus.HELD, BookingStatus.RESERVED,
-                                                                BookingStatus.CONFIRMED)]).first())
+    return _holding(booth).first()
 
 
 # What the rules and the plan read of a booth's occupant (its state, its exhibitor's name); other columns load on use.
@@ -96,11 +101,8 @@ _OCCUPANT_FIELDS = ("event_id", "booth_id", "status", "hold_expires_at", "applic
 
 def _occupant(booth: Booth, now: datetime) -> Booking | None:
     """Inside the booth lock: the booking occupying ``booth`` now, after releasing an expired hold on it (which
-    stops occupying the booth and closes its waitlist offer). One statement when nothing expired: the booth's
-    bookings in a held, reserved or confirmed state (the partial unique index allows one)."""
-    rows = list(Booking.objects.select_related("application__organization").only(*_OCCUPANT_FIELDS).order_by()
-                .filter(booth=booth, status__in=[s.value for s in (BookingStatus.HELD, BookingStatus.RESERVED,
-                                                                    BookingStatus.CONFIRMED)]))
+    stops occupying the booth and closes its waitlist offer). One statement when nothing expired."""
+    rows = list(_holding(booth).only(*_OCCUPANT_FIELDS).order_by())
     expired = [b.pk for b in rows if b.status == BookingStatus.HELD and b.hold_expires_at <= now]
     if expired:
         _expire(expired, now)

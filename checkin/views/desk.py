@@ -15,6 +15,7 @@ from ..models import ScanStatus
 from ..services import checkin
 from ..services.checkin import CheckinError, ScanResult
 from ..texts import CONFIRM_REASON, REASONS, TONES, WORDS, error_text
+from .offline import desk_texts
 
 DEFAULT_GATE = "1"
 
@@ -53,11 +54,9 @@ def _undo_context(request: HttpRequest, gate: str) -> dict:
 
 @event_view(roles=STAFF)
 def desk(request: HttpRequest) -> HttpResponse:
-    from .offline import desk_texts
-
     gate = _gate(request)
     return render(request, "checkin/desk.html", {"gate": gate, "desk_texts": desk_texts(),
-                                                      **_undo_context(request, gate)})
+                                                 **_undo_context(request, gate)})
 
 
 def _confirmed(request: HttpRequest) -> bool:
@@ -126,4 +125,4 @@ def lookup(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "")[:100]
     results = checkin.lookup(event=request.event, query=query)
     return render(request, "checkin/_desk_lookup.html", {"results": results, "query": query,
-                                                               "gate": _gate(request)})
+                                                          "gate": _gate(request)})

@@ -21,10 +21,12 @@ from django.views.decorators.http import require_GET, require_POST
 from eventsite.access import STAFF, event_view
 from eventsite.live import broadcast_on_commit
 from eventsite.numbers import BIGINT_MAX, NumberError, parse_int
+from registration.models import RegistrationRole
 
+from ..models import ScanStatus
 from ..services import checkin, offline
 from ..services.offline import OfflineError
-from ..texts import REASONS
+from ..texts import REASONS, TONES, WORDS, error_text
 
 # Everything the desk page loads (base layout + desk), cached by the service worker for offline use.
 DESK_ASSETS = [
@@ -149,11 +151,6 @@ def upload(request: HttpRequest) -> HttpResponse:
 
 def desk_texts() -> dict:
     """Everything the offline desk script shows, translated here and handed over in a JSON block."""
-    from registration.models import RegistrationRole
-
-    from ..models import ScanStatus
-    from ..texts import TONES, WORDS, error_text
-
     words = {str(k): str(v) for k, v in WORDS.items()}
     reasons = {str(k): str(v) for k, v in REASONS.items()}
     words.update({"unknown": _("NOT IN LIST"), "no_list": _("NO LOCAL LIST"),
